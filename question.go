@@ -1,0 +1,146 @@
+package ask2live
+
+import (
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// QuestionKind says how a question is asked.
+type QuestionKind string
+
+// Question kinds.
+const (
+	KindText  QuestionKind = "text"
+	KindVoice QuestionKind = "voice"
+)
+
+// QuestionState is where a question is in the host's queue.
+type QuestionState string
+
+// Question states: open → answering → answered, or dismissed.
+const (
+	QuestionOpen      QuestionState = "open"
+	QuestionAnswering QuestionState = "answering"
+	QuestionAnswered  QuestionState = "answered"
+	QuestionDismissed QuestionState = "dismissed"
+)
+
+// Valid reports whether s is a known state.
+func (s QuestionState) Valid() bool {
+	switch s {
+	case QuestionOpen, QuestionAnswering, QuestionAnswered, QuestionDismissed:
+		return true
+	}
+	return false
+}
+
+// Phase says whether a question was asked before the session went live.
+type Phase string
+
+// Phases.
+const (
+	PhasePre  Phase = "pre"
+	PhaseLive Phase = "live"
+)
+
+// QuestionMaxLen limits question text (SPEC section 3).
+const QuestionMaxLen = 500
+
+// Question is one entry in a session's queue.
+type Question struct {
+	ID         string        `json:"id"`
+	SessionID  string        `json:"session_id"`
+	AuthorID   string        `json:"-"`
+	Kind       QuestionKind  `json:"kind"`
+	Text       string        `json:"text"`
+	State      QuestionState `json:"state"`
+	Phase      Phase         `json:"phase"`
+	Votes      int           `json:"votes"`
+	VotedByMe  bool          `json:"voted_by_me"`
+	Author     UserSummary   `json:"author"`
+	CreatedAt  time.Time     `json:"created_at"`
+	UpdatedAt  time.Time     `json:"updated_at"`
+	AnsweredAt *time.Time    `json:"answered_at"`
+}
+
+// QuestionInput asks a question.
+type QuestionInput struct {
+	Text string       `json:"text"`
+	Kind QuestionKind `json:"kind"`
+}
+
+// Validate trims and checks the input; an empty kind means text.
+func (in *QuestionInput) Validate() error {
+	in.Text = strings.TrimSpace(in.Text)
+	if in.Kind == "" {
+		in.Kind = KindText
+	}
+	var errs []FieldError
+	if in.Kind != KindText && in.Kind != KindVoice {
+		errs = append(errs, FieldError{"kind", "must be text or voice"})
+	}
+	if fe := ValidateQuestionText(in.Text, in.Kind == KindVoice); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if len(errs) > 0 {
+		return Invalid(errs...)
+	}
+	return nil
+}
+
+// ValidateQuestionText checks question text; a voice question may be empty.
+func ValidateQuestionText(s string, mayBeEmpty bool) *FieldError {
+	switch {
+	case !utf8.ValidString(s):
+		return &FieldError{"text", "must be valid UTF-8"}
+	case s == "" && !mayBeEmpty:
+		return &FieldError{"text", "must not be empty"}
+	case utf8.RuneCountInString(s) > QuestionMaxLen:
+		return &FieldError{"text", "must be at most 500 characters"}
+	}
+	return nil
+}
+
+// QuestionLess is the default queue order: pre-questions before live ones,
+// then more votes first, then older first, then by id for a total order.
+func QuestionLess(a, b *Question) bool {
+	if a.Phase != b.Phase {
+		return a.Phase == PhasePre
+	}
+	if a.Votes != b.Votes {
+		return a.Votes > b.Votes
+	}
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.Before(b.CreatedAt)
+	}
+	return a.ID < b.ID
+}
+
+// SortQuestions sorts qs in the default order.
+func SortQuestions(qs []*Question) {
+	sort.SliceStable(qs, func(i, j int) bool { return QuestionLess(qs[i], qs[j]) })
+}
+
+// ChatMaxLen limits a chat message (SPEC section 3).
+const ChatMaxLen = 500
+
+// ChatMessage is one line of a live room's chat.
+type ChatMessage struct {
+	ID        string      `json:"id"`
+	SessionID string      `json:"session_id"`
+	SenderID  string      `json:"-"`
+	Sender    UserSummary `json:"sender"`
+	Text      string      `json:"text"`
+	CreatedAt time.Time   `json:"created_at"`
+	Deleted   bool        `json:"deleted,omitempty"`
+}
+
+// Participation records one presence interval of a user in a live room.
+type Participation struct {
+	SessionID string
+	UserID    string
+	JoinedAt  time.Time
+	LeftAt    *time.Time
+}

@@ -1,0 +1,225 @@
+package ask2live
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// SessionState is where a session is in its lifecycle (SPEC section 3):
+//
+//	recruiting ─(wishes ≥ target)─▶ ready ─(host confirms)─▶ scheduled ─(host starts)─▶ live ─(host ends)─▶ ended
+//	     ▲                            │
+//	     └──(a wish is withdrawn)─────┘      any state before live ─(host cancels)─▶ cancelled
+type SessionState string
+
+// Session states.
+const (
+	StateRecruiting SessionState = "recruiting"
+	StateReady      SessionState = "ready"
+	StateScheduled  SessionState = "scheduled"
+	StateLive       SessionState = "live"
+	StateEnded      SessionState = "ended"
+	StateCancelled  SessionState = "cancelled"
+)
+
+// Valid reports whether s is a known state.
+func (s SessionState) Valid() bool {
+	switch s {
+	case StateRecruiting, StateReady, StateScheduled, StateLive, StateEnded, StateCancelled:
+		return true
+	}
+	return false
+}
+
+// BeforeLive reports whether the session has not gone live yet (and was not
+// cancelled): the states in which the host may edit or cancel it.
+func (s SessionState) BeforeLive() bool {
+	return s == StateRecruiting || s == StateReady || s == StateScheduled
+}
+
+// Closed reports whether the session is over (ended or cancelled).
+func (s SessionState) Closed() bool { return s == StateEnded || s == StateCancelled }
+
+// Session is a Q&A session. Counts and WishedByMe are derived for a viewer.
+type Session struct {
+	ID           string       `json:"id"`
+	HostID       string       `json:"-"`
+	Title        string       `json:"title"`
+	Description  string       `json:"description"`
+	State        SessionState `json:"state"`
+	StartsAt     *time.Time   `json:"starts_at"`
+	StartedAt    *time.Time   `json:"started_at"`
+	EndedAt      *time.Time   `json:"ended_at"`
+	TargetGuests int          `json:"target_guests"`
+	WishCount    int          `json:"wish_count"`
+	CreatedAt    time.Time    `json:"created_at"`
+	UpdatedAt    time.Time    `json:"updated_at"`
+
+	// Derived for the response.
+	WishedByMe       bool  `json:"wished_by_me"`
+	QuestionCount    int   `json:"question_count"`
+	ParticipantCount int   `json:"participant_count"`
+	Host             *User `json:"host"`
+}
+
+// Session limits (SPEC section 3).
+const (
+	TitleMaxLen       = 100
+	DescriptionMaxLen = 2000
+	TargetGuestsMax   = 100000
+)
+
+// SessionInput creates a session.
+type SessionInput struct {
+	Title        string     `json:"title"`
+	Description  string     `json:"description"`
+	StartsAt     *time.Time `json:"starts_at"`
+	TargetGuests int        `json:"target_guests"`
+	OpenNow      bool       `json:"open_now"`
+}
+
+// Validate trims and checks the input against now.
+func (in *SessionInput) Validate(now time.Time) error {
+	var errs []FieldError
+	in.Title = strings.TrimSpace(in.Title)
+	in.Description = strings.TrimSpace(in.Description)
+	if fe := validateTitle(in.Title); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if fe := validateDescription(in.Description); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if in.TargetGuests < 0 || in.TargetGuests > TargetGuestsMax {
+		errs = append(errs, FieldError{"target_guests", "must be between 0 and 100000"})
+	}
+	if !in.OpenNow {
+		if in.StartsAt == nil {
+			errs = append(errs, FieldError{"starts_at", "is required unless open_now is set"})
+		} else if !in.StartsAt.After(now) {
+			errs = append(errs, FieldError{"starts_at", "must be in the future"})
+		}
+	}
+	if len(errs) > 0 {
+		return Invalid(errs...)
+	}
+	return nil
+}
+
+// InitialState returns the state a new session starts in.
+func (in *SessionInput) InitialState() SessionState {
+	switch {
+	case in.OpenNow:
+		return StateLive
+	case in.TargetGuests == 0:
+		return StateScheduled
+	default:
+		return StateRecruiting
+	}
+}
+
+// SessionUpdate edits a session before it goes live; nil fields stay.
+type SessionUpdate struct {
+	Title        *string    `json:"title"`
+	Description  *string    `json:"description"`
+	StartsAt     *time.Time `json:"starts_at"`
+	TargetGuests *int       `json:"target_guests"`
+}
+
+// Validate trims and checks the set fields.
+func (u *SessionUpdate) Validate(now time.Time) error {
+	var errs []FieldError
+	if u.Title != nil {
+		*u.Title = strings.TrimSpace(*u.Title)
+		if fe := validateTitle(*u.Title); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if u.Description != nil {
+		*u.Description = strings.TrimSpace(*u.Description)
+		if fe := validateDescription(*u.Description); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if u.StartsAt != nil && !u.StartsAt.After(now) {
+		errs = append(errs, FieldError{"starts_at", "must be in the future"})
+	}
+	if u.TargetGuests != nil && (*u.TargetGuests < 0 || *u.TargetGuests > TargetGuestsMax) {
+		errs = append(errs, FieldError{"target_guests", "must be between 0 and 100000"})
+	}
+	if len(errs) > 0 {
+		return Invalid(errs...)
+	}
+	return nil
+}
+
+// RecruitState is the state a session in recruiting/ready should be in for
+// its wish count and target. Sessions the host already confirmed are never
+// moved back (SPEC: a withdrawal never un-schedules).
+func RecruitState(current SessionState, wishes, target int) SessionState {
+	if current != StateRecruiting && current != StateReady {
+		return current
+	}
+	if target == 0 {
+		// Target removed by an edit: nothing left to gather.
+		return StateReady
+	}
+	if wishes >= target {
+		return StateReady
+	}
+	return StateRecruiting
+}
+
+func validateTitle(s string) *FieldError {
+	switch {
+	case !utf8.ValidString(s):
+		return &FieldError{"title", "must be valid UTF-8"}
+	case s == "":
+		return &FieldError{"title", "must not be empty"}
+	case utf8.RuneCountInString(s) > TitleMaxLen:
+		return &FieldError{"title", "must be at most 100 characters"}
+	}
+	return nil
+}
+
+func validateDescription(s string) *FieldError {
+	switch {
+	case !utf8.ValidString(s):
+		return &FieldError{"description", "must be valid UTF-8"}
+	case utf8.RuneCountInString(s) > DescriptionMaxLen:
+		return &FieldError{"description", "must be at most 2000 characters"}
+	}
+	return nil
+}
+
+// SessionFilter selects sessions for listing. Cursor is opaque to clients
+// (the store encodes it); Limit is clamped by the caller.
+type SessionFilter struct {
+	States   []SessionState
+	HostID   string
+	Text     string // matched against title and description
+	ViewerID string // for WishedByMe
+	Cursor   string
+	Limit    int
+}
+
+// SessionPage is one page of a listing.
+type SessionPage struct {
+	Items      []*Session `json:"items"`
+	NextCursor string     `json:"next_cursor"`
+}
+
+// Feed is the main page (SPEC section 2).
+type Feed struct {
+	WishedLive []*Session `json:"wished_live"`
+	Live       []*Session `json:"live"`
+	Upcoming   []*Session `json:"upcoming"`
+	Recruiting []*Session `json:"recruiting"`
+}
+
+// MySessions is My page.
+type MySessions struct {
+	Hosting []*Session `json:"hosting"`
+	Wished  []*Session `json:"wished"`
+	Ended   []*Session `json:"ended"`
+}

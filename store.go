@@ -1,0 +1,132 @@
+package ask2live
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps the product's data. Implementations (package store: SQLite,
+// PostgreSQL, MySQL) make every method that reads-then-writes atomic, so the
+// rules below hold under any concurrency.
+//
+// Errors are *Error values: ENotFound for a missing row, EConflict for a
+// duplicate, EWrongState when a state check inside the method fails. Other
+// failures are returned wrapped as EInternal or EUnavailable.
+type Store interface {
+	UserStore
+	SessionStore
+	QuestionStore
+	LiveStore
+	MediaStore
+
+	// Ping checks that the database answers (for /readyz).
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// AuthToken is a stored credential. Only a hash of the secret is stored, so a
+// leaked database does not leak live credentials.
+type AuthToken struct {
+	Hash      string // hex SHA-256 of the secret
+	UserID    string
+	Kind      string // "bearer" or "cookie"
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// UserStore keeps accounts and credentials.
+type UserStore interface {
+	// CreateUser inserts u (u.ID and u.Username set by the caller).
+	// EConflict when the username is taken.
+	CreateUser(ctx context.Context, u *User, passwordHash string) error
+	UserByID(ctx context.Context, id string) (*User, error)
+	UserByUsername(ctx context.Context, username string) (*User, error)
+	// PasswordHash returns the user and the stored hash for a log-in.
+	PasswordHash(ctx context.Context, username string) (*User, string, error)
+	// UpdateUser saves display name, company, work field, bio and avatar URL.
+	UpdateUser(ctx context.Context, u *User) error
+
+	CreateToken(ctx context.Context, t *AuthToken) error
+	// TokenUser returns the owner of an unexpired token; ENotFound otherwise.
+	TokenUser(ctx context.Context, hash string, now time.Time) (*User, error)
+	DeleteToken(ctx context.Context, hash string) error
+	DeleteExpiredTokens(ctx context.Context, now time.Time) (int64, error)
+}
+
+// SessionStore keeps sessions and wishes.
+type SessionStore interface {
+	// CreateSession inserts s (ID, HostID, State, times set by the caller).
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionByID returns s with Host, counts and WishedByMe (for viewerID,
+	// which may be "").
+	SessionByID(ctx context.Context, id, viewerID string) (*Session, error)
+	// ListSessions returns one page. Order: live first by started_at desc, then
+	// the rest by starts_at asc (nulls last), then by id; the cursor resumes
+	// after the last item of the previous page.
+	ListSessions(ctx context.Context, f SessionFilter) (*SessionPage, error)
+	// WishedSessions returns the sessions userID wished, in any state,
+	// newest wish first, at most limit.
+	WishedSessions(ctx context.Context, userID string, limit int) ([]*Session, error)
+
+	// UpdateSession applies upd if the session is still before live
+	// (EWrongState otherwise) and recomputes recruiting/ready with
+	// RecruitState.
+	UpdateSession(ctx context.Context, id string, upd SessionUpdate, now time.Time) (*Session, error)
+	// TransitionSession moves the session to `to` if its current state is one
+	// of from (EWrongState otherwise). Entering live sets started_at, entering
+	// ended or cancelled sets ended_at.
+	TransitionSession(ctx context.Context, id string, from []SessionState, to SessionState, now time.Time) (*Session, error)
+
+	// Wish records userID's wish once (a repeat is a no-op), updates
+	// wish_count and the state by RecruitState, all in one transaction.
+	// EWrongState when the session is ended or cancelled.
+	Wish(ctx context.Context, sessionID, userID string, now time.Time) (*Session, error)
+	// Unwish removes the wish if present (else a no-op), likewise atomically.
+	Unwish(ctx context.Context, sessionID, userID string, now time.Time) (*Session, error)
+}
+
+// QuestionStore keeps the question queue and votes.
+type QuestionStore interface {
+	// CreateQuestion inserts q (ID, SessionID, AuthorID, Kind, Text, State,
+	// Phase, times set by the caller); q.Author is filled in.
+	CreateQuestion(ctx context.Context, q *Question) error
+	QuestionByID(ctx context.Context, id, viewerID string) (*Question, error)
+	// ListQuestions returns a session's questions in the default order
+	// (QuestionLess), with Author and VotedByMe for viewerID.
+	ListQuestions(ctx context.Context, sessionID, viewerID string) ([]*Question, error)
+	// UpdateQuestionText changes the text of an open question (EWrongState
+	// otherwise).
+	UpdateQuestionText(ctx context.Context, id, text string, now time.Time) (*Question, error)
+	// SetQuestionState sets the state. Setting answering returns any other
+	// answering question of the session to open, so at most one is answering;
+	// setting answered sets answered_at. It returns every question it changed,
+	// the target first.
+	SetQuestionState(ctx context.Context, id string, state QuestionState, now time.Time) ([]*Question, error)
+	DeleteQuestion(ctx context.Context, id string) error
+	// Vote records userID's vote once (a repeat is a no-op) and keeps the
+	// question's vote count exact; Unvote removes it if present.
+	Vote(ctx context.Context, questionID, userID string) (*Question, error)
+	Unvote(ctx context.Context, questionID, userID string) (*Question, error)
+}
+
+// LiveStore keeps what happens in live rooms.
+type LiveStore interface {
+	AddChatMessage(ctx context.Context, m *ChatMessage) error
+	// DeleteChatMessage marks a message deleted (its text is cleared).
+	DeleteChatMessage(ctx context.Context, sessionID, id string) error
+	// RecentChat returns the last limit messages of a session, oldest first,
+	// without deleted ones.
+	RecentChat(ctx context.Context, sessionID string, limit int) ([]*ChatMessage, error)
+	// RecordJoin opens a presence interval; RecordLeave closes the user's
+	// open intervals in the session.
+	RecordJoin(ctx context.Context, p *Participation) error
+	RecordLeave(ctx context.Context, sessionID, userID string, at time.Time) error
+}
+
+// MediaStore keeps uploaded media (avatars) where every node can read it.
+type MediaStore interface {
+	PutMedia(ctx context.Context, key, contentType string, data []byte, now time.Time) error
+	// Media returns ENotFound for an unknown key.
+	Media(ctx context.Context, key string) (contentType string, data []byte, modified time.Time, err error)
+	DeleteMedia(ctx context.Context, key string) error
+}
