@@ -195,12 +195,14 @@ func validateDescription(s string) *FieldError {
 // SessionFilter selects sessions for listing. Cursor is opaque to clients
 // (the store encodes it); Limit is clamped by the caller.
 type SessionFilter struct {
-	States   []SessionState
-	HostID   string
-	Text     string // matched against title and description
-	ViewerID string // for WishedByMe
-	Cursor   string
-	Limit    int
+	States []SessionState
+	HostID string
+	// HostUsername is resolved to HostID by the Service; stores ignore it.
+	HostUsername string
+	Text         string // matched against title and description
+	ViewerID     string // for WishedByMe
+	Cursor       string
+	Limit        int
 }
 
 // SessionPage is one page of a listing.

@@ -1,0 +1,246 @@
+package ask2live
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Notifier hears about changes made through the Service, so live rooms and
+// the per-user event streams can tell clients. Implementations must not
+// block; they are called after the change is stored.
+type Notifier interface {
+	SessionChanged(s *Session)
+	QuestionsChanged(sessionID string, qs []*Question)
+	QuestionDeleted(sessionID, questionID string)
+}
+
+// Credential is a fresh secret handed to a client at log-in.
+type Credential struct {
+	Token     string
+	ExpiresAt time.Time
+}
+
+// Credential kinds.
+const (
+	TokenBearer = "bearer" // Authorization: Bearer, for API clients
+	TokenCookie = "cookie" // the browser's HttpOnly session cookie
+)
+
+// Profile is a public profile page.
+type Profile struct {
+	User     *User      `json:"user"`
+	Upcoming []*Session `json:"upcoming"`
+	Past     []*Session `json:"past"`
+}
+
+// Service holds the product's rules: who may do what, in which state. HTTP and
+// the live rooms both go through it, so a rule is written once.
+type Service struct {
+	Store    Store
+	Notifier Notifier // nil: nobody listens
+	Log      *slog.Logger
+	Now      func() time.Time
+	Argon2   Argon2Params
+	TokenTTL time.Duration // lifetime of bearer tokens and session cookies
+
+	dummyOnce sync.Once
+	dummyHash string
+}
+
+// NewService returns a Service with default settings over store.
+func NewService(store Store, log *slog.Logger) *Service {
+	return &Service{
+		Store:    store,
+		Log:      log,
+		Now:      func() time.Time { return time.Now().UTC() },
+		Argon2:   DefaultArgon2,
+		TokenTTL: 30 * 24 * time.Hour,
+	}
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+func (s *Service) notify(f func(n Notifier)) {
+	if s.Notifier != nil {
+		f(s.Notifier)
+	}
+}
+
+// HashToken returns the stored form of a credential secret.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// RegisterInput creates an account.
+type RegisterInput struct {
+	Username    string `json:"username"`
+	Password    string `json:"password"`
+	DisplayName string `json:"display_name"`
+}
+
+// Register creates an account and a credential of the given kind.
+func (s *Service) Register(ctx context.Context, in RegisterInput, kind string) (*User, *Credential, error) {
+	in.Username = NormalizeUsername(in.Username)
+	dn := strings.TrimSpace(in.DisplayName)
+	if dn == "" {
+		dn = in.Username
+	}
+	var errs []FieldError
+	if fe := ValidateUsername(in.Username); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if fe := ValidatePassword(in.Password); fe != nil {
+		errs = append(errs, *fe)
+	}
+	upd := ProfileUpdate{DisplayName: &dn}
+	if err := upd.Validate(); err != nil {
+		errs = append(errs, ErrorFields(err)...)
+	}
+	if len(errs) > 0 {
+		return nil, nil, Invalid(errs...)
+	}
+	hash, err := HashPassword(in.Password, s.Argon2)
+	if err != nil {
+		return nil, nil, Wrap(EInternal, err, "could not hash password")
+	}
+	now := s.now()
+	u := &User{ID: NewID(now), Username: in.Username, DisplayName: dn, CreatedAt: now}
+	if err := s.Store.CreateUser(ctx, u, hash); err != nil {
+		if ErrorCode(err) == EConflict {
+			return nil, nil, &Error{Code: EConflict, Message: "username is taken",
+				Fields: []FieldError{{"username", "is taken"}}}
+		}
+		return nil, nil, err
+	}
+	cred, err := s.issue(ctx, u.ID, kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, cred, nil
+}
+
+// Login checks a password and issues a credential of the given kind.
+func (s *Service) Login(ctx context.Context, username, password, kind string) (*User, *Credential, error) {
+	username = NormalizeUsername(username)
+	if username == "" || password == "" || len(password) > PasswordMaxLen {
+		return nil, nil, Errorf(EUnauthenticated, "wrong username or password")
+	}
+	u, hash, err := s.Store.PasswordHash(ctx, username)
+	if err != nil && ErrorCode(err) != ENotFound {
+		return nil, nil, err
+	}
+	if u == nil {
+		// Spend the same time as a real check so timing does not tell which
+		// usernames exist.
+		s.verifyDummy(password)
+		return nil, nil, Errorf(EUnauthenticated, "wrong username or password")
+	}
+	ok, err := VerifyPassword(password, hash)
+	if err != nil {
+		return nil, nil, Wrap(EInternal, err, "could not check password")
+	}
+	if !ok {
+		return nil, nil, Errorf(EUnauthenticated, "wrong username or password")
+	}
+	cred, err := s.issue(ctx, u.ID, kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, cred, nil
+}
+
+func (s *Service) verifyDummy(password string) {
+	s.dummyOnce.Do(func() { s.dummyHash, _ = HashPassword("not-a-real-password", s.Argon2) })
+	_, _ = VerifyPassword(password, s.dummyHash)
+}
+
+func (s *Service) issue(ctx context.Context, userID, kind string) (*Credential, error) {
+	if kind != TokenBearer && kind != TokenCookie {
+		return nil, Errorf(EInternal, "unknown credential kind %q", kind)
+	}
+	now := s.now()
+	cred := &Credential{Token: NewToken(), ExpiresAt: now.Add(s.TokenTTL)}
+	err := s.Store.CreateToken(ctx, &AuthToken{
+		Hash: HashToken(cred.Token), UserID: userID, Kind: kind, CreatedAt: now, ExpiresAt: cred.ExpiresAt,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cred, nil
+}
+
+// Logout revokes a credential.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.Store.DeleteToken(ctx, HashToken(token))
+}
+
+// Authenticate returns the owner of a valid credential.
+func (s *Service) Authenticate(ctx context.Context, token string) (*User, error) {
+	if token == "" || len(token) > 256 {
+		return nil, Errorf(EUnauthenticated, "missing or invalid credentials")
+	}
+	u, err := s.Store.TokenUser(ctx, HashToken(token), s.now())
+	if ErrorCode(err) == ENotFound {
+		return nil, Errorf(EUnauthenticated, "missing, expired or revoked credentials")
+	}
+	return u, err
+}
+
+func requireUser(actor *User) error {
+	if actor == nil {
+		return Errorf(EUnauthenticated, "log in first")
+	}
+	return nil
+}
+
+// UpdateProfile changes the actor's profile.
+func (s *Service) UpdateProfile(ctx context.Context, actor *User, upd ProfileUpdate) (*User, error) {
+	if err := requireUser(actor); err != nil {
+		return nil, err
+	}
+	if err := upd.Validate(); err != nil {
+		return nil, err
+	}
+	u, err := s.Store.UserByID(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	upd.Apply(u)
+	if err := s.Store.UpdateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// PublicProfile returns a user's profile with their upcoming and past sessions.
+func (s *Service) PublicProfile(ctx context.Context, username string, viewer *User) (*Profile, error) {
+	u, err := s.Store.UserByUsername(ctx, NormalizeUsername(username))
+	if err != nil {
+		return nil, err
+	}
+	vid := viewerID(viewer)
+	up, err := s.Store.ListSessions(ctx, SessionFilter{HostID: u.ID, ViewerID: vid, Limit: 50,
+		States: []SessionState{StateRecruiting, StateReady, StateScheduled, StateLive}})
+	if err != nil {
+		return nil, err
+	}
+	past, err := s.Store.ListSessions(ctx, SessionFilter{HostID: u.ID, ViewerID: vid, Limit: 50,
+		States: []SessionState{StateEnded}})
+	if err != nil {
+		return nil, err
+	}
+	return &Profile{User: u, Upcoming: up.Items, Past: past.Items}, nil
+}
+
+func viewerID(u *User) string {
+	if u == nil {
+		return ""
+	}
+	return u.ID
+}

@@ -1,0 +1,178 @@
+package ask2live
+
+import "context"
+
+// Questions returns a session's queue in the default order.
+func (s *Service) Questions(ctx context.Context, sessionID string, viewer *User) ([]*Question, error) {
+	if _, err := s.Store.SessionByID(ctx, sessionID, ""); err != nil {
+		return nil, err
+	}
+	return s.Store.ListQuestions(ctx, sessionID, viewerID(viewer))
+}
+
+// Ask adds a question to a session that is not over. Asked before the
+// session is live, it is a pre-question and goes ahead of live ones.
+func (s *Service) Ask(ctx context.Context, actor *User, sessionID string, in QuestionInput) (*Question, error) {
+	if err := requireUser(actor); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	sess, err := s.Store.SessionByID(ctx, sessionID, "")
+	if err != nil {
+		return nil, err
+	}
+	if sess.State.Closed() {
+		return nil, Errorf(EWrongState, "the session is %s; it takes no more questions", sess.State)
+	}
+	if in.Kind == KindVoice && sess.State != StateLive {
+		return nil, Errorf(EWrongState, "voice questions can be asked only while the session is live")
+	}
+	now := s.now()
+	q := &Question{
+		ID:        NewID(now),
+		SessionID: sessionID,
+		AuthorID:  actor.ID,
+		Kind:      in.Kind,
+		Text:      in.Text,
+		State:     QuestionOpen,
+		Phase:     PhasePre,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	if sess.State == StateLive {
+		q.Phase = PhaseLive
+	}
+	if err := s.Store.CreateQuestion(ctx, q); err != nil {
+		return nil, err
+	}
+	s.notify(func(n Notifier) { n.QuestionsChanged(sessionID, []*Question{q}) })
+	return q, nil
+}
+
+// question loads a question and its session.
+func (s *Service) question(ctx context.Context, actor *User, id string) (*Question, *Session, error) {
+	if err := requireUser(actor); err != nil {
+		return nil, nil, err
+	}
+	q, err := s.Store.QuestionByID(ctx, id, actor.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := s.Store.SessionByID(ctx, q.SessionID, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return q, sess, nil
+}
+
+// EditQuestion changes the text of the actor's own open question.
+func (s *Service) EditQuestion(ctx context.Context, actor *User, id, text string) (*Question, error) {
+	q, sess, err := s.question(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if q.AuthorID != actor.ID {
+		return nil, Errorf(EForbidden, "only the author can edit a question")
+	}
+	if sess.State.Closed() {
+		return nil, Errorf(EWrongState, "the session is %s", sess.State)
+	}
+	in := QuestionInput{Text: text, Kind: q.Kind}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	out, err := s.Store.UpdateQuestionText(ctx, id, in.Text, s.now())
+	if err != nil {
+		return nil, err
+	}
+	s.notify(func(n Notifier) { n.QuestionsChanged(q.SessionID, []*Question{out}) })
+	return out, nil
+}
+
+// SetQuestionState moves a question through the host's queue (host only).
+// Listeners see every question that changed, so the live room can take the
+// mic back when a voice question is answered.
+func (s *Service) SetQuestionState(ctx context.Context, actor *User, id string, state QuestionState) (*Question, error) {
+	if !state.Valid() {
+		return nil, Invalid(FieldError{"state", "must be open, answering, answered or dismissed"})
+	}
+	q, sess, err := s.question(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if sess.HostID != actor.ID {
+		return nil, Errorf(EForbidden, "only the host can change a question's state")
+	}
+	if sess.State.Closed() {
+		return nil, Errorf(EWrongState, "the session is %s", sess.State)
+	}
+	if q.State == state {
+		return q, nil
+	}
+	changed, err := s.Store.SetQuestionState(ctx, id, state, s.now())
+	if err != nil {
+		return nil, err
+	}
+	s.notify(func(n Notifier) { n.QuestionsChanged(q.SessionID, changed) })
+	return changed[0], nil
+}
+
+// DeleteQuestion removes a question: the author's own open question, or any
+// question by the host.
+func (s *Service) DeleteQuestion(ctx context.Context, actor *User, id string) error {
+	q, sess, err := s.question(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case sess.HostID == actor.ID:
+	case q.AuthorID != actor.ID:
+		return Errorf(EForbidden, "only the author or the host can delete a question")
+	case q.State != QuestionOpen:
+		return Errorf(EWrongState, "a question that is %s can no longer be deleted by its author", q.State)
+	}
+	if err := s.Store.DeleteQuestion(ctx, id); err != nil {
+		return err
+	}
+	s.notify(func(n Notifier) { n.QuestionDeleted(q.SessionID, id) })
+	return nil
+}
+
+// Vote upvotes a question once; Unvote takes the vote back. Authors cannot
+// vote for their own question.
+func (s *Service) Vote(ctx context.Context, actor *User, id string) (*Question, error) {
+	return s.vote(ctx, actor, id, true)
+}
+
+// Unvote removes the actor's vote.
+func (s *Service) Unvote(ctx context.Context, actor *User, id string) (*Question, error) {
+	return s.vote(ctx, actor, id, false)
+}
+
+func (s *Service) vote(ctx context.Context, actor *User, id string, on bool) (*Question, error) {
+	q, sess, err := s.question(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if q.AuthorID == actor.ID {
+		return nil, Errorf(EForbidden, "you cannot vote for your own question")
+	}
+	if sess.State.Closed() {
+		return nil, Errorf(EWrongState, "the session is %s", sess.State)
+	}
+	var out *Question
+	if on {
+		out, err = s.Store.Vote(ctx, id, actor.ID)
+	} else {
+		out, err = s.Store.Unvote(ctx, id, actor.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if out.Votes != q.Votes {
+		s.notify(func(n Notifier) { n.QuestionsChanged(q.SessionID, []*Question{out}) })
+	}
+	return out, nil
+}

@@ -1,0 +1,255 @@
+package ask2live
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+)
+
+// CreateSession opens a session hosted by the actor. With OpenNow it goes live
+// at once.
+func (s *Service) CreateSession(ctx context.Context, actor *User, in SessionInput) (*Session, error) {
+	if err := requireUser(actor); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if err := in.Validate(now); err != nil {
+		return nil, err
+	}
+	sess := &Session{
+		ID:           NewID(now),
+		HostID:       actor.ID,
+		Title:        in.Title,
+		Description:  in.Description,
+		State:        in.InitialState(),
+		TargetGuests: in.TargetGuests,
+		CreatedAt:    now,
+		UpdatedAt:    now,
+	}
+	if in.OpenNow {
+		sess.StartsAt, sess.StartedAt = &now, &now
+	} else {
+		t := in.StartsAt.UTC()
+		sess.StartsAt = &t
+	}
+	if err := s.Store.CreateSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	out, err := s.Store.SessionByID(ctx, sess.ID, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	s.notify(func(n Notifier) { n.SessionChanged(out) })
+	return out, nil
+}
+
+// Session returns one session as the viewer (nil: anonymous) sees it.
+func (s *Service) Session(ctx context.Context, id string, viewer *User) (*Session, error) {
+	return s.Store.SessionByID(ctx, id, viewerID(viewer))
+}
+
+// hostSession loads a session and checks that the actor hosts it.
+func (s *Service) hostSession(ctx context.Context, actor *User, id string) (*Session, error) {
+	if err := requireUser(actor); err != nil {
+		return nil, err
+	}
+	sess, err := s.Store.SessionByID(ctx, id, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	if sess.HostID != actor.ID {
+		return nil, Errorf(EForbidden, "only the host can do this")
+	}
+	return sess, nil
+}
+
+// UpdateSession edits a session before it goes live (host only).
+func (s *Service) UpdateSession(ctx context.Context, actor *User, id string, upd SessionUpdate) (*Session, error) {
+	if _, err := s.hostSession(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if err := upd.Validate(now); err != nil {
+		return nil, err
+	}
+	if _, err := s.Store.UpdateSession(ctx, id, upd, now); err != nil {
+		return nil, err
+	}
+	return s.changed(ctx, id, actor)
+}
+
+// changed re-reads a session for the actor and tells listeners.
+func (s *Service) changed(ctx context.Context, id string, actor *User) (*Session, error) {
+	out, err := s.Store.SessionByID(ctx, id, viewerID(actor))
+	if err != nil {
+		return nil, err
+	}
+	s.notify(func(n Notifier) { n.SessionChanged(out) })
+	return out, nil
+}
+
+// transition moves a hosted session between states.
+func (s *Service) transition(ctx context.Context, actor *User, id string, from []SessionState, to SessionState, what string) (*Session, error) {
+	sess, err := s.hostSession(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(from, sess.State) {
+		return nil, Errorf(EWrongState, "cannot %s a session that is %s", what, sess.State)
+	}
+	if _, err := s.Store.TransitionSession(ctx, id, from, to, s.now()); err != nil {
+		return nil, err
+	}
+	return s.changed(ctx, id, actor)
+}
+
+// Confirm moves a ready session to scheduled (host only).
+func (s *Service) Confirm(ctx context.Context, actor *User, id string) (*Session, error) {
+	return s.transition(ctx, actor, id, []SessionState{StateReady}, StateScheduled, "confirm")
+}
+
+// Start takes a scheduled session live (host only).
+func (s *Service) Start(ctx context.Context, actor *User, id string) (*Session, error) {
+	return s.transition(ctx, actor, id, []SessionState{StateScheduled}, StateLive, "start")
+}
+
+// End ends a live session (host only).
+func (s *Service) End(ctx context.Context, actor *User, id string) (*Session, error) {
+	return s.transition(ctx, actor, id, []SessionState{StateLive}, StateEnded, "end")
+}
+
+// Cancel cancels a session that has not gone live (host only). It is what
+// DELETE on a session does: the row stays so wishers see what happened.
+func (s *Service) Cancel(ctx context.Context, actor *User, id string) (*Session, error) {
+	return s.transition(ctx, actor, id,
+		[]SessionState{StateRecruiting, StateReady, StateScheduled}, StateCancelled, "cancel")
+}
+
+// EndBySystem ends a live session without a host action: the host has been
+// gone too long, or the session ran past its maximum. A session that is no
+// longer live is left alone.
+func (s *Service) EndBySystem(ctx context.Context, id, reason string) (*Session, error) {
+	out, err := s.Store.TransitionSession(ctx, id, []SessionState{StateLive}, StateEnded, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if s.Log != nil {
+		s.Log.Info("session ended by the server", slog.String("session", id), slog.String("reason", reason))
+	}
+	s.notify(func(n Notifier) { n.SessionChanged(out) })
+	return out, nil
+}
+
+// Wish bookmarks a session and counts toward its target. The host cannot
+// wish their own session.
+func (s *Service) Wish(ctx context.Context, actor *User, id string) (*Session, error) {
+	return s.wish(ctx, actor, id, true)
+}
+
+// Unwish withdraws a wish.
+func (s *Service) Unwish(ctx context.Context, actor *User, id string) (*Session, error) {
+	return s.wish(ctx, actor, id, false)
+}
+
+func (s *Service) wish(ctx context.Context, actor *User, id string, on bool) (*Session, error) {
+	if err := requireUser(actor); err != nil {
+		return nil, err
+	}
+	sess, err := s.Store.SessionByID(ctx, id, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	if sess.HostID == actor.ID {
+		return nil, Errorf(EForbidden, "the host cannot wish their own session")
+	}
+	now := s.now()
+	var changed *Session
+	if on {
+		changed, err = s.Store.Wish(ctx, id, actor.ID, now)
+	} else {
+		changed, err = s.Store.Unwish(ctx, id, actor.ID, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if changed.WishCount == sess.WishCount && changed.State == sess.State {
+		return s.Store.SessionByID(ctx, id, actor.ID)
+	}
+	return s.changed(ctx, id, actor)
+}
+
+// ListSessions lists sessions by filter for the viewer.
+func (s *Service) ListSessions(ctx context.Context, f SessionFilter, viewer *User) (*SessionPage, error) {
+	for _, st := range f.States {
+		if !st.Valid() {
+			return nil, Invalid(FieldError{"state", "unknown state " + string(st)})
+		}
+	}
+	if f.HostID == "" && f.HostUsername != "" {
+		u, err := s.Store.UserByUsername(ctx, NormalizeUsername(f.HostUsername))
+		if ErrorCode(err) == ENotFound {
+			return &SessionPage{Items: []*Session{}}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		f.HostID = u.ID
+	}
+	f.ViewerID = viewerID(viewer)
+	return s.Store.ListSessions(ctx, f)
+}
+
+// FeedSectionLimit bounds each section of the main page.
+const FeedSectionLimit = 50
+
+// Feed returns the main page for the viewer: their wished sessions that are
+// live, then live, upcoming and recruiting sessions.
+func (s *Service) Feed(ctx context.Context, viewer *User) (*Feed, error) {
+	vid := viewerID(viewer)
+	list := func(states ...SessionState) ([]*Session, error) {
+		p, err := s.Store.ListSessions(ctx, SessionFilter{States: states, ViewerID: vid, Limit: FeedSectionLimit})
+		if err != nil {
+			return nil, err
+		}
+		return p.Items, nil
+	}
+	feed := &Feed{WishedLive: []*Session{}}
+	var err error
+	if feed.Live, err = list(StateLive); err != nil {
+		return nil, err
+	}
+	if feed.Upcoming, err = list(StateScheduled, StateReady); err != nil {
+		return nil, err
+	}
+	if feed.Recruiting, err = list(StateRecruiting); err != nil {
+		return nil, err
+	}
+	for _, l := range feed.Live {
+		if l.WishedByMe {
+			feed.WishedLive = append(feed.WishedLive, l)
+		}
+	}
+	return feed, nil
+}
+
+// MySessions returns My page for the actor.
+func (s *Service) MySessions(ctx context.Context, actor *User) (*MySessions, error) {
+	if err := requireUser(actor); err != nil {
+		return nil, err
+	}
+	hosting, err := s.Store.ListSessions(ctx, SessionFilter{HostID: actor.ID, ViewerID: actor.ID, Limit: 100,
+		States: []SessionState{StateRecruiting, StateReady, StateScheduled, StateLive}})
+	if err != nil {
+		return nil, err
+	}
+	ended, err := s.Store.ListSessions(ctx, SessionFilter{HostID: actor.ID, ViewerID: actor.ID, Limit: 100,
+		States: []SessionState{StateEnded, StateCancelled}})
+	if err != nil {
+		return nil, err
+	}
+	wished, err := s.Store.WishedSessions(ctx, actor.ID, 100)
+	if err != nil {
+		return nil, err
+	}
+	return &MySessions{Hosting: hosting.Items, Wished: wished, Ended: ended.Items}, nil
+}
