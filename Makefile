@@ -1,0 +1,50 @@
+# ask2live — common tasks. The README's two commands are `make run` and `make test`.
+
+GO      ?= go
+NPM     ?= npm
+BIN     ?= bin/ask2live
+WEB_SRC := $(shell find web/src web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
+
+.PHONY: run build web test test-go test-web test-e2e lint fmt bench clean
+
+## run: build the web app if needed and start the server on the embedded defaults
+run: web/dist/index.html
+	$(GO) run ./cmd/ask2live
+
+## build: one binary with the web app inside
+build: web/dist/index.html
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/ask2live
+
+web/dist/index.html: $(WEB_SRC)
+	@if [ -f web/package.json ]; then \
+		$(NPM) --prefix web ci --no-audit --no-fund && $(NPM) --prefix web run build; \
+	else echo "no web app sources; the server will say the UI is not built"; fi
+
+## web: rebuild the web app
+web:
+	$(NPM) --prefix web ci --no-audit --no-fund
+	$(NPM) --prefix web run build
+
+## test: everything CI runs — lint, Go tests with the race detector, web tests, browser tests
+test: lint test-go test-web test-e2e
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+test-go:
+	$(GO) test -race -timeout 15m ./...
+
+test-web:
+	@if [ -f web/package.json ]; then \
+		$(NPM) --prefix web ci --no-audit --no-fund && $(NPM) --prefix web test; \
+	fi
+
+test-e2e:
+	@if [ -f e2e/package.json ]; then $(MAKE) build && $(NPM) --prefix e2e ci --no-audit --no-fund && $(NPM) --prefix e2e test; fi
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin web/dist/assets web/dist/index.html

@@ -1,0 +1,257 @@
+// Package app wires the adapters around the domain into one program: it reads
+// the configuration, opens the store, picks the event bus, builds the HTTP
+// surface, the live rooms and the media server, and runs and stops them in
+// order.
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Config is everything the operator can set. Every field has a flag and an
+// ASK2LIVE_* environment variable named after it (flag "database-url" ↔
+// ASK2LIVE_DATABASE_URL); the command line wins over the environment.
+type Config struct {
+	Addr            string
+	DatabaseURL     string
+	RedisURL        string
+	DataDir         string
+	LogLevel        slog.Level
+	LogFormat       string
+	ShutdownTimeout time.Duration
+
+	// HTTP
+	AllowedOrigins []string
+	CookieSecure   bool
+	TrustProxy     bool
+	TokenTTL       time.Duration
+	MaxBodyBytes   int64
+	LoginRate      int // log-in attempts per minute per client address and per username
+
+	// Live rooms
+	MaxOnAir          int
+	HostGoneTimeout   time.Duration
+	MaxLiveDuration   time.Duration
+	ChatHistory       int
+	QuestionRate      int // questions per minute per user
+	ChatRate          int // chat messages per 10 seconds per user
+	MaxFrameBytes     int64
+	SendQueue         int
+	PingInterval      time.Duration
+	PresenceInterval  time.Duration
+	RTCUDPPort        int
+	RTCTCPPort        int
+	RTCListenIP       string
+	RTCPublicIPs      []string
+	RTCICEServers     []string
+	TURNPort          int
+	TURNSecret        string
+	TURNRealm         string
+	TURNCredentialTTL time.Duration
+}
+
+// DefaultConfig returns the embedded defaults: SQLite under ./data, in-memory
+// bus, everything on one port.
+func DefaultConfig() Config {
+	return Config{
+		Addr:              ":8080",
+		DataDir:           "data",
+		LogLevel:          slog.LevelInfo,
+		LogFormat:         "text",
+		ShutdownTimeout:   15 * time.Second,
+		TokenTTL:          30 * 24 * time.Hour,
+		MaxBodyBytes:      64 << 10,
+		LoginRate:         10,
+		MaxOnAir:          3,
+		HostGoneTimeout:   10 * time.Minute,
+		MaxLiveDuration:   12 * time.Hour,
+		ChatHistory:       50,
+		QuestionRate:      5,
+		ChatRate:          20,
+		MaxFrameBytes:     16 << 10,
+		SendQueue:         256,
+		PingInterval:      20 * time.Second,
+		PresenceInterval:  250 * time.Millisecond,
+		RTCUDPPort:        50000,
+		RTCTCPPort:        50000,
+		RTCListenIP:       "0.0.0.0",
+		TURNRealm:         "ask2live",
+		TURNCredentialTTL: 12 * time.Hour,
+	}
+}
+
+// EnvPrefix starts every environment variable the program reads.
+const EnvPrefix = "ASK2LIVE_"
+
+// EnvName returns the environment variable for a flag name.
+func EnvName(flagName string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// ParseConfig reads the configuration from the environment (through getenv)
+// and then the command line. It returns flag.ErrHelp after printing the usage
+// to out for -h/--help.
+func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	c := DefaultConfig()
+	fs := flag.NewFlagSet("ask2live", flag.ContinueOnError)
+	fs.SetOutput(out)
+
+	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (web app, API, live rooms, media signalling)")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "database: sqlite:PATH, postgres://… or mysql://user:pass@host:port/db (default sqlite:DATA_DIR/ask2live.db)")
+	fs.StringVar(&c.RedisURL, "redis-url", "", "redis://… to share live rooms between nodes; empty runs one node with an in-memory bus")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the SQLite file and other local state")
+	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown waits for in-flight work")
+
+	listVar(fs, &c.AllowedOrigins, "allowed-origins", "extra origins (scheme://host[:port]) allowed for cookie requests and WebSocket upgrades, comma-separated; the server's own host is always allowed")
+	fs.BoolVar(&c.CookieSecure, "cookie-secure", c.CookieSecure, "mark cookies Secure (set when served over HTTPS)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take the client address from X-Forwarded-For (only behind a reverse proxy you run)")
+	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of log-in tokens and session cookies")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest JSON request body")
+	fs.IntVar(&c.LoginRate, "login-rate", c.LoginRate, "log-in attempts allowed per minute per client address and per username")
+
+	fs.IntVar(&c.MaxOnAir, "max-on-air", c.MaxOnAir, "most guests on air at once in a live room (the host is always on air)")
+	fs.DurationVar(&c.HostGoneTimeout, "host-gone-timeout", c.HostGoneTimeout, "end a live session whose host has been disconnected this long")
+	fs.DurationVar(&c.MaxLiveDuration, "max-live-duration", c.MaxLiveDuration, "end a live session that has been live this long")
+	fs.IntVar(&c.ChatHistory, "chat-history", c.ChatHistory, "chat messages a newcomer receives")
+	fs.IntVar(&c.QuestionRate, "question-rate", c.QuestionRate, "questions a user may ask per minute in a live room")
+	fs.IntVar(&c.ChatRate, "chat-rate", c.ChatRate, "chat messages a user may send per 10 seconds")
+	fs.Int64Var(&c.MaxFrameBytes, "max-frame-bytes", c.MaxFrameBytes, "largest WebSocket frame a client may send")
+	fs.IntVar(&c.SendQueue, "send-queue", c.SendQueue, "events queued per live connection before a slow client is dropped")
+	fs.DurationVar(&c.PingInterval, "ping-interval", c.PingInterval, "WebSocket heartbeat interval; a peer silent for 3 intervals is dropped")
+	fs.DurationVar(&c.PresenceInterval, "presence-interval", c.PresenceInterval, "how often presence changes are batched into one event")
+
+	fs.IntVar(&c.RTCUDPPort, "rtc-udp-port", c.RTCUDPPort, "UDP port for all WebRTC media (ICE UDP mux); 0 picks a free port")
+	fs.IntVar(&c.RTCTCPPort, "rtc-tcp-port", c.RTCTCPPort, "TCP port for ICE-TCP fallback; 0 disables it")
+	fs.StringVar(&c.RTCListenIP, "rtc-listen-ip", c.RTCListenIP, "address the media ports bind to")
+	listVar(fs, &c.RTCPublicIPs, "rtc-public-ips", "public IPs announced to clients when behind 1:1 NAT, comma-separated")
+	listVar(fs, &c.RTCICEServers, "rtc-ice-servers", "STUN/TURN URLs handed to clients, comma-separated (turn:user:pass@host:port for static credentials)")
+	fs.IntVar(&c.TURNPort, "turn-port", c.TURNPort, "run the embedded TURN server on this UDP port; 0 disables it")
+	fs.StringVar(&c.TURNSecret, "turn-secret", c.TURNSecret, "shared secret for time-limited TURN credentials (required with -turn-port)")
+	fs.StringVar(&c.TURNRealm, "turn-realm", c.TURNRealm, "TURN realm")
+	fs.DurationVar(&c.TURNCredentialTTL, "turn-credential-ttl", c.TURNCredentialTTL, "lifetime of TURN credentials handed to clients")
+
+	fs.Usage = func() { usage(fs, out) }
+
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(EnvName(f.Name)); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", EnvName(f.Name), err))
+			}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "ask2live.db")
+	}
+	return c, c.Validate()
+}
+
+// Validate checks values that flags alone cannot.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s (%s): %s", "-"+name, EnvName(name), fmt.Sprintf(format, args...)))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("addr", "want host:port, got %q", c.Addr)
+	}
+	switch {
+	case strings.HasPrefix(c.DatabaseURL, "sqlite:"), strings.HasPrefix(c.DatabaseURL, "postgres://"),
+		strings.HasPrefix(c.DatabaseURL, "postgresql://"), strings.HasPrefix(c.DatabaseURL, "mysql://"):
+	default:
+		bad("database-url", "want sqlite:PATH, postgres://… or mysql://…")
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		bad("redis-url", "want redis://… or rediss://…")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("log-format", "want text or json")
+	}
+	positive := map[string]int64{
+		"max-body-bytes": c.MaxBodyBytes, "login-rate": int64(c.LoginRate), "chat-history": int64(c.ChatHistory),
+		"question-rate": int64(c.QuestionRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
+		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
+		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
+		"ping-interval": int64(c.PingInterval), "presence-interval": int64(c.PresenceInterval),
+	}
+	names := make([]string, 0, len(positive))
+	for n := range positive {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if positive[n] <= 0 {
+			bad(n, "must be positive")
+		}
+	}
+	if c.MaxOnAir < 0 {
+		bad("max-on-air", "must not be negative")
+	}
+	for name, p := range map[string]int{"rtc-udp-port": c.RTCUDPPort, "rtc-tcp-port": c.RTCTCPPort, "turn-port": c.TURNPort} {
+		if p < 0 || p > 65535 {
+			bad(name, "must be a port number")
+		}
+	}
+	if c.TURNPort != 0 && c.TURNSecret == "" {
+		bad("turn-secret", "is required when the embedded TURN server is on")
+	}
+	for _, ip := range c.RTCPublicIPs {
+		if net.ParseIP(ip) == nil {
+			bad("rtc-public-ips", "%q is not an IP address", ip)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// listVar defines a comma-separated list flag.
+func listVar(fs *flag.FlagSet, p *[]string, name, usage string) {
+	fs.Func(name, usage, func(s string) error {
+		*p = nil
+		for _, v := range strings.Split(s, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				*p = append(*p, v)
+			}
+		}
+		return nil
+	})
+}
+
+func usage(fs *flag.FlagSet, out io.Writer) {
+	fmt.Fprintf(out, `ask2live — live Q&A sessions with a shared question queue and voice.
+
+Usage: ask2live [flags]
+
+With no flags it serves the web app, the API, live rooms and voice on :8080,
+keeping data in an SQLite file under ./data. Every flag can also be set by an
+environment variable; the command line wins.
+
+Flags:
+`)
+	fs.VisitAll(func(f *flag.Flag) {
+		def := ""
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" && f.DefValue != "0s" {
+			def = " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(out, "  -%s  [%s]\n      %s%s\n", f.Name, EnvName(f.Name), f.Usage, def)
+	})
+}

@@ -1,0 +1,82 @@
+package app
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestParseConfigDefaults(t *testing.T) {
+	c, err := ParseConfig(nil, env(nil), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.DatabaseURL != "sqlite:data/ask2live.db" || c.RedisURL != "" {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestParseConfigEnvThenFlags(t *testing.T) {
+	c, err := ParseConfig([]string{"-addr", "127.0.0.1:9000"}, env(map[string]string{
+		"ASK2LIVE_ADDR":              "127.0.0.1:7000",
+		"ASK2LIVE_DATA_DIR":          "/var/lib/a2l",
+		"ASK2LIVE_REDIS_URL":         "redis://127.0.0.1:6379/0",
+		"ASK2LIVE_HOST_GONE_TIMEOUT": "90s",
+		"ASK2LIVE_RTC_PUBLIC_IPS":    "203.0.113.7, 198.51.100.1",
+	}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" {
+		t.Errorf("flag should win over env: addr %q", c.Addr)
+	}
+	if c.DatabaseURL != "sqlite:/var/lib/a2l/ask2live.db" {
+		t.Errorf("database url follows data dir: %q", c.DatabaseURL)
+	}
+	if c.HostGoneTimeout != 90*time.Second || len(c.RTCPublicIPs) != 2 || c.RTCPublicIPs[1] != "198.51.100.1" {
+		t.Errorf("env values not applied: %+v", c)
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	cases := map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"bad env duration": {nil, map[string]string{"ASK2LIVE_TOKEN_TTL": "soon"}, "ASK2LIVE_TOKEN_TTL"},
+		"bad db scheme":    {[]string{"-database-url", "oracle://x"}, nil, "database-url"},
+		"bad redis":        {[]string{"-redis-url", "127.0.0.1:6379"}, nil, "redis-url"},
+		"negative":         {[]string{"-send-queue", "0"}, nil, "send-queue"},
+		"turn no secret":   {[]string{"-turn-port", "3478"}, nil, "turn-secret"},
+		"bad ip":           {[]string{"-rtc-public-ips", "example.com"}, nil, "rtc-public-ips"},
+		"stray arg":        {[]string{"serve"}, nil, "unexpected argument"},
+		"bad addr":         {[]string{"-addr", "8080"}, nil, "addr"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseConfig(c.args, env(c.env), &bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want mention of %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestHelpListsEveryEnvVar(t *testing.T) {
+	var out bytes.Buffer
+	_, err := ParseConfig([]string{"--help"}, env(nil), &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v, want flag.ErrHelp", err)
+	}
+	for _, v := range []string{"ASK2LIVE_ADDR", "ASK2LIVE_DATABASE_URL", "ASK2LIVE_REDIS_URL", "ASK2LIVE_DATA_DIR", "ASK2LIVE_RTC_UDP_PORT"} {
+		if !strings.Contains(out.String(), v) {
+			t.Errorf("--help does not mention %s", v)
+		}
+	}
+}
