@@ -1,0 +1,102 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ask2live/ask2live/apiclient"
+)
+
+func TestPercentile(t *testing.T) {
+	var s []time.Duration
+	for i := 1; i <= 100; i++ {
+		s = append(s, time.Duration(i)*time.Millisecond)
+	}
+	for p, want := range map[float64]time.Duration{50: 50 * time.Millisecond, 99: 99 * time.Millisecond, 100: 100 * time.Millisecond, 1: time.Millisecond} {
+		if got := Percentile(s, p); got != want {
+			t.Errorf("p%g = %s, want %s", p, got, want)
+		}
+	}
+	if Percentile(nil, 50) != 0 {
+		t.Error("empty percentile is not 0")
+	}
+}
+
+func TestReportFailsOnErrors(t *testing.T) {
+	st := NewStats("step")
+	st.Record(time.Millisecond, nil)
+	st.Record(0, &apiclient.Problem{Status: 500, Code: "internal"})
+	var out bytes.Buffer
+	err := Report(&out, time.Second, st.Summarize(time.Second))
+	if err == nil {
+		t.Fatal("a run with a failed request reported success")
+	}
+	if !strings.Contains(out.String(), "500 internal") {
+		t.Fatalf("report does not name the error:\n%s", out.String())
+	}
+	ok := NewStats("ok")
+	ok.Record(time.Millisecond, nil)
+	if err := Report(&out, time.Second, ok.Summarize(time.Second)); err != nil {
+		t.Fatalf("clean run failed: %v", err)
+	}
+}
+
+func TestOpenLoopDropsWhenSaturated(t *testing.T) {
+	st := NewStats("slow")
+	var calls atomic.Int64
+	// 20 arrivals in 100 ms, one slot, and each call outlasts the window:
+	// every arrival after the first finds the slot busy.
+	_, dropped := OpenLoop(context.Background(), 200, 100*time.Millisecond, 1, func(ctx context.Context, i int) (*Stats, error) {
+		calls.Add(1)
+		time.Sleep(300 * time.Millisecond) // a slow server
+		return st, nil
+	})
+	if calls.Load() != 1 || dropped != 19 {
+		t.Fatalf("calls = %d, dropped = %d; want 1 and 19", calls.Load(), dropped)
+	}
+	if sum := st.Summarize(time.Second); sum.OK != 1 || sum.P50 < 300*time.Millisecond {
+		t.Fatalf("latency of the slow call not measured from its scheduled start: %+v", sum)
+	}
+}
+
+// A server that answers every request with a problem must make the rest
+// scenario fail, never report throughput.
+func TestRunRESTFailsLoudlyOnServerErrors(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if r.URL.Path == "/api/v1/auth/register" {
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]any{"user": map[string]string{"username": "u"}, "token": "t"})
+			return
+		}
+		if r.URL.Path == "/api/v1/sessions" && r.Method == "POST" {
+			json.NewEncoder(w).Encode(map[string]any{"id": "s1"})
+			return
+		}
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		json.NewEncoder(w).Encode(map[string]any{"status": 503, "code": "unavailable", "detail": "down"})
+	}))
+	defer srv.Close()
+	var out bytes.Buffer
+	err := RunREST(context.Background(), RESTConfig{
+		BaseURL: srv.URL, Mix: "read", Rate: 100, Duration: 200 * time.Millisecond, MaxInFlight: 8, Users: 3, Sessions: 1,
+	}, &out)
+	if err == nil {
+		t.Fatalf("rest run against a failing server succeeded:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "503 unavailable") {
+		t.Fatalf("report does not show the server's errors:\n%s", out.String())
+	}
+	if calls.Load() < 10 {
+		t.Fatalf("calls = %d", calls.Load())
+	}
+}
