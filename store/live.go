@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/ask2live/ask2live"
+)
+
+// AddChatMessage stores a chat message; m.Sender is filled in.
+func (db *DB) AddChatMessage(ctx context.Context, m *ask2live.ChatMessage) error {
+	_, err := db.exec(ctx, "chat message", "INSERT INTO chat_messages (id, session_id, sender_id, text, deleted, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		m.ID, m.SessionID, m.SenderID, m.Text, false, db.d.t(m.CreatedAt))
+	if err != nil {
+		return err
+	}
+	u, err := db.UserByID(ctx, m.SenderID)
+	if err != nil {
+		return err
+	}
+	m.Sender = u.Summary()
+	return nil
+}
+
+// DeleteChatMessage hides a message and clears its text.
+func (db *DB) DeleteChatMessage(ctx context.Context, sessionID, id string) error {
+	res, err := db.exec(ctx, "chat message", "UPDATE chat_messages SET deleted = ?, text = '' WHERE session_id = ? AND id = ?", true, sessionID, id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res, "chat message")
+}
+
+// RecentChat returns the last limit visible messages, oldest first.
+func (db *DB) RecentChat(ctx context.Context, sessionID string, limit int) ([]*ask2live.ChatMessage, error) {
+	rows, err := db.r.QueryContext(ctx, db.d.q(`SELECT c.id, c.session_id, c.sender_id, c.text, c.created_at,
+		u.username, u.display_name, u.avatar_url
+		FROM chat_messages c JOIN users u ON u.id = c.sender_id
+		WHERE c.session_id = ? AND c.deleted = ? ORDER BY c.id DESC LIMIT ?`), sessionID, false, limit)
+	if err != nil {
+		return nil, db.d.fail(err, "chat")
+	}
+	defer rows.Close()
+	out := []*ask2live.ChatMessage{}
+	for rows.Next() {
+		var m ask2live.ChatMessage
+		var created dbTime
+		if err := rows.Scan(&m.ID, &m.SessionID, &m.SenderID, &m.Text, &created,
+			&m.Sender.Username, &m.Sender.DisplayName, &m.Sender.AvatarURL); err != nil {
+			return nil, db.d.fail(err, "chat")
+		}
+		m.CreatedAt = created.T
+		out = append(out, &m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.d.fail(err, "chat")
+	}
+	// Ids sort by time; reverse the newest-first page into reading order.
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// RecordJoin opens a presence interval.
+func (db *DB) RecordJoin(ctx context.Context, p *ask2live.Participation) error {
+	_, err := db.exec(ctx, "participation", "INSERT INTO participations (id, session_id, user_id, joined_at) VALUES (?, ?, ?, ?)",
+		ask2live.NewID(p.JoinedAt), p.SessionID, p.UserID, db.d.t(p.JoinedAt))
+	return err
+}
+
+// RecordLeave closes a user's open presence intervals in a session.
+func (db *DB) RecordLeave(ctx context.Context, sessionID, userID string, at time.Time) error {
+	_, err := db.exec(ctx, "participation", "UPDATE participations SET left_at = ? WHERE session_id = ? AND user_id = ? AND left_at IS NULL",
+		db.d.t(at), sessionID, userID)
+	return err
+}
+
+// PutMedia stores (or replaces) a blob.
+func (db *DB) PutMedia(ctx context.Context, key, contentType string, data []byte, now time.Time) error {
+	return db.tx(ctx, "media", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, db.d.q("DELETE FROM media WHERE media_key = ?"), key); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, db.d.q("INSERT INTO media (media_key, content_type, data, updated_at) VALUES (?, ?, ?, ?)"),
+			key, contentType, data, db.d.t(now))
+		return err
+	})
+}
+
+// Media returns a stored blob.
+func (db *DB) Media(ctx context.Context, key string) (string, []byte, time.Time, error) {
+	var ct string
+	var data []byte
+	var mod dbTime
+	err := db.r.QueryRowContext(ctx, db.d.q("SELECT content_type, data, updated_at FROM media WHERE media_key = ?"), key).Scan(&ct, &data, &mod)
+	if err != nil {
+		return "", nil, time.Time{}, db.d.fail(err, "media")
+	}
+	return ct, data, mod.T, nil
+}
+
+// DeleteMedia removes a blob; removing an unknown key is not an error.
+func (db *DB) DeleteMedia(ctx context.Context, key string) error {
+	_, err := db.exec(ctx, "media", "DELETE FROM media WHERE media_key = ?", key)
+	return err
+}

@@ -1,0 +1,309 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ask2live/ask2live"
+)
+
+// Listing order is kept in one column, sort_key, so that keyset pagination is
+// the same simple comparison on every database: live sessions first (newest
+// start first), then upcoming ones (soonest first), then ended (latest end
+// first), then cancelled. The key is rank digit + 15-digit number.
+const farFuture = 999_999_999_999_999
+
+func sortKey(s *ask2live.Session) string {
+	ms := func(t *time.Time, fallback int64) int64 {
+		if t == nil {
+			return fallback
+		}
+		return t.UnixMilli()
+	}
+	var rank int
+	var v int64
+	switch s.State {
+	case ask2live.StateLive:
+		rank, v = 0, farFuture-ms(s.StartedAt, 0)
+	case ask2live.StateEnded:
+		rank, v = 2, farFuture-ms(s.EndedAt, 0)
+	case ask2live.StateCancelled:
+		rank, v = 3, farFuture-s.UpdatedAt.UnixMilli()
+	default:
+		rank, v = 1, ms(s.StartsAt, farFuture)
+	}
+	return fmt.Sprintf("%d%015d", rank, max(0, min(v, farFuture)))
+}
+
+const sessionSelect = `SELECT s.id, s.host_id, s.title, s.description, s.state, s.starts_at, s.started_at, s.ended_at,
+	s.target_guests, s.wish_count, s.question_count, s.created_at, s.updated_at, s.sort_key, ` + userColumns + `,
+	CASE WHEN EXISTS (SELECT 1 FROM wishes w WHERE w.session_id = s.id AND w.user_id = ?) THEN 1 ELSE 0 END
+	FROM sessions s JOIN users u ON u.id = s.host_id`
+
+func scanSession(sc scanner) (*ask2live.Session, string, error) {
+	var s ask2live.Session
+	var starts, started, ended, created, updated dbTime
+	var key string
+	var wished dbBool
+	host, err := scanUser(rowPrefix{sc, []any{&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
+		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &key}}, &wished)
+	if err != nil {
+		return nil, "", err
+	}
+	s.StartsAt, s.StartedAt, s.EndedAt = starts.ptr(), started.ptr(), ended.ptr()
+	s.CreatedAt, s.UpdatedAt = created.T, updated.T
+	s.WishedByMe = bool(wished)
+	s.Host = host
+	return &s, key, nil
+}
+
+// rowPrefix lets scanUser scan a row whose user columns come after others.
+type rowPrefix struct {
+	sc     scanner
+	prefix []any
+}
+
+func (r rowPrefix) Scan(dest ...any) error { return r.sc.Scan(append(r.prefix, dest...)...) }
+
+// CreateSession inserts a session.
+func (db *DB) CreateSession(ctx context.Context, s *ask2live.Session) error {
+	d := db.d
+	_, err := db.exec(ctx, "session", `INSERT INTO sessions (id, host_id, title, description, state, starts_at, started_at,
+		ended_at, target_guests, wish_count, question_count, sort_key, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
+		s.ID, s.HostID, s.Title, s.Description, s.State, d.tp(s.StartsAt), d.tp(s.StartedAt), d.tp(s.EndedAt),
+		s.TargetGuests, sortKey(s), d.t(s.CreatedAt), d.t(s.UpdatedAt))
+	return err
+}
+
+// SessionByID returns a session for a viewer.
+func (db *DB) SessionByID(ctx context.Context, id, viewerID string) (*ask2live.Session, error) {
+	s, _, err := scanSession(db.r.QueryRowContext(ctx, db.d.q(sessionSelect+" WHERE s.id = ?"), viewerID, id))
+	return s, db.d.fail(err, "session")
+}
+
+// ListSessions returns one page of sessions.
+func (db *DB) ListSessions(ctx context.Context, f ask2live.SessionFilter) (*ask2live.SessionPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	limit = min(limit, 100)
+	var where []string
+	args := []any{f.ViewerID}
+	if len(f.States) > 0 {
+		where = append(where, "s.state IN (?"+strings.Repeat(", ?", len(f.States)-1)+")")
+		for _, st := range f.States {
+			args = append(args, string(st))
+		}
+	}
+	if f.HostID != "" {
+		where = append(where, "s.host_id = ?")
+		args = append(args, f.HostID)
+	}
+	if text := strings.TrimSpace(f.Text); text != "" {
+		pat := "%" + escapeLike(text) + "%"
+		where = append(where, fmt.Sprintf("(s.title %[1]s ? ESCAPE '!' OR s.description %[1]s ? ESCAPE '!')", db.d.like))
+		args = append(args, pat, pat)
+	}
+	if f.Cursor != "" {
+		key, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, "(s.sort_key > ? OR (s.sort_key = ? AND s.id > ?))")
+		args = append(args, key, key, id)
+	}
+	query := sessionSelect
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += fmt.Sprintf(" ORDER BY s.sort_key, s.id LIMIT %d", limit+1)
+	rows, err := db.r.QueryContext(ctx, db.d.q(query), args...)
+	if err != nil {
+		return nil, db.d.fail(err, "sessions")
+	}
+	defer rows.Close()
+	page := &ask2live.SessionPage{Items: []*ask2live.Session{}}
+	var lastKey string
+	for rows.Next() {
+		s, key, err := scanSession(rows)
+		if err != nil {
+			return nil, db.d.fail(err, "sessions")
+		}
+		if len(page.Items) == limit {
+			page.NextCursor = encodeCursor(lastKey, page.Items[len(page.Items)-1].ID)
+			break
+		}
+		page.Items = append(page.Items, s)
+		lastKey = key
+	}
+	return page, db.d.fail(rows.Err(), "sessions")
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
+func encodeCursor(key, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(key + "|" + id))
+}
+
+func decodeCursor(c string) (key, id string, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		var ok bool
+		key, id, ok = strings.Cut(string(b), "|")
+		if ok && len(key) == 16 && id != "" && len(id) <= 64 {
+			return key, id, nil
+		}
+	}
+	return "", "", ask2live.Invalid(ask2live.FieldError{Field: "cursor", Message: "is not a cursor this server issued"})
+}
+
+// WishedSessions returns the sessions a user wished, newest wish first.
+func (db *DB) WishedSessions(ctx context.Context, userID string, limit int) ([]*ask2live.Session, error) {
+	rows, err := db.r.QueryContext(ctx, db.d.q(sessionSelect+` JOIN wishes mw ON mw.session_id = s.id
+		WHERE mw.user_id = ? ORDER BY mw.created_at DESC, s.id LIMIT ?`), userID, userID, limit)
+	if err != nil {
+		return nil, db.d.fail(err, "sessions")
+	}
+	defer rows.Close()
+	out := []*ask2live.Session{}
+	for rows.Next() {
+		s, _, err := scanSession(rows)
+		if err != nil {
+			return nil, db.d.fail(err, "sessions")
+		}
+		out = append(out, s)
+	}
+	return out, db.d.fail(rows.Err(), "sessions")
+}
+
+// lockSession reads a session's own columns inside a transaction, holding a
+// row lock where the database has them (SQLite's single writer already
+// serializes write transactions).
+func (db *DB) lockSession(ctx context.Context, tx *sql.Tx, id string) (*ask2live.Session, error) {
+	var s ask2live.Session
+	var starts, started, ended, created, updated dbTime
+	err := tx.QueryRowContext(ctx, db.d.q(`SELECT id, host_id, title, description, state, starts_at, started_at, ended_at,
+		target_guests, wish_count, question_count, created_at, updated_at FROM sessions WHERE id = ?`+db.d.forUpdate), id).
+		Scan(&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
+			&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated)
+	if err != nil {
+		return nil, db.d.fail(err, "session")
+	}
+	s.StartsAt, s.StartedAt, s.EndedAt = starts.ptr(), started.ptr(), ended.ptr()
+	s.CreatedAt, s.UpdatedAt = created.T, updated.T
+	return &s, nil
+}
+
+// saveSession writes back the mutable columns of a locked session.
+func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, s *ask2live.Session) error {
+	d := db.d
+	_, err := tx.ExecContext(ctx, d.q(`UPDATE sessions SET title = ?, description = ?, state = ?, starts_at = ?,
+		started_at = ?, ended_at = ?, target_guests = ?, wish_count = ?, sort_key = ?, updated_at = ? WHERE id = ?`),
+		s.Title, s.Description, s.State, d.tp(s.StartsAt), d.tp(s.StartedAt), d.tp(s.EndedAt),
+		s.TargetGuests, s.WishCount, sortKey(s), d.t(s.UpdatedAt), s.ID)
+	return err
+}
+
+// modifySession locks a session, lets fn change it, saves it and returns the
+// fresh view for viewerID.
+func (db *DB) modifySession(ctx context.Context, id, viewerID string, now time.Time, fn func(tx *sql.Tx, s *ask2live.Session) error) (*ask2live.Session, error) {
+	err := db.tx(ctx, "session", func(tx *sql.Tx) error {
+		s, err := db.lockSession(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, s); err != nil {
+			return err
+		}
+		s.UpdatedAt = now
+		return db.saveSession(ctx, tx, s)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.SessionByID(ctx, id, viewerID)
+}
+
+// UpdateSession edits a session that has not gone live.
+func (db *DB) UpdateSession(ctx context.Context, id string, upd ask2live.SessionUpdate, now time.Time) (*ask2live.Session, error) {
+	return db.modifySession(ctx, id, "", now, func(_ *sql.Tx, s *ask2live.Session) error {
+		if !s.State.BeforeLive() {
+			return ask2live.Errorf(ask2live.EWrongState, "a session that is %s can no longer be edited", s.State)
+		}
+		if upd.Title != nil {
+			s.Title = *upd.Title
+		}
+		if upd.Description != nil {
+			s.Description = *upd.Description
+		}
+		if upd.StartsAt != nil {
+			t := upd.StartsAt.UTC()
+			s.StartsAt = &t
+		}
+		if upd.TargetGuests != nil {
+			s.TargetGuests = *upd.TargetGuests
+		}
+		s.State = ask2live.RecruitState(s.State, s.WishCount, s.TargetGuests)
+		return nil
+	})
+}
+
+// TransitionSession moves a session between states if it is in one of from.
+func (db *DB) TransitionSession(ctx context.Context, id string, from []ask2live.SessionState, to ask2live.SessionState, now time.Time) (*ask2live.Session, error) {
+	return db.modifySession(ctx, id, "", now, func(_ *sql.Tx, s *ask2live.Session) error {
+		if !slices.Contains(from, s.State) {
+			return ask2live.Errorf(ask2live.EWrongState, "the session is %s", s.State)
+		}
+		s.State = to
+		switch to {
+		case ask2live.StateLive:
+			s.StartedAt = &now
+		case ask2live.StateEnded, ask2live.StateCancelled:
+			s.EndedAt = &now
+		}
+		return nil
+	})
+}
+
+// Wish records a wish once and keeps the count and state exact.
+func (db *DB) Wish(ctx context.Context, sessionID, userID string, now time.Time) (*ask2live.Session, error) {
+	return db.modifySession(ctx, sessionID, userID, now, func(tx *sql.Tx, s *ask2live.Session) error {
+		if s.State.Closed() {
+			return ask2live.Errorf(ask2live.EWrongState, "the session is %s", s.State)
+		}
+		res, err := tx.ExecContext(ctx, db.d.q(db.d.insertIgnore+" wishes (session_id, user_id, created_at) VALUES (?, ?, ?)"+
+			db.d.onConflictIgnore), sessionID, userID, db.d.t(now))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			s.WishCount++
+			s.State = ask2live.RecruitState(s.State, s.WishCount, s.TargetGuests)
+		}
+		return nil
+	})
+}
+
+// Unwish removes a wish if present and keeps the count and state exact.
+func (db *DB) Unwish(ctx context.Context, sessionID, userID string, now time.Time) (*ask2live.Session, error) {
+	return db.modifySession(ctx, sessionID, userID, now, func(tx *sql.Tx, s *ask2live.Session) error {
+		res, err := tx.ExecContext(ctx, db.d.q("DELETE FROM wishes WHERE session_id = ? AND user_id = ?"), sessionID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			s.WishCount--
+			s.State = ask2live.RecruitState(s.State, s.WishCount, s.TargetGuests)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,376 @@
+// Package store keeps ask2live's data in SQLite (the embedded default),
+// PostgreSQL or MySQL/MariaDB, behind the ask2live.Store interface. One SQL
+// layer serves all three; the few differences (placeholders, insert-or-ignore,
+// row locks, time encoding, error codes) live in a dialect value.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ask2live/ask2live"
+)
+
+// Options tune the connection pools.
+type Options struct {
+	MaxOpenConns int // PostgreSQL/MySQL pool size, and SQLite readers (default 16)
+}
+
+// DB implements ask2live.Store.
+type DB struct {
+	d dialect
+	w *sql.DB // writes (SQLite: a single connection, so writers queue instead of failing busy)
+	r *sql.DB // reads (SQLite: a pool of read-only connections; elsewhere the same as w)
+}
+
+var _ ask2live.Store = (*DB)(nil)
+
+// Open connects to the database named by rawURL — sqlite:PATH,
+// postgres://… (or postgresql://…) or mysql://user:pass@host:port/db — and
+// applies the embedded migrations.
+func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
+	if opts.MaxOpenConns <= 0 {
+		opts.MaxOpenConns = 16
+	}
+	var db *DB
+	var err error
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		db, err = openSQLite(strings.TrimPrefix(rawURL, "sqlite:"), opts)
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		db, err = openPostgres(rawURL, opts)
+	case strings.HasPrefix(rawURL, "mysql://"):
+		db, err = openMySQL(rawURL, opts)
+	default:
+		return nil, fmt.Errorf("database url: unknown scheme in %q (want sqlite:, postgres:// or mysql://)", redact(rawURL))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to %s: %w", redact(rawURL), err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrating %s: %w", redact(rawURL), err)
+	}
+	return db, nil
+}
+
+// redact hides a password in a database URL for messages and logs.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func openSQLite(path string, opts Options) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("database url: sqlite: needs a file path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("creating the data directory: %w", err)
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&"+pragmas)
+	if err != nil {
+		return nil, err
+	}
+	// One writer: SQLite allows one write transaction at a time, so writers
+	// wait in Go's pool rather than fail with SQLITE_BUSY.
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(opts.MaxOpenConns)
+	r.SetMaxIdleConns(opts.MaxOpenConns)
+	return &DB{d: sqliteDialect, w: w, r: r}, nil
+}
+
+func openPostgres(raw string, opts Options) (*DB, error) {
+	db, err := sql.Open("pgx", raw)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	db.SetMaxOpenConns(opts.MaxOpenConns)
+	db.SetMaxIdleConns(opts.MaxOpenConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{d: postgresDialect, w: db, r: db}, nil
+}
+
+// mysqlConfig turns mysql://user:pass@host:port/db?k=v into the driver's
+// configuration. Query parameters are passed to the server as session
+// variables, as the driver does for its own DSN.
+func mysqlConfig(raw string) (*mysql.Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	cfg := mysql.NewConfig()
+	cfg.Net = "tcp"
+	cfg.Addr = u.Host
+	if u.Port() == "" {
+		cfg.Addr = u.Hostname() + ":3306"
+	}
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	if cfg.DBName == "" {
+		return nil, errors.New("database url: mysql:// needs a database name")
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.Collation = "utf8mb4_unicode_ci"
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+	for k, vs := range u.Query() {
+		cfg.Params[k] = vs[0]
+	}
+	return cfg, nil
+}
+
+func openMySQL(raw string, opts Options) (*DB, error) {
+	cfg, err := mysqlConfig(raw)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(opts.MaxOpenConns)
+	db.SetMaxIdleConns(opts.MaxOpenConns)
+	db.SetConnMaxLifetime(30 * time.Minute)
+	return &DB{d: mysqlDialect, w: db, r: db}, nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.w.PingContext(ctx); err != nil {
+		return ask2live.Wrap(ask2live.EUnavailable, err, "the database is not reachable")
+	}
+	return nil
+}
+
+// Close closes the connection pools.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Dialect returns "sqlite", "postgres" or "mysql".
+func (db *DB) Dialect() string { return db.d.name }
+
+// dialect holds what differs between the databases.
+type dialect struct {
+	name string
+	// insertIgnore and onConflictIgnore turn an INSERT into one that does
+	// nothing when the row exists.
+	insertIgnore     string
+	onConflictIgnore string
+	forUpdate        string // row lock inside a transaction
+	like             string // case-insensitive LIKE
+	numbered         bool   // $1, $2 … instead of ?
+}
+
+var (
+	sqliteDialect   = dialect{name: "sqlite", insertIgnore: "INSERT OR IGNORE INTO", like: "LIKE"}
+	postgresDialect = dialect{name: "postgres", insertIgnore: "INSERT INTO", onConflictIgnore: " ON CONFLICT DO NOTHING",
+		forUpdate: " FOR UPDATE", like: "ILIKE", numbered: true}
+	mysqlDialect = dialect{name: "mysql", insertIgnore: "INSERT IGNORE INTO", forUpdate: " FOR UPDATE", like: "LIKE"}
+)
+
+// q rewrites ? placeholders for the dialect.
+func (d dialect) q(query string) string {
+	if !d.numbered {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// sqliteTimeLayout is fixed-width so that text order is time order.
+const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// t encodes a time for the dialect, at microsecond precision (what
+// PostgreSQL and MySQL keep).
+func (d dialect) t(t time.Time) any {
+	t = t.UTC().Truncate(time.Microsecond)
+	if d.name == "sqlite" {
+		return t.Format(sqliteTimeLayout)
+	}
+	return t
+}
+
+// tp encodes an optional time.
+func (d dialect) tp(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return d.t(*t)
+}
+
+// dbTime scans a time stored by any dialect.
+type dbTime struct {
+	T     time.Time
+	Valid bool
+}
+
+func (t *dbTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		t.Valid = false
+		return nil
+	case time.Time:
+		t.T, t.Valid = x.UTC(), true
+		return nil
+	case string:
+		return t.parse(x)
+	case []byte:
+		return t.parse(string(x))
+	}
+	return fmt.Errorf("store: cannot scan %T as a time", v)
+}
+
+func (t *dbTime) parse(s string) error {
+	p, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("store: bad time %q: %w", s, err)
+	}
+	t.T, t.Valid = p.UTC(), true
+	return nil
+}
+
+func (t dbTime) ptr() *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.T
+	return &v
+}
+
+// dbBool scans booleans stored as integers or booleans.
+type dbBool bool
+
+func (b *dbBool) Scan(v any) error {
+	switch x := v.(type) {
+	case bool:
+		*b = dbBool(x)
+	case int64:
+		*b = x != 0
+	case []byte:
+		*b = len(x) > 0 && x[0] != '0'
+	case nil:
+		*b = false
+	default:
+		return fmt.Errorf("store: cannot scan %T as a bool", v)
+	}
+	return nil
+}
+
+// errNotFound is returned for a missing row.
+func errNotFound(what string) error {
+	return ask2live.Errorf(ask2live.ENotFound, "%s not found", what)
+}
+
+// fail classifies a driver error into the domain's codes.
+func (d dialect) fail(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var de *ask2live.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNotFound(what)
+	}
+	if isUniqueViolation(err) {
+		return ask2live.Wrap(ask2live.EConflict, err, what+" already exists")
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || isConnectionError(err) {
+		return ask2live.Wrap(ask2live.EUnavailable, err, "the database did not answer in time")
+	}
+	return ask2live.Wrap(ask2live.EInternal, err, "database error")
+}
+
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1062
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+func isConnectionError(err error) bool {
+	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, mysql.ErrInvalidConn) {
+		return true
+	}
+	var pe *pgconn.ConnectError
+	return errors.As(err, &pe)
+}
+
+// tx runs fn in a write transaction.
+func (db *DB) tx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return db.d.fail(err, what)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return db.d.fail(err, what)
+	}
+	return db.d.fail(tx.Commit(), what)
+}
+
+// exec runs one write statement outside a transaction.
+func (db *DB) exec(ctx context.Context, what, query string, args ...any) (sql.Result, error) {
+	res, err := db.w.ExecContext(ctx, db.d.q(query), args...)
+	return res, db.d.fail(err, what)
+}
