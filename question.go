@@ -68,7 +68,7 @@ type Question struct {
 // QuestionInput asks a question.
 type QuestionInput struct {
 	Text string       `json:"text"`
-	Kind QuestionKind `json:"kind"`
+	Kind QuestionKind `json:"kind,omitempty"`
 }
 
 // Validate trims and checks the input; an empty kind means text.

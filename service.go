@@ -63,7 +63,8 @@ func NewService(store Store, log *slog.Logger) *Service {
 	}
 }
 
-func (s *Service) now() time.Time { return s.Now().UTC() }
+// now is the service clock at the precision every database keeps.
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 func (s *Service) notify(f func(n Notifier)) {
 	if s.Notifier != nil {
@@ -118,7 +119,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, kind string) (
 		}
 		return nil, nil, err
 	}
-	cred, err := s.issue(ctx, u.ID, kind)
+	cred, err := s.IssueCredential(ctx, u.ID, kind)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,7 +149,7 @@ func (s *Service) Login(ctx context.Context, username, password, kind string) (*
 	if !ok {
 		return nil, nil, Errorf(EUnauthenticated, "wrong username or password")
 	}
-	cred, err := s.issue(ctx, u.ID, kind)
+	cred, err := s.IssueCredential(ctx, u.ID, kind)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -160,7 +161,8 @@ func (s *Service) verifyDummy(password string) {
 	_, _ = VerifyPassword(password, s.dummyHash)
 }
 
-func (s *Service) issue(ctx context.Context, userID, kind string) (*Credential, error) {
+// IssueCredential creates a new credential of the given kind for a user.
+func (s *Service) IssueCredential(ctx context.Context, userID, kind string) (*Credential, error) {
 	if kind != TokenBearer && kind != TokenCookie {
 		return nil, Errorf(EInternal, "unknown credential kind %q", kind)
 	}

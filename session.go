@@ -73,10 +73,10 @@ const (
 // SessionInput creates a session.
 type SessionInput struct {
 	Title        string     `json:"title"`
-	Description  string     `json:"description"`
+	Description  string     `json:"description,omitempty"`
 	StartsAt     *time.Time `json:"starts_at"`
-	TargetGuests int        `json:"target_guests"`
-	OpenNow      bool       `json:"open_now"`
+	TargetGuests int        `json:"target_guests,omitempty"`
+	OpenNow      bool       `json:"open_now,omitempty"`
 }
 
 // Validate trims and checks the input against now.

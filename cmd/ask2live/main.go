@@ -1,4 +1,42 @@
-// Command ask2live runs the live Q&A server.
+// Command ask2live runs the live Q&A server. See --help.
 package main
 
-func main() {}
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/ask2live/ask2live/app"
+)
+
+func main() {
+	cfg, err := app.ParseConfig(os.Args[1:], os.Getenv, os.Stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ask2live:", err)
+		os.Exit(2)
+	}
+	log := app.NewLogger(cfg, os.Stderr)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal, a second one kills the process at once.
+		<-ctx.Done()
+		stop()
+	}()
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		log.Error("start-up failed", "err", err)
+		os.Exit(1)
+	}
+	if err := a.Run(ctx); err != nil {
+		log.Error("stopped with an error", "err", err)
+		os.Exit(1)
+	}
+}

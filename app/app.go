@@ -1,0 +1,138 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ask2live/ask2live"
+	"github.com/ask2live/ask2live/httpapi"
+	"github.com/ask2live/ask2live/store"
+	"github.com/ask2live/ask2live/web"
+)
+
+// App is the whole program as a value: tests boot it on 127.0.0.1:0.
+type App struct {
+	cfg   Config
+	log   *slog.Logger
+	store *store.DB
+	svc   *ask2live.Service
+	api   *httpapi.Server
+	srv   *http.Server
+	ln    net.Listener
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New opens the store and builds every component; nothing listens yet.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	svc := ask2live.NewService(db, log)
+	svc.TokenTTL = cfg.TokenTTL
+	a := &App{cfg: cfg, log: log, store: db, svc: svc}
+	a.api = httpapi.New(httpapi.Config{
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		CookieSecure:   cfg.CookieSecure,
+		TrustProxy:     cfg.TrustProxy,
+		AllowedOrigins: cfg.AllowedOrigins,
+		LoginRate:      cfg.LoginRate,
+		QuestionRate:   cfg.QuestionRate,
+		UI:             web.Handler(),
+	}, svc, log)
+	a.srv = &http.Server{
+		Handler:           a.api,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return a, nil
+}
+
+// Service returns the domain service (for tests and tools).
+func (a *App) Service() *ask2live.Service { return a.svc }
+
+// Listen binds the HTTP address; Addr is valid afterwards.
+func (a *App) Listen() error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+	}
+	a.ln = ln
+	return nil
+}
+
+// Addr returns the bound address.
+func (a *App) Addr() string {
+	if a.ln == nil {
+		return ""
+	}
+	return a.ln.Addr().String()
+}
+
+// Run listens (if Listen was not called), serves until ctx is done, and then
+// shuts down in order: stop accepting, finish in-flight requests within the
+// shutdown timeout, close the store.
+func (a *App) Run(ctx context.Context) error {
+	if a.ln == nil {
+		if err := a.Listen(); err != nil {
+			return err
+		}
+	}
+	a.log.Info("listening", slog.String("addr", a.Addr()), slog.String("database", a.store.Dialect()),
+		slog.Bool("web_app", web.Built()))
+	go a.sweepTokens(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- a.srv.Serve(a.ln) }()
+	select {
+	case err := <-errc:
+		a.Close()
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	err := a.srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("in-flight requests did not finish within %s", a.cfg.ShutdownTimeout)
+	}
+	return errors.Join(err, a.Close())
+}
+
+// sweepTokens deletes expired credentials every hour.
+func (a *App) sweepTokens(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.store.DeleteExpiredTokens(ctx, time.Now()); err != nil {
+				a.log.Warn("sweeping expired credentials", slog.Any("err", err))
+			} else if n > 0 {
+				a.log.Debug("swept expired credentials", slog.Int64("count", n))
+			}
+		}
+	}
+}
+
+// Close releases everything; it is safe to call twice.
+func (a *App) Close() error {
+	a.closeOnce.Do(func() {
+		if a.ln != nil {
+			_ = a.srv.Close()
+		}
+		a.closeErr = a.store.Close()
+	})
+	return a.closeErr
+}

@@ -1,0 +1,249 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ask2live/ask2live"
+)
+
+func user(r *http.Request) *ask2live.User { return ask2live.UserFromContext(r.Context()) }
+
+func (s *Server) register(w http.ResponseWriter, r *http.Request) (any, error) {
+	var in ask2live.RegisterInput
+	if err := decodeJSON(r, &in); err != nil {
+		return nil, err
+	}
+	if ok, wait := s.logins.allow("ip:" + s.clientIP(r)); !ok {
+		return nil, rateLimited(wait)
+	}
+	u, cred, err := s.svc.Register(r.Context(), in, ask2live.TokenBearer)
+	if err != nil {
+		return nil, err
+	}
+	return s.withCookie(w, r, u, cred)
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) (any, error) {
+	var in loginInput
+	if err := decodeJSON(r, &in); err != nil {
+		return nil, err
+	}
+	for _, key := range []string{"ip:" + s.clientIP(r), "user:" + ask2live.NormalizeUsername(in.Username)} {
+		if ok, wait := s.logins.allow(key); !ok {
+			return nil, rateLimited(wait)
+		}
+	}
+	u, cred, err := s.svc.Login(r.Context(), in.Username, in.Password, ask2live.TokenBearer)
+	if err != nil {
+		return nil, err
+	}
+	return s.withCookie(w, r, u, cred)
+}
+
+// withCookie completes register and log-in: the bearer token goes in the
+// body for API clients, and browsers get a separate cookie credential, so
+// revoking one does not revoke the other.
+func (s *Server) withCookie(w http.ResponseWriter, r *http.Request, u *ask2live.User, bearer *ask2live.Credential) (any, error) {
+	cookie, err := s.svc.IssueCredential(r.Context(), u.ID, ask2live.TokenCookie)
+	if err != nil {
+		return nil, err
+	}
+	s.setSessionCookies(w, cookie)
+	return authResponse{User: u, Token: bearer.Token}, nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) (any, error) {
+	cred := credFrom(r)
+	if err := s.svc.Logout(r.Context(), cred.token); err != nil {
+		return nil, err
+	}
+	if cred.cookie {
+		s.clearSessionCookies(w)
+	}
+	return nil, nil
+}
+
+func (s *Server) me(_ http.ResponseWriter, r *http.Request) (any, error) {
+	return user(r), nil
+}
+
+func (s *Server) updateMe(_ http.ResponseWriter, r *http.Request) (any, error) {
+	var upd ask2live.ProfileUpdate
+	if err := decodeJSON(r, &upd); err != nil {
+		return nil, err
+	}
+	return s.svc.UpdateProfile(r.Context(), user(r), upd)
+}
+
+func (s *Server) putAvatar(_ http.ResponseWriter, r *http.Request) (any, error) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return nil, ask2live.Errorf(ask2live.EUnsupported, "send the image as multipart/form-data with the field \"file\"")
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, badRequest("malformed multipart body")
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, ask2live.Invalid(ask2live.FieldError{Field: "file", Message: "is required"})
+		}
+		if err != nil {
+			return nil, multipartError(err)
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		var buf bytes.Buffer
+		if _, err := io.Copy(&buf, io.LimitReader(part, ask2live.AvatarMaxBytes+1)); err != nil {
+			return nil, multipartError(err)
+		}
+		u, err := s.svc.SetAvatar(r.Context(), user(r), buf.Bytes())
+		if err != nil {
+			return nil, err
+		}
+		return avatarResponse{AvatarURL: u.AvatarURL}, nil
+	}
+}
+
+func multipartError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return ask2live.Errorf(ask2live.ETooLarge, "the image must be at most 5 MB")
+	}
+	return badRequest("malformed multipart body")
+}
+
+func (s *Server) profile(_ http.ResponseWriter, r *http.Request) (any, error) {
+	return s.svc.PublicProfile(r.Context(), r.PathValue("username"), user(r))
+}
+
+func (s *Server) mySessions(_ http.ResponseWriter, r *http.Request) (any, error) {
+	return s.svc.MySessions(r.Context(), user(r))
+}
+
+func (s *Server) feed(_ http.ResponseWriter, r *http.Request) (any, error) {
+	return s.svc.Feed(r.Context(), user(r))
+}
+
+func (s *Server) listSessions(_ http.ResponseWriter, r *http.Request) (any, error) {
+	q := r.URL.Query()
+	f := ask2live.SessionFilter{HostUsername: q.Get("host"), Text: q.Get("q"), Cursor: q.Get("cursor"), Limit: 20}
+	for _, v := range q["state"] {
+		for _, st := range strings.Split(v, ",") {
+			if st = strings.TrimSpace(st); st != "" {
+				f.States = append(f.States, ask2live.SessionState(st))
+			}
+		}
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 100 {
+			return nil, badRequest("limit must be a whole number from 1 to 100")
+		}
+		f.Limit = n
+	}
+	if len(f.Text) > 200 {
+		return nil, ask2live.Invalid(ask2live.FieldError{Field: "q", Message: "must be at most 200 characters"})
+	}
+	return s.svc.ListSessions(r.Context(), f, user(r))
+}
+
+func (s *Server) createSession(_ http.ResponseWriter, r *http.Request) (any, error) {
+	var in ask2live.SessionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.CreateSession(r.Context(), user(r), in)
+}
+
+func (s *Server) getSession(_ http.ResponseWriter, r *http.Request) (any, error) {
+	return s.svc.Session(r.Context(), r.PathValue("id"), user(r))
+}
+
+func (s *Server) updateSession(_ http.ResponseWriter, r *http.Request) (any, error) {
+	var upd ask2live.SessionUpdate
+	if err := decodeJSON(r, &upd); err != nil {
+		return nil, err
+	}
+	return s.svc.UpdateSession(r.Context(), user(r), r.PathValue("id"), upd)
+}
+
+// sessionAction adapts a Service method on a session id to a handler.
+func (s *Server) sessionAction(fn func(*ask2live.Service, context.Context, *ask2live.User, string) (*ask2live.Session, error)) func(http.ResponseWriter, *http.Request) (any, error) {
+	return func(_ http.ResponseWriter, r *http.Request) (any, error) {
+		return fn(s.svc, r.Context(), user(r), r.PathValue("id"))
+	}
+}
+
+// questionAction adapts a Service method on a question id to a handler.
+func (s *Server) questionAction(fn func(*ask2live.Service, context.Context, *ask2live.User, string) (*ask2live.Question, error)) func(http.ResponseWriter, *http.Request) (any, error) {
+	return func(_ http.ResponseWriter, r *http.Request) (any, error) {
+		return fn(s.svc, r.Context(), user(r), r.PathValue("id"))
+	}
+}
+
+func (s *Server) listQuestions(_ http.ResponseWriter, r *http.Request) (any, error) {
+	qs, err := s.svc.Questions(r.Context(), r.PathValue("id"), user(r))
+	if err != nil {
+		return nil, err
+	}
+	return questionList{Items: qs}, nil
+}
+
+func (s *Server) ask(_ http.ResponseWriter, r *http.Request) (any, error) {
+	var in ask2live.QuestionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return nil, err
+	}
+	if ok, wait := s.questions.allow(user(r).ID); !ok {
+		return nil, rateLimited(wait)
+	}
+	return s.svc.Ask(r.Context(), user(r), r.PathValue("id"), in)
+}
+
+func (s *Server) patchQuestion(_ http.ResponseWriter, r *http.Request) (any, error) {
+	var p questionPatch
+	if err := decodeJSON(r, &p); err != nil {
+		return nil, err
+	}
+	switch {
+	case p.Text != nil && p.State != nil:
+		return nil, ask2live.Invalid(ask2live.FieldError{Field: "state", Message: "cannot be changed together with text"})
+	case p.Text != nil:
+		return s.svc.EditQuestion(r.Context(), user(r), r.PathValue("id"), *p.Text)
+	case p.State != nil:
+		return s.svc.SetQuestionState(r.Context(), user(r), r.PathValue("id"), *p.State)
+	}
+	return nil, ask2live.Invalid(ask2live.FieldError{Field: "text", Message: "send text or state"})
+}
+
+func (s *Server) deleteQuestion(_ http.ResponseWriter, r *http.Request) (any, error) {
+	return nil, s.svc.DeleteQuestion(r.Context(), user(r), r.PathValue("id"))
+}
+
+// media serves stored media. Keys are chosen by the server and never reused,
+// so responses can be cached for good.
+func (s *Server) media(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	if len(key) > 200 {
+		s.writeProblem(w, r, ask2live.Errorf(ask2live.ENotFound, "no such file"))
+		return
+	}
+	ct, data, mod, err := s.svc.Store.Media(r.Context(), key)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	http.ServeContent(w, r, "", mod.Truncate(time.Second), bytes.NewReader(data))
+}

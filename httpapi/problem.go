@@ -1,0 +1,106 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ask2live/ask2live"
+)
+
+// Problem is an RFC 9457 problem document with the domain's stable code.
+type Problem struct {
+	Type   string                `json:"type"`
+	Title  string                `json:"title"`
+	Status int                   `json:"status"`
+	Detail string                `json:"detail"`
+	Code   ask2live.Code         `json:"code"`
+	Errors []ask2live.FieldError `json:"errors,omitempty"`
+}
+
+// statusOf maps each code to its HTTP status; it is the only place that does.
+var statusOf = map[ask2live.Code]int{
+	ask2live.EInvalid:         http.StatusUnprocessableEntity,
+	ask2live.EUnauthenticated: http.StatusUnauthorized,
+	ask2live.EForbidden:       http.StatusForbidden,
+	ask2live.ENotFound:        http.StatusNotFound,
+	ask2live.EConflict:        http.StatusConflict,
+	ask2live.EWrongState:      http.StatusConflict,
+	ask2live.ETooLarge:        http.StatusRequestEntityTooLarge,
+	ask2live.EUnsupported:     http.StatusUnsupportedMediaType,
+	ask2live.ERateLimited:     http.StatusTooManyRequests,
+	ask2live.EUnavailable:     http.StatusServiceUnavailable,
+	ask2live.EInternal:        http.StatusInternalServerError,
+}
+
+// httpError overrides the status a code would get: malformed requests are
+// 400 while well-formed but invalid input is 422, and 405 carries Allow.
+type httpError struct {
+	status     int
+	err        *ask2live.Error
+	allow      string
+	retryAfter time.Duration
+}
+
+func (e *httpError) Error() string { return e.err.Error() }
+func (e *httpError) Unwrap() error { return e.err }
+
+// badRequest is a 400 for a request the server cannot even parse.
+func badRequest(format string, args ...any) error {
+	return &httpError{status: http.StatusBadRequest, err: ask2live.Errorf(ask2live.EInvalid, format, args...)}
+}
+
+func rateLimited(retry time.Duration) error {
+	return &httpError{status: http.StatusTooManyRequests, retryAfter: retry,
+		err: ask2live.Errorf(ask2live.ERateLimited, "too many attempts; try again in %d seconds", int(retry.Seconds()+0.999))}
+}
+
+// writeProblem writes err as application/problem+json. Internal errors are
+// logged with their cause and shown to the client only as "internal error".
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	status := 0
+	var he *httpError
+	if errors.As(err, &he) {
+		status = he.status
+		if he.allow != "" {
+			w.Header().Set("Allow", he.allow)
+		}
+		if he.retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(he.retryAfter.Seconds()+0.999)))
+		}
+	}
+	code := ask2live.ErrorCode(err)
+	if status == 0 {
+		status = statusOf[code]
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+	}
+	if status >= 500 {
+		s.log.ErrorContext(r.Context(), "request failed", slog.String("request_id", requestID(r.Context())),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	}
+	p := Problem{
+		Type:   "urn:ask2live:problem:" + string(code),
+		Title:  http.StatusText(status),
+		Status: status,
+		Detail: ask2live.ErrorMessage(err),
+		Code:   code,
+		Errors: ask2live.ErrorFields(err),
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// writeJSON writes v with the status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,126 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/swaggest/swgui/v5emb"
+
+	"github.com/ask2live/ask2live"
+)
+
+// Response bodies that are not domain types.
+type (
+	authResponse struct {
+		User  *ask2live.User `json:"user"`
+		Token string         `json:"token"`
+	}
+	avatarResponse struct {
+		AvatarURL string `json:"avatar_url"`
+	}
+	questionList struct {
+		Items []*ask2live.Question `json:"items"`
+	}
+	loginInput struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	questionPatch struct {
+		Text  *string                 `json:"text"`
+		State *ask2live.QuestionState `json:"state"`
+	}
+)
+
+// routeList is the whole HTTP surface, readable in one place. The mux and the
+// OpenAPI document are both built from it, so they cannot disagree.
+func (s *Server) routeList() []route {
+	const (
+		tAuth = "accounts"
+		tSess = "sessions"
+		tQ    = "questions"
+		tLive = "live"
+		tOps  = "operations"
+	)
+	orUnavailable := func(h http.Handler, what string) http.Handler {
+		if h == nil {
+			return s.unavailable(what)
+		}
+		return h
+	}
+	ui := s.cfg.UI
+	if ui == nil {
+		ui = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.noRoute(w, r) })
+	}
+	return []route{
+		{method: "POST", path: "/api/v1/auth/register", tag: tAuth, summary: "Create an account; logs in (bearer token in the body, session cookie for browsers)",
+			in: ask2live.RegisterInput{}, out: authResponse{}, status: 201, errors: []int{400, 409, 415, 422, 429}, handle: s.register},
+		{method: "POST", path: "/api/v1/auth/login", tag: tAuth, summary: "Log in (bearer token in the body, session cookie for browsers)",
+			in: loginInput{}, out: authResponse{}, status: 200, errors: []int{400, 401, 415, 429}, handle: s.login},
+		{method: "POST", path: "/api/v1/auth/logout", tag: tAuth, summary: "Revoke the credential used and clear cookies",
+			auth: true, status: 204, errors: []int{401, 403}, handle: s.logout},
+		{method: "GET", path: "/api/v1/me", tag: tAuth, summary: "Own profile", auth: true, out: &ask2live.User{}, status: 200, errors: []int{401}, handle: s.me},
+		{method: "PATCH", path: "/api/v1/me", tag: tAuth, summary: "Edit own profile", auth: true,
+			in: ask2live.ProfileUpdate{}, out: &ask2live.User{}, status: 200, errors: []int{400, 401, 403, 415, 422}, handle: s.updateMe},
+		{method: "PUT", path: "/api/v1/me/avatar", tag: tAuth, summary: "Upload an avatar (multipart field \"file\"; JPEG, PNG, GIF or WebP up to 5 MB)",
+			auth: true, multipart: true, out: avatarResponse{}, status: 200, errors: []int{400, 401, 403, 413, 415, 422}, handle: s.putAvatar},
+		{method: "GET", path: "/api/v1/users/{username}", tag: tAuth, summary: "Public profile with upcoming and past sessions",
+			out: &ask2live.Profile{}, status: 200, errors: []int{404}, handle: s.profile},
+		{method: "GET", path: "/api/v1/me/sessions", tag: tSess, summary: "My page: sessions I host, wished, and ended",
+			auth: true, out: &ask2live.MySessions{}, status: 200, errors: []int{401}, handle: s.mySessions},
+		{method: "GET", path: "/api/v1/feed", tag: tSess, summary: "Main page: wished-and-live, live, upcoming, recruiting",
+			out: &ask2live.Feed{}, status: 200, handle: s.feed},
+		{method: "GET", path: "/api/v1/sessions", tag: tSess, summary: "List sessions (filters, cursor pagination)",
+			out: &ask2live.SessionPage{}, status: 200, errors: []int{400, 422}, handle: s.listSessions, query: []param{
+				{"state", "session state; repeat or comma-separate for several"}, {"host", "host username"},
+				{"q", "text in title or description"}, {"cursor", "next_cursor of the previous page"}, {"limit", "1 to 100 (default 20)"}}},
+		{method: "POST", path: "/api/v1/sessions", tag: tSess, summary: "Open a session (open_now starts it live at once)",
+			auth: true, in: ask2live.SessionInput{}, out: &ask2live.Session{}, status: 201, errors: []int{400, 401, 403, 415, 422}, handle: s.createSession},
+		{method: "GET", path: "/api/v1/sessions/{id}", tag: tSess, summary: "Session detail",
+			out: &ask2live.Session{}, status: 200, errors: []int{404}, handle: s.getSession},
+		{method: "PATCH", path: "/api/v1/sessions/{id}", tag: tSess, summary: "Edit a session before it goes live (host)",
+			auth: true, in: ask2live.SessionUpdate{}, out: &ask2live.Session{}, status: 200, errors: []int{400, 401, 403, 404, 409, 415, 422}, handle: s.updateSession},
+		{method: "DELETE", path: "/api/v1/sessions/{id}", tag: tSess, summary: "Cancel a session that has not gone live (host)",
+			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).Cancel)},
+		{method: "PUT", path: "/api/v1/sessions/{id}/wish", tag: tSess, summary: "Wish (bookmark) a session; repeating is harmless",
+			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).Wish)},
+		{method: "DELETE", path: "/api/v1/sessions/{id}/wish", tag: tSess, summary: "Withdraw a wish",
+			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).Unwish)},
+		{method: "POST", path: "/api/v1/sessions/{id}/confirm", tag: tSess, summary: "Confirm a ready session (host): ready → scheduled",
+			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).Confirm)},
+		{method: "POST", path: "/api/v1/sessions/{id}/start", tag: tSess, summary: "Go live (host): scheduled → live",
+			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).Start)},
+		{method: "POST", path: "/api/v1/sessions/{id}/end", tag: tSess, summary: "End a live session (host): live → ended",
+			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).End)},
+		{method: "GET", path: "/api/v1/sessions/{id}/questions", tag: tQ, summary: "The question queue, in order (pre before live, votes, time)",
+			out: questionList{}, status: 200, errors: []int{404}, handle: s.listQuestions},
+		{method: "POST", path: "/api/v1/sessions/{id}/questions", tag: tQ, summary: "Ask a question",
+			auth: true, in: ask2live.QuestionInput{}, out: &ask2live.Question{}, status: 201, errors: []int{400, 401, 403, 404, 409, 415, 422, 429}, handle: s.ask},
+		{method: "PATCH", path: "/api/v1/questions/{id}", tag: tQ, summary: "Edit own question's text, or (host) set its state",
+			auth: true, in: questionPatch{}, out: &ask2live.Question{}, status: 200, errors: []int{400, 401, 403, 404, 409, 415, 422}, handle: s.patchQuestion},
+		{method: "DELETE", path: "/api/v1/questions/{id}", tag: tQ, summary: "Delete own open question, or any question (host)",
+			auth: true, status: 204, errors: []int{401, 403, 404, 409}, handle: s.deleteQuestion},
+		{method: "PUT", path: "/api/v1/questions/{id}/vote", tag: tQ, summary: "Upvote a question; repeating is harmless",
+			auth: true, out: &ask2live.Question{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.questionAction((*ask2live.Service).Vote)},
+		{method: "DELETE", path: "/api/v1/questions/{id}/vote", tag: tQ, summary: "Remove own vote",
+			auth: true, out: &ask2live.Question{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.questionAction((*ask2live.Service).Unvote)},
+
+		{method: "GET", path: "/api/v1/sessions/{id}/live", tag: tLive, summary: "The live room: WebSocket upgrade (see docs/PROTOCOL.md)",
+			auth: true, status: 101, errors: []int{401, 404, 409}, raw: orUnavailable(s.cfg.Live, "the live room")},
+		{method: "GET", path: "/api/v1/events", tag: tLive, summary: "Server-sent events: sessions going live, ending or changing",
+			status: 200, raw: orUnavailable(s.cfg.Events, "the event stream")},
+
+		{method: "GET", path: "/media/{key...}", tag: tOps, summary: "Uploaded media (avatars)", status: 200, errors: []int{404},
+			noAuth: true, raw: http.HandlerFunc(s.media)},
+		{method: "GET", path: "/healthz", tag: tOps, summary: "The process is up", status: 200, noAuth: true, raw: http.HandlerFunc(s.healthz)},
+		{method: "GET", path: "/readyz", tag: tOps, summary: "The database (and Redis) answer", status: 200, errors: []int{503},
+			noAuth: true, raw: http.HandlerFunc(s.readyz)},
+		{method: "GET", path: "/metrics", tag: tOps, summary: "Prometheus metrics", status: 200, noAuth: true, raw: s.metricsHandler()},
+		{method: "GET", path: "/api/openapi.json", tag: tOps, summary: "This document", status: 200, noAuth: true, raw: http.HandlerFunc(s.serveOpenAPI)},
+		{method: "GET", path: "/api/docs/", tag: tOps, summary: "Swagger UI", status: 200, noAuth: true,
+			raw: v5emb.New("ask2live API", "/api/openapi.json", "/api/docs/")},
+		{method: "GET", path: "/api/docs", tag: tOps, summary: "Swagger UI", status: 301, noAuth: true,
+			raw: http.RedirectHandler("/api/docs/", http.StatusMovedPermanently)},
+		{method: "GET", path: "/api/", tag: tOps, summary: "Unknown API paths answer 404 problems", status: 404, noAuth: true,
+			raw: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.noRoute(w, r) })},
+		{method: "GET", path: "/", tag: tOps, summary: "The web app", status: 200, noAuth: true, raw: ui},
+	}
+}
