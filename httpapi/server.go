@@ -182,10 +182,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
 
-	handler, pattern := s.mux.Handler(r)
+	// The mux fills in path values only when it serves the request itself,
+	// so it is asked first just whether anything matches: 404 and 405 are
+	// answered as problems too.
+	var handler http.Handler = s.mux
+	_, pattern := s.mux.Handler(r)
 	if pattern == "" {
-		// No route matched: answer 404 and 405 as problems too.
-		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.noRoute(w, r) })
+		handler = http.HandlerFunc(s.noRoute)
 		pattern = "unmatched"
 	}
 	defer func() {
