@@ -48,7 +48,7 @@ func (s *Server) routeList() []route {
 	}
 	ui := s.cfg.UI
 	if ui == nil {
-		ui = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.noRoute(w, r) })
+		ui = http.HandlerFunc(s.noRoute)
 	}
 	return []route{
 		{method: "POST", path: "/api/v1/auth/register", tag: tAuth, summary: "Create an account; logs in (bearer token in the body, session cookie for browsers)",
@@ -120,7 +120,7 @@ func (s *Server) routeList() []route {
 		{method: "GET", path: "/api/docs", tag: tOps, summary: "Swagger UI", status: 301, noAuth: true,
 			raw: http.RedirectHandler("/api/docs/", http.StatusMovedPermanently)},
 		{method: "GET", path: "/api/", tag: tOps, summary: "Unknown API paths answer 404 problems", status: 404, noAuth: true,
-			raw: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.noRoute(w, r) })},
+			raw: http.HandlerFunc(s.noRoute)},
 		{method: "GET", path: "/", tag: tOps, summary: "The web app", status: 200, noAuth: true, raw: ui},
 	}
 }

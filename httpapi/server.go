@@ -225,7 +225,9 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, p := s.mux.Handler(probe); p != "" {
+		// The catch-alls (web app, unknown API paths) say nothing about
+		// which methods a real endpoint takes.
+		if _, p := s.mux.Handler(probe); p != "" && p != "GET /" && p != "GET /api/" {
 			allowed = append(allowed, m)
 		}
 	}
