@@ -86,6 +86,13 @@ func (s *Server) openAPIDocument() []byte {
 				"Browsers authenticate with the session cookie and must echo the ask2live_csrf cookie in the X-CSRF-Token header on writes; " +
 				"API clients send Authorization: Bearer <token> from register or log-in.",
 		},
+		"tags": []any{
+			map[string]any{"name": "accounts", "description": "Sign-up, log-in and profiles"},
+			map[string]any{"name": "sessions", "description": "Sessions, wishes and the host's lifecycle actions"},
+			map[string]any{"name": "questions", "description": "The question queue and votes"},
+			map[string]any{"name": "live", "description": "The live room and the event stream"},
+			map[string]any{"name": "operations", "description": "Health, metrics, media and this documentation"},
+		},
 		"paths": paths,
 		"components": map[string]any{
 			"schemas": g.components,
