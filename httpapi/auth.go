@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/ask2live/ask2live"
 )
@@ -138,52 +136,4 @@ func (s *Server) clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// limiter counts events per key in fixed windows. It is small on purpose:
-// log-in attempts and question posts are rare per key, and a window that
-// resets is easy to explain in a Retry-After.
-type limiter struct {
-	mu     sync.Mutex
-	limit  int
-	window time.Duration
-	now    func() time.Time
-	counts map[string]*windowCount
-}
-
-type windowCount struct {
-	start time.Time
-	n     int
-}
-
-func newLimiter(limit int, window time.Duration) *limiter {
-	return &limiter{limit: limit, window: window, now: time.Now, counts: map[string]*windowCount{}}
-}
-
-// allow counts one event for key and says how long to wait when over limit.
-func (l *limiter) allow(key string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	c := l.counts[key]
-	if c == nil || now.Sub(c.start) >= l.window {
-		if len(l.counts) > 100_000 {
-			l.sweep(now)
-		}
-		c = &windowCount{start: now}
-		l.counts[key] = c
-	}
-	if c.n >= l.limit {
-		return false, c.start.Add(l.window).Sub(now)
-	}
-	c.n++
-	return true, 0
-}
-
-func (l *limiter) sweep(now time.Time) {
-	for k, c := range l.counts {
-		if now.Sub(c.start) >= l.window {
-			delete(l.counts, k)
-		}
-	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ask2live/ask2live"
+	"github.com/ask2live/ask2live/ratelimit"
 )
 
 // Config holds the limits and the handlers the app mounts.
@@ -49,8 +50,8 @@ type Server struct {
 	mux       *http.ServeMux
 	routes    []route
 	openapi   []byte
-	logins    *limiter
-	questions *limiter
+	logins    *ratelimit.Limiter
+	questions *ratelimit.Limiter
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -100,8 +101,8 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 		svc:       svc,
 		log:       log,
 		mux:       http.NewServeMux(),
-		logins:    newLimiter(cfg.LoginRate, time.Minute),
-		questions: newLimiter(cfg.QuestionRate, time.Minute),
+		logins:    ratelimit.New(cfg.LoginRate, time.Minute),
+		questions: ratelimit.New(cfg.QuestionRate, time.Minute),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ask2live_http_requests_total", Help: "HTTP requests by route and status.",
 		}, []string{"route", "status"}),

@@ -1,0 +1,274 @@
+// Package live runs the live rooms: one WebSocket per participant, a
+// server-authoritative room state per live session, events in one sequence
+// per room, and the per-user event stream for the main page. docs/PROTOCOL.md
+// describes the wire protocol; this file is its Go form.
+package live
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ask2live/ask2live"
+)
+
+// ProtocolVersion is the version a client names in its hello.
+const ProtocolVersion = 1
+
+// Close codes (4000–4999 are the application's; see docs/PROTOCOL.md).
+const (
+	CloseGoingAway    = 1001 // server shutting down: reconnect
+	CloseTooBig       = 1009 // a frame over the size limit
+	CloseBadFrame     = 4400 // not JSON, no hello first, wrong version
+	CloseUnauthorized = 4401 // credentials expired
+	CloseRemoved      = 4403 // the host removed this participant
+	CloseNotFound     = 4404 // no such session
+	CloseNotLive      = 4409 // the session is not live (or has ended)
+	CloseSlow         = 4008 // the client fell too far behind: reconnect with last_seq
+	CloseIdle         = 4000 // no frames (not even pongs) within the idle timeout
+)
+
+// Command types a client sends.
+const (
+	CmdHello            = "hello"
+	CmdAsk              = "ask"
+	CmdVote             = "vote"
+	CmdUnvote           = "unvote"
+	CmdEditQuestion     = "edit_question"
+	CmdDeleteQuestion   = "delete_question"
+	CmdSetQuestionState = "set_question_state"
+	CmdChat             = "chat"
+	CmdDeleteChat       = "delete_chat"
+	CmdGrantMic         = "grant_mic"
+	CmdRevokeMic        = "revoke_mic"
+	CmdDeclineMic       = "decline_mic"
+	CmdGiveBackMic      = "give_back_mic"
+	CmdMute             = "mute"
+	CmdRemove           = "remove"
+	CmdParticipants     = "participants"
+	CmdEnd              = "end"
+	CmdRTC              = "rtc"
+)
+
+// Command is one client frame. Fields are used by the types that need them.
+type Command struct {
+	Type       string                 `json:"type"`
+	CID        string                 `json:"cid,omitempty"`
+	V          int                    `json:"v,omitempty"`
+	LastSeq    *uint64                `json:"last_seq,omitempty"`
+	Text       string                 `json:"text,omitempty"`
+	Kind       ask2live.QuestionKind  `json:"kind,omitempty"`
+	QuestionID string                 `json:"question_id,omitempty"`
+	State      ask2live.QuestionState `json:"state,omitempty"`
+	MessageID  string                 `json:"message_id,omitempty"`
+	Username   string                 `json:"username,omitempty"`
+	Muted      *bool                  `json:"muted,omitempty"`
+	Signal     json.RawMessage        `json:"signal,omitempty"`
+}
+
+// MaxCIDLen bounds client command ids.
+const MaxCIDLen = 64
+
+// DecodeCommand parses and checks one client frame. Every failure is an
+// *ask2live.Error with code invalid_input, so the caller can answer with a
+// typed error (or close the socket for a malformed hello).
+func DecodeCommand(frame []byte) (*Command, error) {
+	var c Command
+	dec := json.NewDecoder(bytes.NewReader(frame))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, ask2live.Errorf(ask2live.EInvalid, "not a command: %s", shorten(err.Error()))
+	}
+	if dec.More() {
+		return nil, ask2live.Errorf(ask2live.EInvalid, "one JSON object per frame")
+	}
+	if len(c.CID) > MaxCIDLen || !utf8.ValidString(c.CID) {
+		return nil, ask2live.Errorf(ask2live.EInvalid, "cid must be at most %d characters", MaxCIDLen)
+	}
+	need := func(ok bool, what string) error {
+		if !ok {
+			return ask2live.Errorf(ask2live.EInvalid, "%s needs %s", c.Type, what)
+		}
+		return nil
+	}
+	var err error
+	switch c.Type {
+	case CmdHello:
+		err = need(c.V == ProtocolVersion, "v: 1")
+	case CmdAsk, CmdChat:
+		err = need(c.CID != "", "a cid")
+	case CmdVote, CmdUnvote, CmdDeleteQuestion:
+		err = need(c.CID != "" && c.QuestionID != "", "a cid and a question_id")
+	case CmdEditQuestion:
+		err = need(c.CID != "" && c.QuestionID != "", "a cid, a question_id and text")
+	case CmdSetQuestionState:
+		err = need(c.CID != "" && c.QuestionID != "" && c.State.Valid(), "a cid, a question_id and a valid state")
+	case CmdDeleteChat:
+		err = need(c.CID != "" && c.MessageID != "", "a cid and a message_id")
+	case CmdGrantMic, CmdRemove:
+		err = need(c.CID != "" && c.Username != "", "a cid and a username")
+	case CmdRevokeMic, CmdDeclineMic, CmdGiveBackMic, CmdParticipants, CmdEnd:
+		err = need(c.CID != "", "a cid")
+	case CmdMute:
+		err = need(c.CID != "" && c.Muted != nil, "a cid and muted")
+	case CmdRTC:
+		err = need(len(c.Signal) > 0, "a signal")
+	case "":
+		err = ask2live.Errorf(ask2live.EInvalid, "a command needs a type")
+	default:
+		err = ask2live.Errorf(ask2live.EInvalid, "unknown command type %q", shorten(c.Type))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func shorten(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
+
+// Server message types.
+const (
+	MsgSnapshot = "snapshot" // the room, on join (or when too far behind to resume)
+	MsgResume   = "resume"   // on join with last_seq: the missed events follow
+	MsgAck      = "ack"      // a command succeeded
+	MsgError    = "error"    // a command failed
+	MsgRTC      = "rtc"      // WebRTC signalling from the server
+	MsgSpeaking = "speaking" // who is talking now (not sequenced)
+
+	// Sequenced room events.
+	EvQuestion        = "question"         // a question was asked or changed
+	EvQuestionDeleted = "question_deleted" // a question was removed
+	EvChat            = "chat"             // a chat message
+	EvChatDeleted     = "chat_deleted"     // the host removed a chat message
+	EvOnAir           = "on_air"           // the set of people on air (or muted) changed
+	EvPresence        = "presence"         // participants joined or left (batched)
+	EvSession         = "session"          // the session changed (ended: the room closes)
+)
+
+// Event is a sequenced room event as sent to clients. Exactly the fields of
+// its type are set.
+type Event struct {
+	Type       string                `json:"type"`
+	Seq        uint64                `json:"seq"`
+	Question   *ask2live.Question    `json:"question,omitempty"`
+	QuestionID string                `json:"question_id,omitempty"`
+	Chat       *ask2live.ChatMessage `json:"chat,omitempty"`
+	MessageID  string                `json:"message_id,omitempty"`
+	OnAir      *OnAir                `json:"on_air,omitempty"`
+	Presence   *Presence             `json:"presence,omitempty"`
+	Session    *SessionInfo          `json:"session,omitempty"`
+}
+
+// OnAir is the stage: who may speak now, who muted themselves, and what
+// changed last.
+type OnAir struct {
+	Speakers []string `json:"speakers"` // usernames, host first
+	Muted    []string `json:"muted"`
+	Change   string   `json:"change,omitempty"` // granted, revoked, declined, gave_back, muted, unmuted
+	Username string   `json:"username,omitempty"`
+}
+
+// Presence is a batch of joins and leaves.
+type Presence struct {
+	Count  int                    `json:"count"`
+	Joined []ask2live.UserSummary `json:"joined"`
+	Left   []string               `json:"left"`
+}
+
+// SessionInfo is the part of a session the room shows.
+type SessionInfo struct {
+	ID        string                `json:"id"`
+	Title     string                `json:"title"`
+	State     ask2live.SessionState `json:"state"`
+	StartedAt *time.Time            `json:"started_at"`
+	EndedAt   *time.Time            `json:"ended_at"`
+	Host      ask2live.UserSummary  `json:"host"`
+}
+
+func sessionInfo(s *ask2live.Session) *SessionInfo {
+	info := &SessionInfo{ID: s.ID, Title: s.Title, State: s.State, StartedAt: s.StartedAt, EndedAt: s.EndedAt}
+	if s.Host != nil {
+		info.Host = s.Host.Summary()
+	}
+	return info
+}
+
+// Snapshot is the whole room for one participant.
+type Snapshot struct {
+	Type             string                  `json:"type"`
+	V                int                     `json:"v"`
+	Seq              uint64                  `json:"seq"`
+	Session          *SessionInfo            `json:"session"`
+	You              You                     `json:"you"`
+	Questions        []*ask2live.Question    `json:"questions"`
+	OnAir            OnAir                   `json:"on_air"`
+	Chat             []*ask2live.ChatMessage `json:"chat"`
+	ParticipantCount int                     `json:"participant_count"`
+	Participants     []ask2live.UserSummary  `json:"participants,omitempty"` // host only
+}
+
+// You says who the snapshot is for.
+type You struct {
+	Username string `json:"username"`
+	Host     bool   `json:"host"`
+}
+
+// Resume starts the replay of missed events.
+type Resume struct {
+	Type string `json:"type"`
+	From uint64 `json:"from"` // first replayed seq
+	Seq  uint64 `json:"seq"`  // the room's current seq
+}
+
+// Ack answers a command.
+type Ack struct {
+	Type   string `json:"type"`
+	CID    string `json:"cid"`
+	Result any    `json:"result,omitempty"`
+}
+
+// ErrorMsg answers a failed command.
+type ErrorMsg struct {
+	Type    string        `json:"type"`
+	CID     string        `json:"cid,omitempty"`
+	Code    ask2live.Code `json:"code"`
+	Message string        `json:"message"`
+}
+
+// Speaking tells who started or stopped talking.
+type Speaking struct {
+	Type     string `json:"type"`
+	Username string `json:"username"`
+	Speaking bool   `json:"speaking"`
+}
+
+// RTCMessage carries signalling from the server.
+type RTCMessage struct {
+	Type   string          `json:"type"`
+	Signal json.RawMessage `json:"signal"`
+}
+
+func errorMsg(cid string, err error) ErrorMsg {
+	return ErrorMsg{Type: MsgError, CID: cid, Code: ask2live.ErrorCode(err), Message: ask2live.ErrorMessage(err)}
+}
+
+// cleanChat trims and checks a chat message.
+func cleanChat(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case !utf8.ValidString(s):
+		return "", ask2live.Invalid(ask2live.FieldError{Field: "text", Message: "must be valid UTF-8"})
+	case s == "":
+		return "", ask2live.Invalid(ask2live.FieldError{Field: "text", Message: "must not be empty"})
+	case utf8.RuneCountInString(s) > ask2live.ChatMaxLen:
+		return "", ask2live.Invalid(ask2live.FieldError{Field: "text", Message: "must be at most 500 characters"})
+	}
+	return s, nil
+}
