@@ -58,6 +58,7 @@ type Command struct {
 	CID        string                 `json:"cid,omitempty"`
 	V          int                    `json:"v,omitempty"`
 	LastSeq    *uint64                `json:"last_seq,omitempty"`
+	Epoch      string                 `json:"epoch,omitempty"`
 	Text       string                 `json:"text,omitempty"`
 	Kind       ask2live.QuestionKind  `json:"kind,omitempty"`
 	QuestionID string                 `json:"question_id,omitempty"`
@@ -205,6 +206,7 @@ type Snapshot struct {
 	Type             string                  `json:"type"`
 	V                int                     `json:"v"`
 	Seq              uint64                  `json:"seq"`
+	Epoch            string                  `json:"epoch"`
 	Session          *SessionInfo            `json:"session"`
 	You              You                     `json:"you"`
 	Questions        []*ask2live.Question    `json:"questions"`
@@ -222,9 +224,10 @@ type You struct {
 
 // Resume starts the replay of missed events.
 type Resume struct {
-	Type string `json:"type"`
-	From uint64 `json:"from"` // first replayed seq
-	Seq  uint64 `json:"seq"`  // the room's current seq
+	Type  string `json:"type"`
+	From  uint64 `json:"from"` // first replayed seq
+	Seq   uint64 `json:"seq"`  // the room's current seq
+	Epoch string `json:"epoch"`
 }
 
 // Ack answers a command.

@@ -1,0 +1,142 @@
+package live
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"sync"
+)
+
+// Bus carries room events and feed events between the nodes that serve them.
+// Each topic is one ordered log: Publish appends and returns the sequence
+// number, and every subscriber sees every message of the topic in sequence
+// order. A room's sequence numbers are its topic's.
+//
+// The in-memory bus serves one process; a Redis bus shares topics between
+// nodes (see docs/PROTOCOL.md, "Several nodes").
+type Bus interface {
+	Publish(ctx context.Context, topic string, msg []byte) (seq uint64, err error)
+	// Subscribe delivers the topic's messages published from now on. fn is
+	// called from one goroutine per subscription, in order; it must not block
+	// for long.
+	Subscribe(topic string, fn func(seq uint64, msg []byte)) (cancel func())
+	// Epoch names this log's lifetime: sequence numbers from another epoch
+	// (say, before a restart of the in-memory bus) mean nothing here.
+	Epoch() string
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// MemoryBus is the single-process Bus.
+type MemoryBus struct {
+	epoch string
+	mu    sync.Mutex
+	seqs  map[string]uint64
+	subs  map[string]map[*mailbox]func(uint64, []byte)
+}
+
+// NewMemoryBus returns an empty in-memory bus.
+func NewMemoryBus() *MemoryBus {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return &MemoryBus{epoch: "m" + hex.EncodeToString(b), seqs: map[string]uint64{}, subs: map[string]map[*mailbox]func(uint64, []byte){}}
+}
+
+// Publish appends msg to the topic.
+func (b *MemoryBus) Publish(_ context.Context, topic string, msg []byte) (uint64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.seqs[topic]++
+	seq := b.seqs[topic]
+	for mb := range b.subs[topic] {
+		mb.put(busMsg{seq, msg})
+	}
+	return seq, nil
+}
+
+// Subscribe delivers the topic's future messages to fn.
+func (b *MemoryBus) Subscribe(topic string, fn func(uint64, []byte)) func() {
+	mb := newMailbox()
+	b.mu.Lock()
+	if b.subs[topic] == nil {
+		b.subs[topic] = map[*mailbox]func(uint64, []byte){}
+	}
+	b.subs[topic][mb] = fn
+	b.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		for {
+			msgs, ok := mb.take(done)
+			if !ok {
+				return
+			}
+			for _, m := range msgs {
+				fn(m.seq, m.msg)
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.mu.Lock()
+			delete(b.subs[topic], mb)
+			if len(b.subs[topic]) == 0 {
+				delete(b.subs, topic)
+			}
+			b.mu.Unlock()
+			close(done)
+		})
+	}
+}
+
+// Epoch identifies this process's logs.
+func (b *MemoryBus) Epoch() string { return b.epoch }
+
+// Ping always succeeds.
+func (b *MemoryBus) Ping(context.Context) error { return nil }
+
+// Close does nothing; subscriptions end with their cancel functions.
+func (b *MemoryBus) Close() error { return nil }
+
+type busMsg struct {
+	seq uint64
+	msg []byte
+}
+
+// mailbox is an unbounded FIFO: a publisher never waits for a slow room, and
+// a room never drops an event. Rooms keep up easily, so it stays short.
+type mailbox struct {
+	mu     sync.Mutex
+	items  []busMsg
+	notify chan struct{}
+}
+
+func newMailbox() *mailbox { return &mailbox{notify: make(chan struct{}, 1)} }
+
+func (m *mailbox) put(x busMsg) {
+	m.mu.Lock()
+	m.items = append(m.items, x)
+	m.mu.Unlock()
+	select {
+	case m.notify <- struct{}{}:
+	default:
+	}
+}
+
+// take waits for messages and returns all that are queued.
+func (m *mailbox) take(done <-chan struct{}) ([]busMsg, bool) {
+	for {
+		m.mu.Lock()
+		items := m.items
+		m.items = nil
+		m.mu.Unlock()
+		if len(items) > 0 {
+			return items, true
+		}
+		select {
+		case <-m.notify:
+		case <-done:
+			return nil, false
+		}
+	}
+}

@@ -1,0 +1,439 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ask2live/ask2live"
+	"github.com/ask2live/ask2live/ratelimit"
+)
+
+// Config holds the live rooms' limits. Zero values take the defaults.
+type Config struct {
+	MaxOnAir         int           // guests on air at once (default 3)
+	ChatHistory      int           // chat messages in a snapshot (default 50)
+	ResumeWindow     int           // events kept per room for resuming (default 1024)
+	SendQueue        int           // frames queued per connection before it is dropped (default 256)
+	MaxFrameBytes    int64         // largest client frame (default 16 KiB)
+	QuestionRate     int           // questions per minute per user (default 5)
+	ChatRate         int           // chat messages per 10 s per user (default 20)
+	PingInterval     time.Duration // heartbeat (default 20 s)
+	WriteTimeout     time.Duration // per frame (default 10 s)
+	HelloTimeout     time.Duration // time to send hello after connecting (default 10 s)
+	PresenceInterval time.Duration // presence batching (default 250 ms)
+	HostGoneTimeout  time.Duration // end a live session whose host left (default 10 min)
+	MaxLiveDuration  time.Duration // end a session live this long (default 12 h)
+	AllowedOrigins   []string      // extra origins (scheme://host) for the upgrade
+}
+
+func (c *Config) defaults() {
+	set := func(p *int, v int) {
+		if *p <= 0 {
+			*p = v
+		}
+	}
+	setD := func(p *time.Duration, v time.Duration) {
+		if *p <= 0 {
+			*p = v
+		}
+	}
+	set(&c.MaxOnAir, 3)
+	set(&c.ChatHistory, 50)
+	set(&c.ResumeWindow, 1024)
+	set(&c.SendQueue, 256)
+	set(&c.QuestionRate, 5)
+	set(&c.ChatRate, 20)
+	if c.MaxFrameBytes <= 0 {
+		c.MaxFrameBytes = 16 << 10
+	}
+	setD(&c.PingInterval, 20*time.Second)
+	setD(&c.WriteTimeout, 10*time.Second)
+	setD(&c.HelloTimeout, 10*time.Second)
+	setD(&c.PresenceInterval, 250*time.Millisecond)
+	setD(&c.HostGoneTimeout, 10*time.Minute)
+	setD(&c.MaxLiveDuration, 12*time.Hour)
+}
+
+// Media is the voice server as the rooms see it. The sfu package provides
+// it through an adapter; without one, voice commands answer "unavailable".
+type Media interface {
+	Join(roomID, peerID string, send func(json.RawMessage)) (MediaPeer, error)
+	SetOnAir(roomID, peerID string, on bool)
+	Leave(roomID, peerID string)
+	CloseRoom(roomID string)
+}
+
+// MediaPeer takes a participant's signalling messages.
+type MediaPeer interface {
+	Signal(msg json.RawMessage) error
+}
+
+type nullMedia struct{}
+
+func (nullMedia) Join(string, string, func(json.RawMessage)) (MediaPeer, error) {
+	return nil, ask2live.Errorf(ask2live.EUnavailable, "voice is not available on this server")
+}
+func (nullMedia) SetOnAir(string, string, bool) {}
+func (nullMedia) Leave(string, string)          {}
+func (nullMedia) CloseRoom(string)              {}
+
+var noMedia Media = nullMedia{}
+
+// Hub runs this node's live rooms and event streams. It implements
+// ask2live.Notifier: changes made through the Service become room events.
+type Hub struct {
+	cfg   Config
+	svc   *ask2live.Service
+	bus   Bus
+	media Media
+	log   *slog.Logger
+
+	questionLimit *ratelimit.Limiter
+	chatLimit     *ratelimit.Limiter
+	cids          *cidCache
+	metrics       hubMetrics
+
+	mu     sync.Mutex
+	rooms  map[string]*Room
+	closed bool
+	conns  sync.WaitGroup
+}
+
+var _ ask2live.Notifier = (*Hub)(nil)
+
+// NewHub returns a hub over the service and bus. media may be nil.
+func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.Logger, reg prometheus.Registerer) *Hub {
+	cfg.defaults()
+	if media == nil {
+		media = noMedia
+	}
+	h := &Hub{
+		cfg: cfg, svc: svc, bus: bus, media: media, log: log,
+		questionLimit: ratelimit.New(cfg.QuestionRate, time.Minute),
+		chatLimit:     ratelimit.New(cfg.ChatRate, 10*time.Second),
+		cids:          newCIDCache(4096),
+		rooms:         map[string]*Room{},
+		metrics:       newHubMetrics(),
+	}
+	if reg != nil {
+		h.metrics.register(reg)
+	}
+	return h
+}
+
+type hubMetrics struct {
+	conns     prometheus.Gauge
+	events    prometheus.Counter
+	slow      prometheus.Counter
+	badFrames prometheus.Counter
+}
+
+func newHubMetrics() hubMetrics {
+	return hubMetrics{
+		conns:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "ask2live_live_connections", Help: "Open live-room sockets on this node."}),
+		events:    prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_events_total", Help: "Room events applied on this node."}),
+		slow:      prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_slow_drops_total", Help: "Sockets dropped for falling behind."}),
+		badFrames: prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_bad_frames_total", Help: "Client frames that were not valid commands."}),
+	}
+}
+
+func (m hubMetrics) register(reg prometheus.Registerer) {
+	reg.MustRegister(m.conns, m.events, m.slow, m.badFrames)
+}
+
+// publish appends an event to a room's log. Publishing fails only when the
+// bus is down; the change is already stored, so it is logged and clients
+// catch up with a snapshot when they reconnect.
+func (h *Hub) publish(sessionID string, ev Event) {
+	b, err := json.Marshal(ev)
+	if err == nil {
+		_, err = h.bus.Publish(context.Background(), topic(sessionID), b)
+	}
+	if err != nil {
+		h.log.Error("publishing a room event", slog.String("session", sessionID), slog.String("type", ev.Type), slog.Any("err", err))
+	}
+}
+
+// room returns the session's room on this node, starting it if needed.
+func (h *Hub) room(ctx context.Context, s *ask2live.Session) (*Room, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, ask2live.Errorf(ask2live.EUnavailable, "the server is shutting down")
+	}
+	if r := h.rooms[s.ID]; r != nil {
+		return r, nil
+	}
+	r, err := newRoom(ctx, h, s)
+	if err != nil {
+		return nil, err
+	}
+	h.rooms[s.ID] = r
+	return r, nil
+}
+
+// existing returns the room if it runs on this node.
+func (h *Hub) existing(sessionID string) *Room {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.rooms[sessionID]
+}
+
+func (h *Hub) forget(r *Room) {
+	h.mu.Lock()
+	if h.rooms[r.id] == r {
+		delete(h.rooms, r.id)
+	}
+	h.mu.Unlock()
+	h.media.CloseRoom(r.id)
+}
+
+// ServeHTTP upgrades GET /api/v1/sessions/{id}/live to the room's socket.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	u := ask2live.UserFromContext(r.Context())
+	if u == nil {
+		problem(w, http.StatusUnauthorized, ask2live.EUnauthenticated, "log in to join a live room")
+		return
+	}
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.originPatterns()})
+	if err != nil {
+		return // Accept has answered (403 for a foreign origin, 400/426 otherwise)
+	}
+	ws.SetReadLimit(h.cfg.MaxFrameBytes)
+	h.conns.Add(1)
+	defer h.conns.Done()
+	h.metrics.conns.Inc()
+	defer h.metrics.conns.Dec()
+	h.serveConn(r.Context(), ws, u, r.PathValue("id"))
+}
+
+func (h *Hub) originPatterns() []string {
+	var out []string
+	for _, o := range h.cfg.AllowedOrigins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			out = append(out, u.Host)
+		}
+	}
+	return out
+}
+
+// serveConn runs one socket: hello, join, then the reader until it ends.
+func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.User, sessionID string) {
+	hctx, cancel := context.WithTimeout(ctx, h.cfg.HelloTimeout)
+	_, frame, err := ws.Read(hctx)
+	cancel()
+	if err != nil {
+		ws.Close(CloseBadFrame, "send hello first")
+		return
+	}
+	hello, err := DecodeCommand(frame)
+	if err != nil || hello.Type != CmdHello {
+		ws.Close(CloseBadFrame, "the first frame must be {\"type\":\"hello\",\"v\":1}")
+		return
+	}
+	sess, err := h.svc.Session(ctx, sessionID, u)
+	switch {
+	case ask2live.ErrorCode(err) == ask2live.ENotFound:
+		ws.Close(CloseNotFound, "no such session")
+		return
+	case err != nil:
+		ws.Close(websocket.StatusInternalError, "try again")
+		return
+	case sess.State != ask2live.StateLive:
+		ws.Close(CloseNotLive, "the session is "+string(sess.State))
+		return
+	}
+	room, err := h.room(ctx, sess)
+	if err != nil {
+		ws.Close(websocket.StatusTryAgainLater, "try again")
+		return
+	}
+	c := newConn(h, room, ws, u, sess.HostID == u.ID)
+	if !room.do(func() { room.join(c, hello.Epoch, hello.LastSeq) }) {
+		ws.Close(CloseNotLive, "the session has ended")
+		return
+	}
+	if err := h.svc.Store.RecordJoin(ctx, &ask2live.Participation{SessionID: sessionID, UserID: u.ID, JoinedAt: time.Now()}); err != nil {
+		h.log.Warn("recording a join", slog.Any("err", err))
+	}
+	// The reader is not cancelled by a context: the library would drop the
+	// socket at once. It ends when the writer closes the socket, after the
+	// close frame (and, for a graceful close, the last answers) went out.
+	readDone := make(chan struct{})
+	go func() { c.readLoop(context.Background()); close(readDone) }()
+	c.writeLoop()
+	<-readDone
+	room.do(func() { room.leave(c) })
+	if c.media != nil {
+		h.media.Leave(sessionID, u.Username)
+	}
+	if err := h.svc.Store.RecordLeave(context.Background(), sessionID, u.ID, time.Now()); err != nil {
+		h.log.Warn("recording a leave", slog.Any("err", err))
+	}
+}
+
+// chat stores and publishes a chat message.
+func (h *Hub) chat(ctx context.Context, c *conn, text string) (*ask2live.ChatMessage, error) {
+	// Invalid messages do not use up the sender's budget.
+	text, err := cleanChat(text)
+	if err != nil {
+		return nil, err
+	}
+	if ok, wait := h.chatLimit.Allow(c.room.id + "/" + c.user.ID); !ok {
+		return nil, ask2live.Errorf(ask2live.ERateLimited, "slow down: wait %d seconds", int(wait.Seconds()+1))
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	m := &ask2live.ChatMessage{ID: ask2live.NewID(now), SessionID: c.room.id, SenderID: c.user.ID, Text: text, CreatedAt: now}
+	if err := h.svc.Store.AddChatMessage(ctx, m); err != nil {
+		return nil, err
+	}
+	h.publish(c.room.id, Event{Type: EvChat, Chat: m})
+	return m, nil
+}
+
+// SessionChanged publishes a session's change to its room and to every
+// event stream.
+func (h *Hub) SessionChanged(s *ask2live.Session) {
+	h.publish(s.ID, Event{Type: EvSession, Session: sessionInfo(s)})
+	h.publishFeed(s)
+}
+
+// QuestionsChanged publishes questions to their room. A voice question that
+// is answered or dismissed takes its author's mic back.
+func (h *Hub) QuestionsChanged(sessionID string, qs []*ask2live.Question) {
+	for _, q := range qs {
+		shared := *q
+		shared.VotedByMe = false // per viewer; clients track their own votes
+		h.publish(sessionID, Event{Type: EvQuestion, Question: &shared})
+		if q.Kind == ask2live.KindVoice && (q.State == ask2live.QuestionAnswered || q.State == ask2live.QuestionDismissed) {
+			if r := h.existing(sessionID); r != nil {
+				author := q.Author.Username
+				go r.do(func() { _ = r.takeBack(author, "revoked") })
+			}
+		}
+	}
+}
+
+// QuestionDeleted publishes a question's removal.
+func (h *Hub) QuestionDeleted(sessionID, questionID string) {
+	h.publish(sessionID, Event{Type: EvQuestionDeleted, QuestionID: questionID})
+}
+
+// endBySystem ends a session the server gave up on.
+func (h *Hub) endBySystem(sessionID, reason string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := h.svc.EndBySystem(ctx, sessionID, reason); err != nil && ask2live.ErrorCode(err) != ask2live.EWrongState {
+		h.log.Error("ending an abandoned session", slog.String("session", sessionID), slog.Any("err", err))
+	}
+}
+
+// Speaking tells a room who started or stopped talking (from the media
+// server's audio levels). It is not sequenced: a client that misses it only
+// misses an animation.
+func (h *Hub) Speaking(sessionID, username string, speaking bool) {
+	r := h.existing(sessionID)
+	if r == nil {
+		return
+	}
+	b, _ := json.Marshal(Speaking{Type: MsgSpeaking, Username: username, Speaking: speaking})
+	go r.do(func() {
+		for c := range r.conns {
+			c.enqueue(b)
+		}
+	})
+}
+
+// SweepAbandoned ends live sessions that have no room on this node and went
+// live longer than the host-gone timeout ago: nobody, the host included, has
+// been here since. It runs periodically on single-node deployments.
+func (h *Hub) SweepAbandoned(ctx context.Context) error {
+	page, err := h.svc.Store.ListSessions(ctx, ask2live.SessionFilter{States: []ask2live.SessionState{ask2live.StateLive}, Limit: 100})
+	for err == nil {
+		for _, s := range page.Items {
+			if h.existing(s.ID) == nil && s.StartedAt != nil && time.Since(*s.StartedAt) > h.cfg.HostGoneTimeout {
+				h.endBySystem(s.ID, "nobody joined the live room")
+			}
+		}
+		if page.NextCursor == "" {
+			return nil
+		}
+		page, err = h.svc.Store.ListSessions(ctx, ask2live.SessionFilter{States: []ask2live.SessionState{ask2live.StateLive}, Limit: 100, Cursor: page.NextCursor})
+	}
+	return err
+}
+
+// Close tells every client to reconnect elsewhere (close code 1001), waits
+// for the sockets to finish their in-flight commands, and stops the rooms.
+func (h *Hub) Close(ctx context.Context) error {
+	h.mu.Lock()
+	h.closed = true
+	rooms := make([]*Room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
+		close(r.quit)
+		<-r.done
+	}
+	done := make(chan struct{})
+	go func() { h.conns.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("live sockets still open: %w", ctx.Err())
+	}
+}
+
+func problem(w http.ResponseWriter, status int, code ask2live.Code, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"type": "urn:ask2live:problem:" + string(code),
+		"title": http.StatusText(status), "status": status, "detail": detail, "code": code})
+}
+
+// cidCache remembers recent answers per room and user, so a command retried
+// after a reconnect is answered again rather than run twice.
+type cidCache struct {
+	mu    sync.Mutex
+	max   int
+	order []string
+	m     map[string][]byte
+}
+
+func newCIDCache(max int) *cidCache { return &cidCache{max: max, m: map[string][]byte{}} }
+
+func cidKey(room, user, cid string) string { return room + "\x00" + user + "\x00" + cid }
+
+func (c *cidCache) lookup(room, user, cid string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.m[cidKey(room, user, cid)]
+	return b, ok
+}
+
+func (c *cidCache) remember(room, user, cid string, reply []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := cidKey(room, user, cid)
+	if _, ok := c.m[k]; ok {
+		return
+	}
+	c.m[k] = reply
+	c.order = append(c.order, k)
+	if len(c.order) > c.max {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
+}

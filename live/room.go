@@ -1,0 +1,441 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/ask2live/ask2live"
+)
+
+// Room is the live room of one session on this node. One goroutine owns its
+// state: it applies the room's events from the bus in sequence order, encodes
+// each once and queues the bytes to every connection, and runs the commands
+// that depend on room state (joins, the stage). Everything else reaches it
+// through r.do or the bus.
+type Room struct {
+	hub  *Hub
+	id   string
+	ops  chan func()
+	mail *mailbox
+	quit chan struct{}
+	done chan struct{}
+
+	// Owned by the room goroutine.
+	session   *SessionInfo
+	hostID    string
+	questions map[string]*ask2live.Question
+	chat      []*ask2live.ChatMessage
+	speakers  []string // host first
+	muted     map[string]bool
+	members   map[string]ask2live.UserSummary // everyone present, on any node
+	local     map[string]int                  // this node's connections per username
+	conns     map[*conn]struct{}
+	seq       uint64
+	ring      []ringEvent
+	joined    map[string]ask2live.UserSummary // presence changes not yet published
+	left      map[string]bool
+	hostGone  *time.Timer
+	maxLive   *time.Timer
+	closing   bool
+}
+
+type ringEvent struct {
+	seq uint64
+	b   []byte
+}
+
+// topic names a room's log on the bus.
+func topic(sessionID string) string { return "room:" + sessionID }
+
+// newRoom loads the session's state once and starts the room goroutine. The
+// bus subscription starts before the load, so nothing published meanwhile
+// is missed (applying an event twice is harmless: events carry whole
+// objects).
+func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
+	r := &Room{
+		hub: h, id: s.ID, ops: make(chan func(), 64), mail: newMailbox(),
+		quit: make(chan struct{}), done: make(chan struct{}),
+		session: sessionInfo(s), hostID: s.HostID, questions: map[string]*ask2live.Question{},
+		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, local: map[string]int{},
+		conns: map[*conn]struct{}{}, joined: map[string]ask2live.UserSummary{}, left: map[string]bool{},
+	}
+	cancel := h.bus.Subscribe(topic(s.ID), func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
+	qs, err := h.svc.Store.ListQuestions(ctx, s.ID, "")
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	for _, q := range qs {
+		r.questions[q.ID] = q
+	}
+	if r.chat, err = h.svc.Store.RecentChat(ctx, s.ID, h.cfg.ChatHistory); err != nil {
+		cancel()
+		return nil, err
+	}
+	if s.Host != nil {
+		r.speakers = []string{s.Host.Username}
+	}
+	go r.run(cancel)
+	return r, nil
+}
+
+// do runs fn on the room goroutine and waits for it. It reports false if the
+// room has closed.
+func (r *Room) do(fn func()) bool {
+	ran := make(chan struct{})
+	select {
+	case r.ops <- func() { fn(); close(ran) }:
+	case <-r.done:
+		return false
+	}
+	select {
+	case <-ran:
+		return true
+	case <-r.done:
+		return false
+	}
+}
+
+func (r *Room) run(unsubscribe func()) {
+	defer close(r.done)
+	defer unsubscribe()
+	presence := time.NewTicker(r.hub.cfg.PresenceInterval)
+	defer presence.Stop()
+	r.startTimers()
+	mailDone := make(chan struct{})
+	defer close(mailDone)
+	mail := make(chan []busMsg)
+	go func() {
+		for {
+			msgs, ok := r.mail.take(mailDone)
+			if !ok {
+				return
+			}
+			select {
+			case mail <- msgs:
+			case <-mailDone:
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case fn := <-r.ops:
+			fn()
+		case msgs := <-mail:
+			for _, m := range msgs {
+				r.apply(m.seq, m.msg)
+			}
+		case <-presence.C:
+			r.flushPresence()
+		case <-r.quit:
+			r.stopTimers()
+			for c := range r.conns {
+				c.finish(CloseGoingAway, "the server is restarting; reconnect", true)
+			}
+			return
+		}
+		if r.closing {
+			r.stopTimers()
+			r.hub.forget(r)
+			return
+		}
+	}
+}
+
+// apply takes one event from the bus into the room state and sends it to
+// every connection here.
+func (r *Room) apply(seq uint64, msg []byte) {
+	if seq <= r.seq {
+		return
+	}
+	var ev Event
+	if err := json.Unmarshal(msg, &ev); err != nil {
+		r.hub.log.Error("undecodable room event", slog.String("session", r.id), slog.Any("err", err))
+		return
+	}
+	ev.Seq = seq
+	switch ev.Type {
+	case EvQuestion:
+		if ev.Question != nil {
+			r.questions[ev.Question.ID] = ev.Question
+		}
+	case EvQuestionDeleted:
+		delete(r.questions, ev.QuestionID)
+	case EvChat:
+		if ev.Chat != nil {
+			r.chat = append(r.chat, ev.Chat)
+			if over := len(r.chat) - r.hub.cfg.ChatHistory; over > 0 {
+				r.chat = slices.Delete(r.chat, 0, over)
+			}
+		}
+	case EvChatDeleted:
+		r.chat = slices.DeleteFunc(r.chat, func(m *ask2live.ChatMessage) bool { return m.ID == ev.MessageID })
+	case EvOnAir:
+		if ev.OnAir != nil {
+			r.speakers = ev.OnAir.Speakers
+			r.muted = map[string]bool{}
+			for _, u := range ev.OnAir.Muted {
+				r.muted[u] = true
+			}
+		}
+	case EvPresence:
+		if ev.Presence != nil {
+			for _, u := range ev.Presence.Joined {
+				r.members[u.Username] = u
+			}
+			for _, u := range ev.Presence.Left {
+				delete(r.members, u)
+			}
+			ev.Presence.Count = len(r.members)
+		}
+	case EvSession:
+		if ev.Session != nil {
+			r.session = ev.Session
+		}
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		r.hub.log.Error("encoding room event", slog.Any("err", err))
+		return
+	}
+	r.seq = seq
+	r.ring = append(r.ring, ringEvent{seq, b})
+	if over := len(r.ring) - r.hub.cfg.ResumeWindow; over > 0 {
+		r.ring = slices.Delete(r.ring, 0, over)
+	}
+	r.hub.metrics.events.Inc()
+	for c := range r.conns {
+		c.enqueue(b)
+	}
+	if ev.Type == EvSession && ev.Session != nil && ev.Session.State.Closed() {
+		for c := range r.conns {
+			c.finish(CloseNotLive, "the session has ended", true)
+		}
+		r.closing = true
+	}
+}
+
+// join registers a connection and queues its first messages: a snapshot, or
+// the events it missed since lastSeq of the same epoch.
+func (r *Room) join(c *conn, epoch string, lastSeq *uint64) {
+	first := r.local[c.user.Username] == 0
+	r.local[c.user.Username]++
+	if first {
+		if _, known := r.members[c.user.Username]; !known || r.left[c.user.Username] {
+			r.joined[c.user.Username] = c.user.Summary()
+		}
+		delete(r.left, c.user.Username)
+	}
+	// The joiner counts at once in its own snapshot.
+	r.members[c.user.Username] = c.user.Summary()
+	if c.host {
+		r.hostBack()
+	}
+	if lastSeq != nil && epoch == r.hub.bus.Epoch() && r.canResume(*lastSeq) {
+		c.enqueueJSON(Resume{Type: MsgResume, From: *lastSeq + 1, Seq: r.seq, Epoch: epoch})
+		for _, e := range r.ring {
+			if e.seq > *lastSeq {
+				c.enqueue(e.b)
+			}
+		}
+	} else {
+		c.enqueueJSON(r.snapshot(c))
+	}
+	r.conns[c] = struct{}{}
+}
+
+// canResume reports whether the events after lastSeq are all still in the
+// ring.
+func (r *Room) canResume(lastSeq uint64) bool {
+	if lastSeq > r.seq {
+		return false
+	}
+	if lastSeq == r.seq {
+		return true
+	}
+	return len(r.ring) > 0 && r.ring[0].seq <= lastSeq+1
+}
+
+func (r *Room) leave(c *conn) {
+	if _, ok := r.conns[c]; !ok {
+		return
+	}
+	delete(r.conns, c)
+	name := c.user.Username
+	r.local[name]--
+	if r.local[name] > 0 {
+		return
+	}
+	delete(r.local, name)
+	if _, pending := r.joined[name]; pending {
+		delete(r.joined, name)
+		delete(r.members, name)
+	} else {
+		r.left[name] = true
+	}
+	if c.host {
+		r.hostLeft()
+	}
+}
+
+func (r *Room) snapshot(c *conn) Snapshot {
+	qs := make([]*ask2live.Question, 0, len(r.questions))
+	for _, q := range r.questions {
+		qs = append(qs, q)
+	}
+	ask2live.SortQuestions(qs)
+	s := Snapshot{
+		Type: MsgSnapshot, V: ProtocolVersion, Seq: r.seq, Epoch: r.hub.bus.Epoch(), Session: r.session,
+		You:       You{Username: c.user.Username, Host: c.host},
+		Questions: qs, OnAir: r.onAir("", ""), Chat: r.chat, ParticipantCount: len(r.members),
+	}
+	if s.Chat == nil {
+		s.Chat = []*ask2live.ChatMessage{}
+	}
+	if c.host {
+		s.Participants = r.participantList()
+	}
+	return s
+}
+
+func (r *Room) participantList() []ask2live.UserSummary {
+	out := make([]ask2live.UserSummary, 0, len(r.members))
+	for _, u := range r.members {
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(a, b ask2live.UserSummary) int {
+		if a.Username < b.Username {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+func (r *Room) onAir(change, username string) OnAir {
+	muted := make([]string, 0, len(r.muted))
+	for u := range r.muted {
+		muted = append(muted, u)
+	}
+	slices.Sort(muted)
+	return OnAir{Speakers: slices.Clone(r.speakers), Muted: muted, Change: change, Username: username}
+}
+
+// flushPresence publishes the joins and leaves since the last flush as one
+// event, so a crowd arriving is a few events, not one per person.
+func (r *Room) flushPresence() {
+	if len(r.joined) == 0 && len(r.left) == 0 {
+		return
+	}
+	p := &Presence{Joined: make([]ask2live.UserSummary, 0, len(r.joined)), Left: make([]string, 0, len(r.left))}
+	for _, u := range r.joined {
+		p.Joined = append(p.Joined, u)
+	}
+	for u := range r.left {
+		p.Left = append(p.Left, u)
+	}
+	r.joined, r.left = map[string]ask2live.UserSummary{}, map[string]bool{}
+	r.hub.publish(r.id, Event{Type: EvPresence, Presence: p})
+}
+
+// setStage changes the stage and publishes the new one. The room's copy
+// changes at once, so the next command sees it before the event returns.
+func (r *Room) setStage(speakers []string, muted map[string]bool, change, username string) {
+	r.speakers, r.muted = speakers, muted
+	on := r.onAir(change, username)
+	r.hub.publish(r.id, Event{Type: EvOnAir, OnAir: &on})
+}
+
+// grant puts a guest on air (host command).
+func (r *Room) grant(username string) error {
+	if slices.Contains(r.speakers, username) {
+		return nil
+	}
+	if _, present := r.members[username]; !present {
+		return ask2live.Errorf(ask2live.ENotFound, "%s is not in the room", username)
+	}
+	if len(r.speakers)-1 >= r.hub.cfg.MaxOnAir {
+		return ask2live.Errorf(ask2live.EWrongState, "at most %d guests can be on air at once; take a mic back first", r.hub.cfg.MaxOnAir)
+	}
+	r.setStage(append(slices.Clone(r.speakers), username), r.muted, "granted", username)
+	r.hub.media.SetOnAir(r.id, username, true)
+	return nil
+}
+
+// takeBack removes a guest from the stage: revoked by the host, declined or
+// given back by the guest, or because their voice question was answered.
+func (r *Room) takeBack(username, change string) error {
+	if len(r.speakers) > 0 && r.speakers[0] == username {
+		return ask2live.Errorf(ask2live.EForbidden, "the host is always on air")
+	}
+	if !slices.Contains(r.speakers, username) {
+		return nil
+	}
+	muted := map[string]bool{}
+	for u := range r.muted {
+		if u != username {
+			muted[u] = true
+		}
+	}
+	r.hub.media.SetOnAir(r.id, username, false)
+	r.setStage(slices.DeleteFunc(slices.Clone(r.speakers), func(u string) bool { return u == username }), muted, change, username)
+	return nil
+}
+
+// setMuted mutes or unmutes a speaker; the host may mute anyone.
+func (r *Room) setMuted(username string, muted bool) error {
+	if !slices.Contains(r.speakers, username) {
+		return ask2live.Errorf(ask2live.EWrongState, "%s is not on air", username)
+	}
+	if r.muted[username] == muted {
+		return nil
+	}
+	m := map[string]bool{}
+	for u := range r.muted {
+		m[u] = true
+	}
+	change := "unmuted"
+	if muted {
+		m[username] = true
+		change = "muted"
+	} else {
+		delete(m, username)
+	}
+	r.setStage(r.speakers, m, change, username)
+	return nil
+}
+
+// remove disconnects every connection of a user here (host command).
+func (r *Room) remove(username string) {
+	for c := range r.conns {
+		if c.user.Username == username {
+			c.finish(CloseRemoved, "the host removed you from the room", true)
+		}
+	}
+	_ = r.takeBack(username, "revoked")
+}
+
+// startTimers arms the automatic end: when the host has been away too long,
+// and when the session has been live too long.
+func (r *Room) startTimers() {
+	r.hostGone = time.AfterFunc(r.hub.cfg.HostGoneTimeout, func() { r.hub.endBySystem(r.id, "the host was away too long") })
+	if r.session.StartedAt != nil {
+		left := time.Until(r.session.StartedAt.Add(r.hub.cfg.MaxLiveDuration))
+		r.maxLive = time.AfterFunc(max(left, 0), func() { r.hub.endBySystem(r.id, "the session reached its maximum length") })
+	}
+}
+
+func (r *Room) stopTimers() {
+	r.hostGone.Stop()
+	if r.maxLive != nil {
+		r.maxLive.Stop()
+	}
+}
+
+func (r *Room) hostBack() { r.hostGone.Stop() }
+
+func (r *Room) hostLeft() { r.hostGone.Reset(r.hub.cfg.HostGoneTimeout) }
