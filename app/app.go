@@ -10,8 +10,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/ask2live/ask2live"
 	"github.com/ask2live/ask2live/httpapi"
+	"github.com/ask2live/ask2live/live"
 	"github.com/ask2live/ask2live/store"
 	"github.com/ask2live/ask2live/web"
 )
@@ -23,6 +27,8 @@ type App struct {
 	store *store.DB
 	svc   *ask2live.Service
 	api   *httpapi.Server
+	bus   live.Bus
+	hub   *live.Hub
 	srv   *http.Server
 	ln    net.Listener
 
@@ -39,6 +45,27 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	svc := ask2live.NewService(db, log)
 	svc.TokenTTL = cfg.TokenTTL
 	a := &App{cfg: cfg, log: log, store: db, svc: svc}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.bus, err = newBus(ctx, cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.hub = live.NewHub(live.Config{
+		MaxOnAir:         cfg.MaxOnAir,
+		ChatHistory:      cfg.ChatHistory,
+		SendQueue:        cfg.SendQueue,
+		MaxFrameBytes:    cfg.MaxFrameBytes,
+		QuestionRate:     cfg.QuestionRate,
+		ChatRate:         cfg.ChatRate,
+		PingInterval:     cfg.PingInterval,
+		PresenceInterval: cfg.PresenceInterval,
+		HostGoneTimeout:  cfg.HostGoneTimeout,
+		MaxLiveDuration:  cfg.MaxLiveDuration,
+		AllowedOrigins:   cfg.AllowedOrigins,
+	}, svc, a.bus, nil, log, reg)
+	svc.Notifier = a.hub
 	a.api = httpapi.New(httpapi.Config{
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		CookieSecure:   cfg.CookieSecure,
@@ -47,6 +74,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		LoginRate:      cfg.LoginRate,
 		QuestionRate:   cfg.QuestionRate,
 		UI:             web.Handler(),
+		Live:           a.hub,
+		Events:         a.hub.Events(),
+		Ready:          a.bus.Ping,
+		Registry:       reg,
 	}, svc, log)
 	a.srv = &http.Server{
 		Handler:           a.api,
@@ -90,6 +121,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("listening", slog.String("addr", a.Addr()), slog.String("database", a.store.Dialect()),
 		slog.Bool("web_app", web.Built()))
 	go a.sweepTokens(ctx)
+	go a.sweepAbandoned(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
 	select {
@@ -101,11 +133,32 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
-	err := a.srv.Shutdown(sctx)
+	// Tell live clients to reconnect (they get the answer to the command in
+	// hand first) and end the event streams; then stop accepting and let
+	// in-flight requests finish.
+	err := a.hub.Close(sctx)
+	err = errors.Join(err, a.srv.Shutdown(sctx))
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("in-flight requests did not finish within %s", a.cfg.ShutdownTimeout)
 	}
 	return errors.Join(err, a.Close())
+}
+
+// sweepAbandoned ends live sessions nobody has been in for the host-gone
+// timeout (rooms end their own sessions; this catches those without one).
+func (a *App) sweepAbandoned(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.hub.SweepAbandoned(ctx); err != nil {
+				a.log.Warn("sweeping abandoned sessions", slog.Any("err", err))
+			}
+		}
+	}
 }
 
 // sweepTokens deletes expired credentials every hour.
@@ -132,7 +185,15 @@ func (a *App) Close() error {
 		if a.ln != nil {
 			_ = a.srv.Close()
 		}
-		a.closeErr = a.store.Close()
+		a.closeErr = errors.Join(a.bus.Close(), a.store.Close())
 	})
 	return a.closeErr
+}
+
+// newBus picks the event bus: Redis when a URL is set, else in memory.
+func newBus(ctx context.Context, cfg Config) (live.Bus, error) {
+	if cfg.RedisURL == "" {
+		return live.NewMemoryBus(), nil
+	}
+	return nil, fmt.Errorf("-redis-url: the Redis bus is not available in this build yet")
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/ask2live/ask2live"
 	"github.com/ask2live/ask2live/apiclient"
+	"github.com/ask2live/ask2live/live"
+	"github.com/ask2live/ask2live/liveclient"
 	"github.com/ask2live/ask2live/store/storetest"
 )
 
@@ -101,5 +103,57 @@ func TestServesWebAppPlaceholderAndAPI(t *testing.T) {
 	// Either the built app or the clear "not built" page; never a bare 404.
 	if resp.StatusCode != 200 && !(resp.StatusCode == 503 && bytes.Contains(body, []byte("not built"))) {
 		t.Fatalf("GET /: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestLiveRoomThroughTheProgram: the program serves live rooms; a question
+// asked over REST reaches a socket; SIGTERM-style shutdown tells the socket
+// to reconnect with 1001.
+func TestLiveRoomThroughTheProgram(t *testing.T) {
+	url, stop := boot(t, "sqlite:"+t.TempDir()+"/a.db")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	host, _, err := apiclient.New(url, nil).Register(ctx, "host", "password-host", "호스트")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest, _, err := apiclient.New(url, nil).Register(ctx, "guest", "password-guest", "손님")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := host.CreateSession(ctx, ask2live.SessionInput{Title: "라이브", OpenNow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc, err := liveclient.Dial(ctx, url, s.ID, guest.Token, liveclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lc.First.Type != live.MsgSnapshot {
+		t.Fatalf("first message %s", lc.First.Type)
+	}
+	q, err := host.Ask(ctx, s.ID, ask2live.QuestionInput{Text: "REST에서 온 질문"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ev, err := lc.NextEvent(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Type == live.EvQuestion && ev.Question.ID == q.ID {
+			break
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	for {
+		if _, err := lc.Next(ctx); err != nil {
+			if code := liveclient.CloseCode(err); code != live.CloseGoingAway {
+				t.Fatalf("on shutdown the socket closed with %d (%v), want 1001", code, err)
+			}
+			break
+		}
 	}
 }

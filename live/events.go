@@ -75,6 +75,8 @@ func (h *Hub) Events() http.Handler {
 				return
 			case <-overflow:
 				return
+			case <-h.quit:
+				return
 			case msg := <-queue:
 				var ev FeedEvent
 				if json.Unmarshal(msg, &ev) != nil {

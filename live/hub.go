@@ -105,6 +105,7 @@ type Hub struct {
 	mu     sync.Mutex
 	rooms  map[string]*Room
 	closed bool
+	quit   chan struct{} // closed by Close: event streams end
 	conns  sync.WaitGroup
 }
 
@@ -122,6 +123,7 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 		chatLimit:     ratelimit.New(cfg.ChatRate, 10*time.Second),
 		cids:          newCIDCache(4096),
 		rooms:         map[string]*Room{},
+		quit:          make(chan struct{}),
 		metrics:       newHubMetrics(),
 	}
 	if reg != nil {
@@ -376,10 +378,13 @@ func (h *Hub) SweepAbandoned(ctx context.Context) error {
 // for the sockets to finish their in-flight commands, and stops the rooms.
 func (h *Hub) Close(ctx context.Context) error {
 	h.mu.Lock()
-	h.closed = true
-	rooms := make([]*Room, 0, len(h.rooms))
-	for _, r := range h.rooms {
-		rooms = append(rooms, r)
+	var rooms []*Room
+	if !h.closed {
+		h.closed = true
+		close(h.quit)
+		for _, r := range h.rooms {
+			rooms = append(rooms, r)
+		}
 	}
 	h.mu.Unlock()
 	for _, r := range rooms {
