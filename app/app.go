@@ -47,7 +47,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a := &App{cfg: cfg, log: log, store: db, svc: svc}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.bus, err = newBus(ctx, cfg)
+	a.bus, err = newBus(ctx, cfg, log)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -191,9 +191,9 @@ func (a *App) Close() error {
 }
 
 // newBus picks the event bus: Redis when a URL is set, else in memory.
-func newBus(ctx context.Context, cfg Config) (live.Bus, error) {
+func newBus(ctx context.Context, cfg Config, log *slog.Logger) (live.Bus, error) {
 	if cfg.RedisURL == "" {
 		return live.NewMemoryBus(), nil
 	}
-	return nil, fmt.Errorf("-redis-url: the Redis bus is not available in this build yet")
+	return live.NewRedisBus(ctx, cfg.RedisURL, "", log)
 }

@@ -16,10 +16,11 @@ import (
 // nodes (see docs/PROTOCOL.md, "Several nodes").
 type Bus interface {
 	Publish(ctx context.Context, topic string, msg []byte) (seq uint64, err error)
-	// Subscribe delivers the topic's messages published from now on. fn is
-	// called from one goroutine per subscription, in order; it must not block
-	// for long.
-	Subscribe(topic string, fn func(seq uint64, msg []byte)) (cancel func())
+	// Subscribe delivers the topic's messages in order, from one goroutine;
+	// fn must not block for long. With replay, messages the bus still
+	// retains are delivered first (a room starting on a second node rebuilds
+	// its state from them); without, only messages published from now on.
+	Subscribe(topic string, replay bool, fn func(seq uint64, msg []byte)) (cancel func())
 	// Epoch names this log's lifetime: sequence numbers from another epoch
 	// (say, before a restart of the in-memory bus) mean nothing here.
 	Epoch() string
@@ -54,8 +55,10 @@ func (b *MemoryBus) Publish(_ context.Context, topic string, msg []byte) (uint64
 	return seq, nil
 }
 
-// Subscribe delivers the topic's future messages to fn.
-func (b *MemoryBus) Subscribe(topic string, fn func(uint64, []byte)) func() {
+// Subscribe delivers the topic's future messages to fn. The in-memory bus
+// retains nothing, so replay has nothing to add: in one process a room
+// lives as long as its session.
+func (b *MemoryBus) Subscribe(topic string, _ bool, fn func(uint64, []byte)) func() {
 	mb := newMailbox()
 	b.mu.Lock()
 	if b.subs[topic] == nil {

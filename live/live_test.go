@@ -95,7 +95,7 @@ func (e *env) dial(m member, sessionID string, o ...liveclient.Options) *livecli
 	defer cancel()
 	c, err := liveclient.Dial(ctx, e.url, sessionID, m.token, opts)
 	if err != nil {
-		e.t.Fatalf("dial as %s: %v", m.user.Username, err)
+		e.t.Fatalf("dial: %v", err)
 	}
 	e.t.Cleanup(func() { c.Drop() })
 	return c

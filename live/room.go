@@ -62,7 +62,7 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, local: map[string]int{},
 		conns: map[*conn]struct{}{}, joined: map[string]ask2live.UserSummary{}, left: map[string]bool{},
 	}
-	cancel := h.bus.Subscribe(topic(s.ID), func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
+	cancel := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
 	qs, err := h.svc.Store.ListQuestions(ctx, s.ID, "")
 	if err != nil {
 		cancel()
