@@ -17,6 +17,7 @@ import (
 	"github.com/ask2live/ask2live"
 	"github.com/ask2live/ask2live/httpapi"
 	"github.com/ask2live/ask2live/live"
+	"github.com/ask2live/ask2live/sfu"
 	"github.com/ask2live/ask2live/store"
 	"github.com/ask2live/ask2live/web"
 )
@@ -30,6 +31,7 @@ type App struct {
 	api   *httpapi.Server
 	bus   live.Bus
 	hub   *live.Hub
+	sfu   *sfu.Server
 	srv   *http.Server
 	ln    net.Listener
 
@@ -53,7 +55,23 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.hub = live.NewHub(live.Config{
+	ice, err := parseICEServers(cfg.RTCICEServers)
+	if err != nil {
+		a.bus.Close()
+		db.Close()
+		return nil, err
+	}
+	var hub *live.Hub
+	a.sfu, err = sfu.New(sfu.Config{ListenIP: cfg.RTCListenIP, UDPPort: cfg.RTCUDPPort, TCPPort: cfg.RTCTCPPort,
+		PublicIPs: cfg.RTCPublicIPs, ICEServers: ice}, log, func(room, peer string, speaking bool) {
+		hub.Speaking(room, peer, speaking)
+	})
+	if err != nil {
+		a.bus.Close()
+		db.Close()
+		return nil, err
+	}
+	hub = live.NewHub(live.Config{
 		MaxOnAir:         cfg.MaxOnAir,
 		ChatHistory:      cfg.ChatHistory,
 		SendQueue:        cfg.SendQueue,
@@ -65,7 +83,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		HostGoneTimeout:  cfg.HostGoneTimeout,
 		MaxLiveDuration:  cfg.MaxLiveDuration,
 		AllowedOrigins:   cfg.AllowedOrigins,
-	}, svc, a.bus, nil, log, reg)
+	}, svc, a.bus, media{a.sfu}, log, reg)
+	a.hub = hub
 	svc.Notifier = a.hub
 	a.api = httpapi.New(httpapi.Config{
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -120,6 +139,7 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}
 	a.log.Info("listening", slog.String("addr", a.Addr()), slog.String("database", a.store.Dialect()),
+		slog.String("media_udp", a.sfu.UDPAddr().String()),
 		slog.Bool("web_app", web.Built()))
 	if a.cfg.PprofAddr != "" {
 		go a.servePprof(ctx)
@@ -203,7 +223,7 @@ func (a *App) Close() error {
 		if a.ln != nil {
 			_ = a.srv.Close()
 		}
-		a.closeErr = errors.Join(a.bus.Close(), a.store.Close())
+		a.closeErr = errors.Join(a.sfu.Close(), a.bus.Close(), a.store.Close())
 	})
 	return a.closeErr
 }

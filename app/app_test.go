@@ -19,7 +19,8 @@ import (
 // stop function that shuts it down the way SIGTERM does.
 func boot(t *testing.T, dbURL string) (string, func() error) {
 	t.Helper()
-	cfg, err := ParseConfig([]string{"-addr", "127.0.0.1:0", "-database-url", dbURL, "-data-dir", t.TempDir()},
+	cfg, err := ParseConfig([]string{"-addr", "127.0.0.1:0", "-database-url", dbURL, "-data-dir", t.TempDir(),
+		"-rtc-listen-ip", "127.0.0.1", "-rtc-udp-port", "0", "-rtc-tcp-port", "0"},
 		func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"log/slog"
 	"sync"
 	"time"
@@ -291,15 +292,33 @@ func (c *conn) signal(cmd *Command) {
 		c.enqueueJSON(ErrorMsg{Type: MsgError, CID: cmd.CID, Code: ask2live.EUnavailable, Message: "voice is not available on this server"})
 		return
 	}
-	if c.media == nil {
+	var head struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(cmd.Signal, &head)
+	if head.Type == "join" {
+		// (Re)join the audio: the server answers with an offer. Whoever is
+		// on the stage now is on air in the media server too.
+		if c.media != nil {
+			c.hub.media.Leave(c.room.id, c.user.Username)
+		}
 		p, err := c.hub.media.Join(c.room.id, c.user.Username, func(sig json.RawMessage) {
 			c.enqueueJSON(RTCMessage{Type: MsgRTC, Signal: sig})
 		})
 		if err != nil {
+			c.media = nil
 			c.enqueueJSON(errorMsg(cmd.CID, err))
 			return
 		}
 		c.media = p
+		var onAir bool
+		c.room.do(func() { onAir = slices.Contains(c.room.speakers, c.user.Username) && !c.room.muted[c.user.Username] })
+		c.hub.media.SetOnAir(c.room.id, c.user.Username, onAir)
+		return
+	}
+	if c.media == nil {
+		c.enqueueJSON(ErrorMsg{Type: MsgError, CID: cmd.CID, Code: ask2live.EWrongState, Message: `send {"type":"join"} first`})
+		return
 	}
 	if err := c.media.Signal(cmd.Signal); err != nil {
 		c.enqueueJSON(errorMsg(cmd.CID, ask2live.Wrap(ask2live.EInvalid, err, "bad signalling message")))

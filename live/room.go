@@ -406,6 +406,7 @@ func (r *Room) setMuted(username string, muted bool) error {
 		delete(m, username)
 	}
 	r.setStage(r.speakers, m, change, username)
+	r.hub.media.SetOnAir(r.id, username, !muted)
 	return nil
 }
 

@@ -52,6 +52,9 @@ type Signal struct {
 	Type      string                   `json:"type"` // offer, answer, candidate
 	SDP       string                   `json:"sdp,omitempty"`
 	Candidate *webrtc.ICECandidateInit `json:"candidate,omitempty"`
+	// ICEServers comes with the first offer: the STUN/TURN servers the
+	// client's peer connection should use.
+	ICEServers []webrtc.ICEServer `json:"ice_servers,omitempty"`
 }
 
 // SpeakingFunc hears who starts and stops talking in which room.
@@ -429,6 +432,7 @@ type Peer struct {
 	senders     map[string]*webrtc.RTPSender
 	negotiating bool // an offer is out, waiting for the answer
 	again       bool // something changed meanwhile: offer again after the answer
+	offered     bool // the first offer (with the ICE servers) went out
 	closed      bool
 }
 
@@ -509,7 +513,13 @@ func (p *Peer) negotiate() {
 		p.mu.Unlock()
 		return
 	}
-	p.send(Signal{Type: "offer", SDP: offer.SDP})
+	sig := Signal{Type: "offer", SDP: offer.SDP}
+	p.mu.Lock()
+	if !p.offered {
+		sig.ICEServers, p.offered = p.room.srv.cfg.ICEServers, true
+	}
+	p.mu.Unlock()
+	p.send(sig)
 }
 
 // attach adds a publisher's track without offering (the caller offers).
