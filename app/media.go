@@ -27,8 +27,8 @@ func (m media) Join(roomID, peerID string, send func(json.RawMessage)) (live.Med
 }
 
 func (m media) SetOnAir(roomID, peerID string, on bool) { m.s.SetOnAir(roomID, peerID, on) }
-func (m media) Leave(roomID, peerID string)              { m.s.Leave(roomID, peerID) }
-func (m media) CloseRoom(roomID string)                  { m.s.CloseRoom(roomID) }
+func (m media) Leave(roomID, peerID string)             { m.s.Leave(roomID, peerID) }
+func (m media) CloseRoom(roomID string)                 { m.s.CloseRoom(roomID) }
 
 type mediaPeer struct{ p *sfu.Peer }
 

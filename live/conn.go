@@ -3,8 +3,8 @@ package live
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
