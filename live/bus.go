@@ -20,7 +20,9 @@ type Bus interface {
 	// fn must not block for long. With replay, messages the bus still
 	// retains are delivered first (a room starting on a second node rebuilds
 	// its state from them); without, only messages published from now on.
-	Subscribe(topic string, replay bool, fn func(seq uint64, msg []byte)) (cancel func())
+	// after is the sequence just before the first message fn will get, so a
+	// room knows where the log stands even if it delivers nothing yet.
+	Subscribe(topic string, replay bool, fn func(seq uint64, msg []byte)) (cancel func(), after uint64)
 	// Epoch names this log's lifetime: sequence numbers from another epoch
 	// (say, before a restart of the in-memory bus) mean nothing here.
 	Epoch() string
@@ -58,13 +60,14 @@ func (b *MemoryBus) Publish(_ context.Context, topic string, msg []byte) (uint64
 // Subscribe delivers the topic's future messages to fn. The in-memory bus
 // retains nothing, so replay has nothing to add: in one process a room
 // lives as long as its session.
-func (b *MemoryBus) Subscribe(topic string, _ bool, fn func(uint64, []byte)) func() {
+func (b *MemoryBus) Subscribe(topic string, _ bool, fn func(uint64, []byte)) (func(), uint64) {
 	mb := newMailbox()
 	b.mu.Lock()
 	if b.subs[topic] == nil {
 		b.subs[topic] = map[*mailbox]func(uint64, []byte){}
 	}
 	b.subs[topic][mb] = fn
+	after := b.seqs[topic]
 	b.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
@@ -89,7 +92,7 @@ func (b *MemoryBus) Subscribe(topic string, _ bool, fn func(uint64, []byte)) fun
 			b.mu.Unlock()
 			close(done)
 		})
-	}
+	}, after
 }
 
 // Epoch identifies this process's logs.

@@ -47,7 +47,7 @@ func (h *Hub) Events() http.Handler {
 		queue := make(chan []byte, 64)
 		overflow := make(chan struct{})
 		var full bool
-		cancel := h.bus.Subscribe(feedTopic, false, func(seq uint64, msg []byte) {
+		cancel, _ := h.bus.Subscribe(feedTopic, false, func(seq uint64, msg []byte) {
 			if full {
 				return
 			}

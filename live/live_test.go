@@ -645,3 +645,34 @@ func TestHostGoneEndsSession(t *testing.T) {
 		t.Fatalf("state = %s", sess.State)
 	}
 }
+
+// TestFirstEventFollowsSnapshot: an open-now session published its "live"
+// event before any room existed; the room's snapshot must count it, so the
+// next event is exactly snapshot.seq + 1.
+func TestFirstEventFollowsSnapshot(t *testing.T) {
+	e := newEnv(t)
+	host := e.user("host")
+	s := e.liveSession(host)
+	hc := e.dial(host, s.ID)
+	snap := snapshotOf(t, hc)
+	if snap.Seq == 0 {
+		t.Fatal("the snapshot does not count the session's own live event")
+	}
+	e.must(hc.Do(timeout(5*time.Second), live.Command{Type: live.CmdChat, Text: "첫 이벤트"}))
+	ev, err := hc.NextEvent(timeout(5 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ev.Type == live.EvPresence {
+		if ev.Seq != snap.Seq+1 {
+			break
+		}
+		snap.Seq = ev.Seq
+		if ev, err = hc.NextEvent(timeout(5 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ev.Seq != snap.Seq+1 {
+		t.Fatalf("snapshot at %d, next event %d: a gap", snap.Seq, ev.Seq)
+	}
+}

@@ -87,7 +87,7 @@ func (b *RedisBus) Publish(ctx context.Context, topic string, msg []byte) (uint6
 
 // Subscribe delivers the topic's messages in order. One reader per topic
 // per node serves all of the node's subscribers.
-func (b *RedisBus) Subscribe(topic string, replay bool, fn func(uint64, []byte)) func() {
+func (b *RedisBus) Subscribe(topic string, replay bool, fn func(uint64, []byte)) (func(), uint64) {
 	b.mu.Lock()
 	r := b.readers[topic]
 	if r == nil {
@@ -98,7 +98,7 @@ func (b *RedisBus) Subscribe(topic string, replay bool, fn func(uint64, []byte))
 		go r.run()
 	}
 	s := &subscriber{fn: fn, mail: newMailbox(), done: make(chan struct{})}
-	r.add(s, replay)
+	after := r.add(s, replay)
 	b.mu.Unlock()
 	go s.deliver()
 	var once sync.Once
@@ -112,7 +112,7 @@ func (b *RedisBus) Subscribe(topic string, replay bool, fn func(uint64, []byte))
 			b.mu.Unlock()
 			close(s.done)
 		})
-	}
+	}, after
 }
 
 // Epoch is shared by every node of the deployment.
@@ -165,9 +165,10 @@ type topicReader struct {
 // add registers a subscriber. A replaying subscriber first gets the
 // retained entries up to what the reader has handed out, read here, so it
 // joins the live flow without a gap or a repeat.
-func (r *topicReader) add(s *subscriber, replay bool) {
+func (r *topicReader) add(s *subscriber, replay bool) (after uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	after = r.last
 	if replay && r.last > 0 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -175,13 +176,17 @@ func (r *topicReader) add(s *subscriber, replay bool) {
 		if err != nil {
 			r.bus.log.Error("replaying a topic", slog.String("topic", r.topic), slog.Any("err", err))
 		}
-		for _, e := range entries {
+		for i, e := range entries {
 			if m, ok := entry(e); ok {
+				if i == 0 {
+					after = m.seq - 1
+				}
 				s.mail.put(m)
 			}
 		}
 	}
 	r.subs[s] = true
+	return after
 }
 
 func (r *topicReader) remove(s *subscriber) (empty bool) {

@@ -62,7 +62,10 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, local: map[string]int{},
 		conns: map[*conn]struct{}{}, joined: map[string]ask2live.UserSummary{}, left: map[string]bool{},
 	}
-	cancel := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
+	cancel, after := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
+	// Events published before the room existed (an open-now session's
+	// "live") are already in the log: the room's count starts after them.
+	r.seq = after
 	qs, err := h.svc.Store.ListQuestions(ctx, s.ID, "")
 	if err != nil {
 		cancel()
