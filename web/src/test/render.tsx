@@ -4,7 +4,7 @@ import { Provider } from 'react-redux';
 import { MemoryRouter } from 'react-router-dom';
 import { makeStore } from '../store';
 
-export function renderWithStore(ui: ReactElement, { route = '/', store = makeStore() } = {}) {
+export function renderWithStore(ui: ReactElement, { route = '/' as string | { pathname: string; state?: unknown }, store = makeStore() } = {}) {
   return {
     store,
     ...render(
