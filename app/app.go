@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -120,6 +121,9 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.log.Info("listening", slog.String("addr", a.Addr()), slog.String("database", a.store.Dialect()),
 		slog.Bool("web_app", web.Built()))
+	if a.cfg.PprofAddr != "" {
+		go a.servePprof(ctx)
+	}
 	go a.sweepTokens(ctx)
 	go a.sweepAbandoned(ctx)
 	errc := make(chan error, 1)
@@ -142,6 +146,20 @@ func (a *App) Run(ctx context.Context) error {
 		err = fmt.Errorf("in-flight requests did not finish within %s", a.cfg.ShutdownTimeout)
 	}
 	return errors.Join(err, a.Close())
+}
+
+// servePprof serves profiles on their own address, never on the public one.
+func (a *App) servePprof(ctx context.Context) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: a.cfg.PprofAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); srv.Close() }()
+	a.log.Info("profiles", slog.String("addr", a.cfg.PprofAddr))
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		a.log.Error("profiles server", slog.Any("err", err))
+	}
 }
 
 // sweepAbandoned ends live sessions nobody has been in for the host-gone

@@ -25,6 +25,12 @@ type conn struct {
 
 	send chan []byte
 	quit chan struct{}
+	// writeCtx is cancelled a write timeout after the connection finishes:
+	// a write stuck on a peer that stopped reading then gives up, while a
+	// peer that is merely slow still gets its last frames and close code.
+	// (One context per connection rather than a timer per frame.)
+	writeCtx    context.Context
+	cancelWrite context.CancelFunc
 
 	// busy is held while the reader runs a command, so that a graceful
 	// close waits for the command's answer before the close frame.
@@ -40,8 +46,10 @@ type conn struct {
 }
 
 func newConn(h *Hub, r *Room, ws *websocket.Conn, u *ask2live.User, host bool) *conn {
-	return &conn{hub: h, room: r, ws: ws, user: u, host: host,
+	c := &conn{hub: h, room: r, ws: ws, user: u, host: host,
 		send: make(chan []byte, h.cfg.SendQueue), quit: make(chan struct{})}
+	c.writeCtx, c.cancelWrite = context.WithCancel(context.Background())
+	return c
 }
 
 // enqueue queues an encoded frame without ever blocking the room.
@@ -71,6 +79,7 @@ func (c *conn) finish(code websocket.StatusCode, reason string, drain bool) {
 		c.closeCode, c.closeReason, c.drain = code, reason, drain
 		c.mu.Unlock()
 		close(c.quit)
+		time.AfterFunc(c.hub.cfg.WriteTimeout, c.cancelWrite)
 	})
 }
 
@@ -78,11 +87,8 @@ func (c *conn) finish(code websocket.StatusCode, reason string, drain bool) {
 func (c *conn) writeLoop() {
 	ping := time.NewTicker(c.hub.cfg.PingInterval)
 	defer ping.Stop()
-	write := func(b []byte) error {
-		ctx, cancel := context.WithTimeout(context.Background(), c.hub.cfg.WriteTimeout)
-		defer cancel()
-		return c.ws.Write(ctx, websocket.MessageText, b)
-	}
+	defer c.cancelWrite()
+	write := func(b []byte) error { return c.ws.Write(c.writeCtx, websocket.MessageText, b) }
 	for {
 		select {
 		case b := <-c.send:

@@ -5,6 +5,7 @@
 package liveclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,6 +57,8 @@ type Client struct {
 	epoch   string
 	nextCID atomic.Uint64
 
+	lazy bool
+
 	// First is the first message after hello: a snapshot or a resume.
 	First *Message
 }
@@ -70,6 +73,9 @@ type Options struct {
 	Buffer int
 	HTTP   *http.Client
 	Origin string
+	// Lazy leaves Message.Event nil for events; read them from Raw. A
+	// benchmark holding thousands of sockets saves the decoding.
+	Lazy bool
 }
 
 // Dial connects to the live room of a session as the holder of token.
@@ -93,7 +99,7 @@ func Dial(ctx context.Context, baseURL, sessionID, token string, o Options) (*Cl
 		return nil, fmt.Errorf("dial %s: %w", u, err)
 	}
 	ws.SetReadLimit(8 << 20)
-	c := &Client{base: baseURL, session: sessionID, token: token, ws: ws, incoming: make(chan *Message, o.Buffer)}
+	c := &Client{base: baseURL, session: sessionID, token: token, ws: ws, incoming: make(chan *Message, o.Buffer), lazy: o.Lazy}
 	hello := map[string]any{"type": live.CmdHello, "v": live.ProtocolVersion}
 	if o.LastSeq != nil {
 		hello["last_seq"], hello["epoch"] = *o.LastSeq, o.Epoch
@@ -122,33 +128,39 @@ func (c *Client) readLoop() {
 			return
 		}
 		m := &Message{Raw: b}
-		var head struct {
-			Type  string `json:"type"`
-			Seq   uint64 `json:"seq"`
-			CID   string `json:"cid"`
-			Epoch string `json:"epoch"`
-		}
-		if err := json.Unmarshal(b, &head); err != nil {
-			c.readErr.Store(&err)
-			return
-		}
-		m.Type, m.Seq, m.CID = head.Type, head.Seq, head.CID
-		switch m.Type {
-		case live.MsgSnapshot, live.MsgResume:
-			c.mu.Lock()
-			c.lastSeq, c.epoch = head.Seq, head.Epoch
-			if m.Type == live.MsgResume {
-				// The replayed events follow and advance it again.
-				var r live.Resume
-				_ = json.Unmarshal(b, &r)
-				c.lastSeq = r.From - 1
+		typ, seq, cid, ok := sniff(b)
+		if !ok || typ == live.MsgSnapshot || typ == live.MsgResume {
+			var head struct {
+				Type  string `json:"type"`
+				Seq   uint64 `json:"seq"`
+				CID   string `json:"cid"`
+				Epoch string `json:"epoch"`
+				From  uint64 `json:"from"`
 			}
-			c.mu.Unlock()
-		case live.MsgAck, live.MsgError, live.MsgRTC, live.MsgSpeaking:
+			if err := json.Unmarshal(b, &head); err != nil {
+				c.readErr.Store(&err)
+				return
+			}
+			typ, seq, cid = head.Type, head.Seq, head.CID
+			if typ == live.MsgSnapshot || typ == live.MsgResume {
+				c.mu.Lock()
+				c.lastSeq, c.epoch = head.Seq, head.Epoch
+				if typ == live.MsgResume {
+					// The replayed events follow and advance it again.
+					c.lastSeq = head.From - 1
+				}
+				c.mu.Unlock()
+			}
+		}
+		m.Type, m.Seq, m.CID = typ, seq, cid
+		switch typ {
+		case live.MsgSnapshot, live.MsgResume, live.MsgAck, live.MsgError, live.MsgRTC, live.MsgSpeaking:
 		default:
-			var ev live.Event
-			if json.Unmarshal(b, &ev) == nil {
-				m.Event = &ev
+			if !c.lazy {
+				var ev live.Event
+				if json.Unmarshal(b, &ev) == nil {
+					m.Event = &ev
+				}
 			}
 			c.mu.Lock()
 			if m.Seq > c.lastSeq {
@@ -269,3 +281,37 @@ func (c *Client) Close() error { return c.ws.Close(websocket.StatusNormalClosure
 
 // Drop closes the TCP connection without a close frame, like a lost network.
 func (c *Client) Drop() { c.ws.CloseNow() }
+
+// sniff reads the type, and the seq or cid, from the start of a server
+// frame without decoding it: the server writes "type" first, then "seq" for
+// events and "cid" for answers. It reports false for anything else.
+func sniff(b []byte) (typ string, seq uint64, cid string, ok bool) {
+	const pre = `{"type":"`
+	if !bytes.HasPrefix(b, []byte(pre)) {
+		return "", 0, "", false
+	}
+	rest := b[len(pre):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return "", 0, "", false
+	}
+	typ, rest = string(rest[:end]), rest[end+1:]
+	switch {
+	case bytes.HasPrefix(rest, []byte(`,"seq":`)):
+		rest = rest[len(`,"seq":`):]
+		n := 0
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			seq = seq*10 + uint64(rest[n]-'0')
+			n++
+		}
+		return typ, seq, "", n > 0
+	case bytes.HasPrefix(rest, []byte(`,"cid":"`)):
+		rest = rest[len(`,"cid":"`):]
+		end := bytes.IndexByte(rest, '"')
+		if end < 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
+			return "", 0, "", false
+		}
+		return typ, 0, string(rest[:end]), true
+	}
+	return typ, 0, "", typ == live.MsgRTC || typ == live.MsgSpeaking || typ == live.MsgError
+}
