@@ -48,7 +48,7 @@ export const ko = {
     upcoming: '예정된 세션', past: '지난 세션', none: '없음', notFound: '사용자를 찾을 수 없습니다.',
   },
   archive: {
-    title: '답변 기록', empty: '답변된 질문이 없습니다.', endedAt: '종료 {{time}}', askedBy: '{{name}}님의 질문',
+    title: '답변 기록', empty: '답변된 질문이 없습니다.', endedAt: '{{time}}', askedBy: '{{name}}님의 질문',
   },
   live: {
     connecting: '연결 중…', reconnecting: '다시 연결 중…', leave: '나가기', share: '링크 복사', copied: '링크를 복사했습니다.',
@@ -62,7 +62,7 @@ export const ko = {
     ended: '이미 라이브가 종료된 방입니다.', removed: '호스트가 당신을 방에서 내보냈습니다.', notFound: '방을 찾을 수 없습니다.',
     notLive: '아직 라이브가 시작되지 않았습니다.', protocolError: '방과 통신할 수 없습니다. 새로고침해 주세요.', goHome: '메인으로 가기',
     goArchive: '답변 기록 보기', micDenied: '[마이크 권한]이 차단되었습니다. 브라우저 설정에서 허용해주세요.', host: '호스트',
-    count: '{{count}}명', newQuestion: '새 질문: {{text}}', newChat: '{{name}}: {{text}}', live: 'LIVE', voiceQuestion: '(음성 질문입니다)',
+    voiceUnavailable: '이 서버에서는 음성을 쓸 수 없습니다. 질문과 채팅은 그대로 쓸 수 있어요.', count: '{{count}}명', newQuestion: '새 질문: {{text}}', newChat: '{{name}}: {{text}}', live: 'LIVE', voiceQuestion: '(음성 질문입니다)',
   },
   common: {
     loading: '불러오는 중…', error: '문제가 생겼습니다.', retry: '다시 시도', network: '서버에 연결할 수 없습니다.', notFound: '페이지를 찾을 수 없습니다.',
@@ -73,7 +73,7 @@ export const ko = {
 export type Messages = typeof ko;
 
 export const en: Messages = {
-  app: { name: 'ask2live', tagline: 'Ask ahead, hear the answers live' },
+  app: { name: 'ask2live', tagline: 'Live Q&A, your questions first' },
   nav: { home: 'Home', my: 'My page', login: 'Log in', register: 'Sign up', logout: 'Log out', language: 'Language', skip: 'Skip to content' },
   auth: {
     loginTitle: 'Log in', registerTitle: 'Sign up', username: 'Username', password: 'Password', displayName: 'Display name',
@@ -121,7 +121,7 @@ export const en: Messages = {
     upcoming: 'Upcoming sessions', past: 'Past sessions', none: 'None', notFound: 'User not found.',
   },
   archive: {
-    title: 'Answered questions', empty: 'No question was answered.', endedAt: 'Ended {{time}}', askedBy: 'Asked by {{name}}',
+    title: 'Answered questions', empty: 'No question was answered.', endedAt: '{{time}}', askedBy: 'Asked by {{name}}',
   },
   live: {
     connecting: 'Connecting…', reconnecting: 'Reconnecting…', leave: 'Leave', share: 'Copy link', copied: 'Link copied.',
@@ -135,7 +135,7 @@ export const en: Messages = {
     ended: 'This live session has ended.', removed: 'The host removed you from the room.', notFound: 'No such room.',
     notLive: 'This session is not live yet.', protocolError: 'Cannot talk to the room. Please reload.', goHome: 'Go to the main page',
     goArchive: 'See answered questions', micDenied: 'Microphone access is blocked. Allow it in your browser settings.', host: 'Host',
-    count: '{{count}} here', newQuestion: 'New question: {{text}}', newChat: '{{name}}: {{text}}', live: 'LIVE', voiceQuestion: '(voice question)',
+    voiceUnavailable: 'Voice is not available on this server; questions and chat still work.', count: '{{count}} here', newQuestion: 'New question: {{text}}', newChat: '{{name}}: {{text}}', live: 'LIVE', voiceQuestion: '(voice question)',
   },
   common: {
     loading: 'Loading…', error: 'Something went wrong.', retry: 'Retry', network: 'Cannot reach the server.', notFound: 'Page not found.',

@@ -18,6 +18,8 @@ export interface LiveSocketOptions {
   dispatch: AppDispatch;
   getState: () => RootState;
   onRtc?: (signal: RtcSignal) => void;
+  /** The server has no media server: stop trying to signal. */
+  onVoiceUnavailable?: () => void;
   /** For tests: how to make a socket. */
   makeSocket?: (url: string) => WebSocket;
 }
@@ -116,6 +118,10 @@ export class LiveSocket {
         if (p && msg.cid) {
           this.pending.delete(msg.cid);
           p.reject(new CommandFailed(msg.code, msg.message));
+        } else if (msg.code === 'unavailable') {
+          // Only rtc messages go without a cid: voice is not configured.
+          d(live.micChanged({ error: 'voice_unavailable', publishing: false }));
+          this.opts.onVoiceUnavailable?.();
         } else {
           d(live.errorShown(msg.message));
         }

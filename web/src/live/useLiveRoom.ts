@@ -21,6 +21,10 @@ export function useLiveRoom(sessionId: string | null) {
       dispatch: store.dispatch,
       getState: store.getState,
       onRtc: (sig) => void voice.current?.handle(sig),
+      onVoiceUnavailable: () => {
+        voice.current?.close();
+        voice.current = null;
+      },
     });
     if (Voice.supported()) {
       voice.current = new Voice(
@@ -52,7 +56,9 @@ export function useLiveRoom(sessionId: string | null) {
       dispatch(live.micChanged({ publishing: false }));
     }
   }, [onAir, dispatch]);
-  useEffect(() => voice.current?.setMuted(muted), [muted]);
+  useEffect(() => {
+    voice.current?.setMuted(muted);
+  }, [muted]);
 
   const send = useCallback((cmd: Command) => {
     if (!sock.current) return Promise.reject(new Error('not connected'));

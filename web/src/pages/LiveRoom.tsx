@@ -25,11 +25,13 @@ export function SoundWave({ active }: { active: boolean }) {
 function Stage() {
   const { t } = useTranslation();
   const st = useAppSelector((s) => s.live);
+  const noVoice = st.mic.error === 'voice_unavailable';
   const people = new Map<string, UserRef>();
   if (st.session) people.set(st.session.host.username, st.session.host);
   for (const p of st.participants ?? []) people.set(p.username, p);
   for (const q of Object.values(st.questions)) people.set(q.author.username, q.author);
   return (
+    <div className="stage-wrap">
     <ul className="stage" aria-label={t('live.onAir')}>
       {st.onAir.speakers.map((u) => {
         const p = people.get(u) ?? { username: u, display_name: u };
@@ -50,6 +52,8 @@ function Stage() {
         );
       })}
     </ul>
+    {noVoice && <p className="muted small stage-note">{t('live.voiceUnavailable')}</p>}
+    </div>
   );
 }
 
@@ -141,7 +145,9 @@ function Chat({ send, isHost }: { send: Send; isHost: boolean }) {
   const [text, setText] = useState('');
   const [err, setErr] = useState<string | null>(null);
   const end = useRef<HTMLLIElement>(null);
-  useEffect(() => end.current?.scrollIntoView?.({ block: 'nearest' }), [chat.length]);
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [chat.length]);
   async function submit(e: FormEvent) {
     e.preventDefault();
     const v = text.trim();
@@ -202,7 +208,7 @@ function GuestControls({ send }: { send: Send }) {
       {onAir ? (
         <div className="on-air-banner" role="status">
           <p><span className="dot" aria-hidden="true" /> {t('live.youOnAir')}</p>
-          {micError && <p className="field-error">{t('live.micDenied')}</p>}
+          {micError === 'mic_denied' && <p className="field-error">{t('live.micDenied')}</p>}
           <div className="row wrap">
             <button type="button" className="btn btn-ghost btn-sm" aria-pressed={muted} onClick={() => void send({ type: 'mute', muted: !muted })}>
               {muted ? `🔈 ${t('live.unmute')}` : `🔇 ${t('live.mute')}`}
