@@ -17,7 +17,7 @@ export const ko = {
   },
   session: {
     state: { recruiting: '모집 중', ready: '오픈 가능', scheduled: '예정', live: 'LIVE', ended: '종료', cancelled: '취소됨' },
-    wishes: '찜 {{count}}/{{target}}', wishesNoTarget: '찜 {{count}}', questions: '질문 {{count}}개', participants: '{{count}}명 참여 중',
+    wishes: '찜 {{count}}/{{target}}', wishesNoTarget: '찜 {{count}}', wishesNoTarget_one: '찜 {{count}}', questions: '질문 {{count}}개', questions_one: '질문 {{count}}개', participants: '{{count}}명 참여 중',
     wish: '찜하기', unwish: '찜 취소하기', wished: '라이브가 열리면 알려줄게요!', startsAt: '라이브 예정 일자', topic: '라이브 주제',
     notScheduled: '일정 미정', host: '호스트', enter: '라이브 입장하기', archive: '답변 기록 보기', edit: '수정하기', delete: '삭제하기',
     confirm: '오픈 확정하기', goLive: '라이브하기', end: '라이브 종료하기', confirmDelete: '이 세션을 삭제할까요?',
@@ -90,7 +90,7 @@ export const en: Messages = {
   },
   session: {
     state: { recruiting: 'Recruiting', ready: 'Ready', scheduled: 'Scheduled', live: 'LIVE', ended: 'Ended', cancelled: 'Cancelled' },
-    wishes: '{{count}}/{{target}} wishes', wishesNoTarget: '{{count}} wishes', questions: '{{count}} questions', participants: '{{count}} here',
+    wishes: '{{count}}/{{target}} wishes', wishesNoTarget: '{{count}} wishes', wishesNoTarget_one: '{{count}} wish', questions: '{{count}} questions', questions_one: '{{count}} question', participants: '{{count}} here',
     wish: 'Wish', unwish: 'Withdraw wish', wished: "We'll tell you when it goes live!", startsAt: 'Starts', topic: 'About',
     notScheduled: 'Not scheduled', host: 'Host', enter: 'Join live room', archive: 'See answered questions', edit: 'Edit', delete: 'Delete',
     confirm: 'Confirm', goLive: 'Go live', end: 'End session', confirmDelete: 'Delete this session?',

@@ -32,27 +32,27 @@ function Stage() {
   for (const q of Object.values(st.questions)) people.set(q.author.username, q.author);
   return (
     <div className="stage-wrap">
-    <ul className="stage" aria-label={t('live.onAir')}>
-      {st.onAir.speakers.map((u) => {
-        const p = people.get(u) ?? { username: u, display_name: u };
-        const speaking = !!st.speaking[u];
-        const muted = st.onAir.muted.includes(u);
-        return (
-          <li key={u} className={`speaker${speaking ? ' speaking' : ''}`}>
-            <div className="speaker-avatar"><Avatar user={p} size={64} /></div>
-            <div className="speaker-name">
-              {p.display_name}
-              {u === st.session?.host.username && <span className="tag">{t('live.host')}</span>}
-            </div>
-            <div className="speaker-state">
-              {muted ? <span aria-label={t('live.mute')}>🔇</span> : <SoundWave active={speaking} />}
-              {speaking && <span className="sr-only">{t('live.speaking')}</span>}
-            </div>
-          </li>
-        );
-      })}
-    </ul>
-    {noVoice && <p className="muted small stage-note">{t('live.voiceUnavailable')}</p>}
+      <ul className="stage" aria-label={t('live.onAir')}>
+        {st.onAir.speakers.map((u) => {
+          const p = people.get(u) ?? { username: u, display_name: u };
+          const speaking = !!st.speaking[u];
+          const muted = st.onAir.muted.includes(u);
+          return (
+            <li key={u} className={`speaker${speaking ? ' speaking' : ''}`}>
+              <div className="speaker-avatar"><Avatar user={p} size={64} /></div>
+              <div className="speaker-name">
+                {p.display_name}
+                {u === st.session?.host.username && <span className="tag">{t('live.host')}</span>}
+              </div>
+              <div className="speaker-state">
+                {muted ? <span aria-label={t('live.mute')}>🔇</span> : <SoundWave active={speaking} />}
+                {speaking && <span className="sr-only">{t('live.speaking')}</span>}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      {noVoice && <p className="muted small stage-note">{t('live.voiceUnavailable')}</p>}
     </div>
   );
 }
