@@ -1,4 +1,5 @@
-import { Link, Route, Routes } from 'react-router-dom';
+import { useEffect, useRef } from 'react';
+import { Link, Route, Routes, useLocation } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { Header } from './components/Header';
 import { RequireAuth } from './components/RequireAuth';
@@ -43,7 +44,21 @@ export function AppRoutes() {
   );
 }
 
+/** After a client-side navigation, move focus to the new page like a page load would. */
+function useFocusOnNavigate() {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: false });
+  }, [pathname]);
+}
+
 export function App() {
+  useFocusOnNavigate();
   return (
     <>
       <Header />

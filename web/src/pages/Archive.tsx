@@ -4,6 +4,7 @@ import { useGetSessionQuery, useQuestionsQuery } from '../api/api';
 import { answeredInOrder } from '../api/types';
 import { Avatar, Loading, ProblemAlert, StateBadge } from '../components/ui';
 import { formatDateTime } from '../format';
+import { useTitle } from '../hooks';
 import { HostCard } from './SessionDetail';
 
 export function ArchivePage() {
@@ -11,6 +12,7 @@ export function ArchivePage() {
   const { t } = useTranslation();
   const sq = useGetSessionQuery(id);
   const qq = useQuestionsQuery(id);
+  useTitle(sq.data ? `${sq.data.title} · ${t('archive.title')}` : undefined);
   if (sq.isLoading) return <Loading />;
   const s = sq.data;
   if (!s) return <div className="page"><ProblemAlert error={sq.error} /></div>;

@@ -5,6 +5,7 @@ import { useLoginMutation, useRegisterMutation } from '../api/api';
 import { fieldErrors } from '../api/http';
 import { destination } from '../components/RequireAuth';
 import { Field, ProblemAlert, problemOf } from '../components/ui';
+import { useTitle } from '../hooks';
 
 export const USERNAME_RE = /^[a-z0-9_.-]{3,32}$/;
 
@@ -22,6 +23,7 @@ export function validateAuth(v: { username: string; password: string; display_na
 export function AuthPage({ mode }: { mode: 'login' | 'register' }) {
   const { t } = useTranslation();
   const register = mode === 'register';
+  useTitle(register ? t('auth.registerTitle') : t('auth.loginTitle'));
   const [login, loginState] = useLoginMutation();
   const [signup, signupState] = useRegisterMutation();
   const state = register ? signupState : loginState;

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Question, UserRef } from '../api/types';
 import { QuestionList } from '../components/QuestionList';
 import { Avatar } from '../components/ui';
-import { useAppDispatch, useAppSelector } from '../hooks';
+import { useAppDispatch, useAppSelector, useTitle } from '../hooks';
 import {
   live, selectAnswered, selectCurrent, selectHandRaised, selectIsHost, selectMuted, selectOnAir, selectQueue,
 } from '../live/liveSlice';
@@ -299,6 +299,7 @@ export function LiveRoomPage() {
   const st = useAppSelector((s) => s.live);
   const isHost = useAppSelector((s) => selectIsHost(s.live));
   const [copied, setCopied] = useState(false);
+  useTitle(st.session ? `LIVE · ${st.session.title}` : undefined);
   const newest = useAppSelector((s) => {
     const qs = Object.values(s.live.questions);
     return qs.reduce<Question | null>((a, q) => (!a || q.created_at > a.created_at ? q : a), null);

@@ -4,13 +4,14 @@ import { useFeedQuery } from '../api/api';
 import { SessionCard, SessionGrid } from '../components/SessionCard';
 import { Loading, ProblemAlert, Section } from '../components/ui';
 import { useSessionEvents } from '../events';
-import { useMe } from '../hooks';
+import { useMe, useTitle } from '../hooks';
 
 export function MainPage() {
   const { t } = useTranslation();
   const { me } = useMe();
   const feed = useFeedQuery();
   useSessionEvents();
+  useTitle(t('nav.home'));
   const profileIncomplete = !!me && (!me.company || !me.work_field || !me.bio || !me.avatar_url);
   const f = feed.data;
   return (

@@ -5,7 +5,7 @@ import type { Session } from '../api/types';
 import { HostActions } from '../components/HostActions';
 import { SessionGrid } from '../components/SessionCard';
 import { Avatar, Loading, ProblemAlert, Section } from '../components/ui';
-import { useMe } from '../hooks';
+import { useMe, useTitle } from '../hooks';
 
 const ORDER: Session['state'][] = ['live', 'scheduled', 'ready', 'recruiting'];
 
@@ -13,6 +13,7 @@ export function MyPage() {
   const { t } = useTranslation();
   const { me } = useMe();
   const q = useMySessionsQuery();
+  useTitle(t('my.title'));
   if (!me) return <Loading />;
   const hosting = (q.data?.hosting ?? []).filter((s) => s.state !== 'ended' && s.state !== 'cancelled');
   return (

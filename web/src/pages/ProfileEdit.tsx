@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useUpdateMeMutation, useUploadAvatarMutation } from '../api/api';
 import { fieldErrors } from '../api/http';
 import { Avatar, Field, Loading, ProblemAlert, problemOf } from '../components/ui';
-import { useMe } from '../hooks';
+import { useMe, useTitle } from '../hooks';
 
 export const AVATAR_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
 export const AVATAR_MAX = 5 << 20;
@@ -27,6 +27,7 @@ export function ProfileEditPage() {
   const [fileErr, setFileErr] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
+  useTitle(t('profile.editTitle'));
   useEffect(() => {
     if (me) setV({ display_name: me.display_name, company: me.company ?? '', work_field: me.work_field ?? '', bio: me.bio ?? '' });
   }, [me]);

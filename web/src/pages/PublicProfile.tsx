@@ -3,11 +3,13 @@ import { useTranslation } from 'react-i18next';
 import { useGetUserQuery } from '../api/api';
 import { SessionGrid } from '../components/SessionCard';
 import { Avatar, Loading, ProblemAlert, Section } from '../components/ui';
+import { useTitle } from '../hooks';
 
 export function PublicProfilePage() {
   const { username = '' } = useParams();
   const { t } = useTranslation();
   const q = useGetUserQuery(username);
+  useTitle(q.data?.user.display_name);
   if (q.isLoading) return <Loading />;
   if (!q.data) return <div className="page"><ProblemAlert error={q.error} /></div>;
   const { user, upcoming, past } = q.data;

@@ -11,7 +11,7 @@ import { WishProgress } from '../components/SessionCard';
 import { HostActions } from '../components/HostActions';
 import { Avatar, Loading, ProblemAlert, StateBadge } from '../components/ui';
 import { formatDateTime } from '../format';
-import { useMe } from '../hooks';
+import { useMe, useTitle } from '../hooks';
 
 export function HostCard({ host }: { host: User }) {
   const { t } = useTranslation();
@@ -74,6 +74,7 @@ export function SessionDetailPage() {
   const [edit] = useEditQuestionMutation();
   const [del] = useDeleteQuestionMutation();
   const s = sq.data;
+  useTitle(s?.title);
   if (sq.isLoading) return <Loading />;
   if (!s) return <div className="page"><ProblemAlert error={sq.error} /></div>;
   const isHost = me?.username === s.host.username;

@@ -5,6 +5,7 @@ import { useCreateSessionMutation, useGetSessionQuery, useUpdateSessionMutation 
 import { fieldErrors } from '../api/http';
 import { Field, Loading, ProblemAlert, problemOf } from '../components/ui';
 import { fromLocalInput, toLocalInput } from '../format';
+import { useTitle } from '../hooks';
 
 interface Values { title: string; description: string; starts_at: string; target_guests: string; open_now: boolean }
 
@@ -33,6 +34,7 @@ export function SessionFormPage() {
   const [update, us] = useUpdateSessionMutation();
   const [v, setV] = useState<Values>({ title: '', description: '', starts_at: '', target_guests: '0', open_now: false });
   const [errors, setErrors] = useState<Record<string, string>>({});
+  useTitle(editing ? t('form.editTitle') : t('form.createTitle'));
   useEffect(() => {
     const s = existing.data;
     if (s) setV({ title: s.title, description: s.description, starts_at: toLocalInput(s.starts_at), target_guests: String(s.target_guests), open_now: false });
