@@ -93,4 +93,36 @@ describe('LiveSocket', () => {
     expect(sockets).toHaveLength(1);
     expect(store.getState().live).toMatchObject({ status: 'closed', closeReason: 'removed' });
   });
+
+  it('re-sends unanswered commands with the same cid after a reconnect', async () => {
+    const { s } = start();
+    sockets[0].open();
+    sockets[0].receive(snapshot());
+    const p = s.send({ type: 'ask', text: 'still there?' });
+    const first = sockets[0].sent[1] as { cid: string };
+    sockets[0].drop(4008);
+    await vi.runOnlyPendingTimersAsync();
+    sockets[1].open();
+    sockets[1].receive({ type: 'resume', from: 11, seq: 10, epoch: 'e1' });
+    const again = sockets[1].sent.find((m) => m.type === 'ask') as { cid: string };
+    expect(again.cid).toBe(first.cid);
+    sockets[1].receive({ type: 'ack', cid: first.cid, result: { id: 'q9' } });
+    await expect(p).resolves.toEqual({ id: 'q9' });
+  });
+
+  it('notes that voice is unavailable instead of showing an error', () => {
+    const onVoiceUnavailable = vi.fn();
+    const store = makeStore();
+    const s = new LiveSocket({
+      sessionId: 's1', dispatch: store.dispatch, getState: store.getState, onVoiceUnavailable,
+      makeSocket: (url) => { const f = new FakeSocket(url); sockets.push(f); return f as unknown as WebSocket; },
+    });
+    s.start();
+    sockets[0].open();
+    sockets[0].receive(snapshot());
+    sockets[0].receive({ type: 'error', code: 'unavailable', message: 'voice is not available on this server' });
+    expect(onVoiceUnavailable).toHaveBeenCalled();
+    expect(store.getState().live.lastError).toBeNull();
+    expect(store.getState().live.mic.error).toBe('voice_unavailable');
+  });
 });
