@@ -50,7 +50,7 @@ export function useLiveRoom(sessionId: string | null) {
     const v = voice.current;
     if (!v) return;
     if (onAir) {
-      void v.publish().then(() => dispatch(live.micChanged({ publishing: true })));
+      void v.publish().then((ok) => dispatch(live.micChanged({ publishing: ok })));
     } else {
       v.unpublish();
       dispatch(live.micChanged({ publishing: false }));
