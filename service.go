@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +51,22 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummyHash string
+	// hashing bounds concurrent password hashing: each argon2id run takes
+	// Argon2.Memory, so a burst of log-ins must queue, not allocate
+	// gigabytes at once.
+	hashing chan struct{}
+}
+
+// withHashSlot runs fn while holding one of the password-hashing slots.
+func (s *Service) withHashSlot(ctx context.Context, fn func()) error {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return Wrap(EUnavailable, ctx.Err(), "the server is busy; try again")
+	}
+	defer func() { <-s.hashing }()
+	fn()
+	return nil
 }
 
 // NewService returns a Service with default settings over store.
@@ -60,6 +77,7 @@ func NewService(store Store, log *slog.Logger) *Service {
 		Now:      func() time.Time { return time.Now().UTC() },
 		Argon2:   DefaultArgon2,
 		TokenTTL: 30 * 24 * time.Hour,
+		hashing:  make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 	}
 }
 
@@ -106,7 +124,11 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, kind string) (
 	if len(errs) > 0 {
 		return nil, nil, Invalid(errs...)
 	}
-	hash, err := HashPassword(in.Password, s.Argon2)
+	var hash string
+	var err error
+	if serr := s.withHashSlot(ctx, func() { hash, err = HashPassword(in.Password, s.Argon2) }); serr != nil {
+		return nil, nil, serr
+	}
 	if err != nil {
 		return nil, nil, Wrap(EInternal, err, "could not hash password")
 	}
@@ -139,10 +161,15 @@ func (s *Service) Login(ctx context.Context, username, password, kind string) (*
 	if u == nil {
 		// Spend the same time as a real check so timing does not tell which
 		// usernames exist.
-		s.verifyDummy(password)
+		if err := s.withHashSlot(ctx, func() { s.verifyDummy(password) }); err != nil {
+			return nil, nil, err
+		}
 		return nil, nil, Errorf(EUnauthenticated, "wrong username or password")
 	}
-	ok, err := VerifyPassword(password, hash)
+	var ok bool
+	if serr := s.withHashSlot(ctx, func() { ok, err = VerifyPassword(password, hash) }); serr != nil {
+		return nil, nil, serr
+	}
 	if err != nil {
 		return nil, nil, Wrap(EInternal, err, "could not check password")
 	}

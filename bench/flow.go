@@ -23,6 +23,9 @@ type FlowConfig struct {
 	// Think is the mean pause between steps (uniform in [Think/2, 3·Think/2]),
 	// as Locust's wait_time.
 	Think time.Duration
+	// SpawnRate starts this many virtual users per second, as Locust's
+	// spawn rate does (0: all at once).
+	SpawnRate float64
 	// JoinLeave joins and leaves a live room as the client; nil skips the step.
 	JoinLeave func(ctx context.Context, c *apiclient.Client, sessionID string) error
 }
@@ -88,6 +91,13 @@ func RunFlow(ctx context.Context, cfg FlowConfig, out io.Writer) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if cfg.SpawnRate > 0 {
+				select {
+				case <-time.After(time.Duration(float64(vu) / cfg.SpawnRate * float64(time.Second))):
+				case <-runCtx.Done():
+					return
+				}
+			}
 			rng := rand.New(rand.NewPCG(uint64(vu), uint64(start.UnixNano())))
 			var c *apiclient.Client
 			if !timed("login", func() error {

@@ -34,10 +34,10 @@ func (db *DB) DeleteChatMessage(ctx context.Context, sessionID, id string) error
 
 // RecentChat returns the last limit visible messages, oldest first.
 func (db *DB) RecentChat(ctx context.Context, sessionID string, limit int) ([]*ask2live.ChatMessage, error) {
-	rows, err := db.r.QueryContext(ctx, db.d.q(`SELECT c.id, c.session_id, c.sender_id, c.text, c.created_at,
+	rows, err := db.query(ctx, `SELECT c.id, c.session_id, c.sender_id, c.text, c.created_at,
 		u.username, u.display_name, u.avatar_url
 		FROM chat_messages c JOIN users u ON u.id = c.sender_id
-		WHERE c.session_id = ? AND c.deleted = ? ORDER BY c.id DESC LIMIT ?`), sessionID, false, limit)
+		WHERE c.session_id = ? AND c.deleted = ? ORDER BY c.id DESC LIMIT ?`, sessionID, false, limit)
 	if err != nil {
 		return nil, db.d.fail(err, "chat")
 	}
@@ -94,7 +94,7 @@ func (db *DB) Media(ctx context.Context, key string) (string, []byte, time.Time,
 	var ct string
 	var data []byte
 	var mod dbTime
-	err := db.r.QueryRowContext(ctx, db.d.q("SELECT content_type, data, updated_at FROM media WHERE media_key = ?"), key).Scan(&ct, &data, &mod)
+	err := db.queryRow(ctx, "SELECT content_type, data, updated_at FROM media WHERE media_key = ?", key).Scan(&ct, &data, &mod)
 	if err != nil {
 		return "", nil, time.Time{}, db.d.fail(err, "media")
 	}

@@ -55,14 +55,14 @@ func (db *DB) CreateQuestion(ctx context.Context, q *ask2live.Question) error {
 
 // QuestionByID returns a question for a viewer.
 func (db *DB) QuestionByID(ctx context.Context, id, viewerID string) (*ask2live.Question, error) {
-	q, err := scanQuestion(db.r.QueryRowContext(ctx, db.d.q(questionSelect+" WHERE q.id = ?"), viewerID, id))
+	q, err := scanQuestion(db.queryRow(ctx, questionSelect+" WHERE q.id = ?", viewerID, id))
 	return q, db.d.fail(err, "question")
 }
 
 // ListQuestions returns a session's questions in the default order.
 func (db *DB) ListQuestions(ctx context.Context, sessionID, viewerID string) ([]*ask2live.Question, error) {
-	rows, err := db.r.QueryContext(ctx, db.d.q(questionSelect+` WHERE q.session_id = ?
-		ORDER BY CASE WHEN q.phase = 'pre' THEN 0 ELSE 1 END, q.votes DESC, q.created_at, q.id`), viewerID, sessionID)
+	rows, err := db.query(ctx, questionSelect+` WHERE q.session_id = ?
+		ORDER BY CASE WHEN q.phase = 'pre' THEN 0 ELSE 1 END, q.votes DESC, q.created_at, q.id`, viewerID, sessionID)
 	if err != nil {
 		return nil, db.d.fail(err, "questions")
 	}

@@ -83,7 +83,7 @@ func (db *DB) CreateSession(ctx context.Context, s *ask2live.Session) error {
 
 // SessionByID returns a session for a viewer.
 func (db *DB) SessionByID(ctx context.Context, id, viewerID string) (*ask2live.Session, error) {
-	s, _, err := scanSession(db.r.QueryRowContext(ctx, db.d.q(sessionSelect+" WHERE s.id = ?"), viewerID, id))
+	s, _, err := scanSession(db.queryRow(ctx, sessionSelect+" WHERE s.id = ?", viewerID, id))
 	return s, db.d.fail(err, "session")
 }
 
@@ -123,8 +123,9 @@ func (db *DB) ListSessions(ctx context.Context, f ask2live.SessionFilter) (*ask2
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += fmt.Sprintf(" ORDER BY s.sort_key, s.id LIMIT %d", limit+1)
-	rows, err := db.r.QueryContext(ctx, db.d.q(query), args...)
+	query += " ORDER BY s.sort_key, s.id LIMIT ?"
+	args = append(args, limit+1)
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, db.d.fail(err, "sessions")
 	}
@@ -168,8 +169,8 @@ func decodeCursor(c string) (key, id string, err error) {
 
 // WishedSessions returns the sessions a user wished, newest wish first.
 func (db *DB) WishedSessions(ctx context.Context, userID string, limit int) ([]*ask2live.Session, error) {
-	rows, err := db.r.QueryContext(ctx, db.d.q(sessionSelect+` JOIN wishes mw ON mw.session_id = s.id
-		WHERE mw.user_id = ? ORDER BY mw.created_at DESC, s.id LIMIT ?`), userID, userID, limit)
+	rows, err := db.query(ctx, sessionSelect+` JOIN wishes mw ON mw.session_id = s.id
+		WHERE mw.user_id = ? ORDER BY mw.created_at DESC, s.id LIMIT ?`, userID, userID, limit)
 	if err != nil {
 		return nil, db.d.fail(err, "sessions")
 	}

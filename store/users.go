@@ -35,13 +35,13 @@ func (db *DB) CreateUser(ctx context.Context, u *ask2live.User, passwordHash str
 
 // UserByID returns a user.
 func (db *DB) UserByID(ctx context.Context, id string) (*ask2live.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, db.d.q("SELECT "+userColumns+" FROM users u WHERE u.id = ?"), id))
+	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
 	return u, db.d.fail(err, "user")
 }
 
 // UserByUsername returns a user by (normalized) username.
 func (db *DB) UserByUsername(ctx context.Context, username string) (*ask2live.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, db.d.q("SELECT "+userColumns+" FROM users u WHERE u.username = ?"), username))
+	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.username = ?", username))
 	return u, db.d.fail(err, "user")
 }
 
@@ -87,8 +87,8 @@ func (db *DB) CreateToken(ctx context.Context, t *ask2live.AuthToken) error {
 
 // TokenUser returns the owner of an unexpired credential.
 func (db *DB) TokenUser(ctx context.Context, hash string, now time.Time) (*ask2live.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+userColumns+` FROM auth_tokens t
-		JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND t.expires_at > ?`), hash, db.d.t(now)))
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM auth_tokens t
+		JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND t.expires_at > ?`, hash, db.d.t(now)))
 	return u, db.d.fail(err, "credential")
 }
 

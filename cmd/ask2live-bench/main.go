@@ -63,8 +63,9 @@ func flow(ctx context.Context, args []string) error {
 	users := fs.Int("users", 100, "virtual users")
 	dur := fs.Duration("duration", 60*time.Second, "how long")
 	think := fs.Duration("think", time.Second, "mean pause between steps")
+	spawn := fs.Float64("spawn-rate", 10, "virtual users started per second (0: all at once)")
 	fs.Parse(args)
-	return bench.RunFlow(ctx, bench.FlowConfig{BaseURL: *url, Users: *users, Duration: *dur, Think: *think,
+	return bench.RunFlow(ctx, bench.FlowConfig{BaseURL: *url, Users: *users, Duration: *dur, Think: *think, SpawnRate: *spawn,
 		JoinLeave: func(ctx context.Context, c *apiclient.Client, sessionID string) error {
 			lc, err := liveclient.Dial(ctx, *url, sessionID, c.Token, liveclient.Options{})
 			if err != nil {

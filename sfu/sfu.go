@@ -1,0 +1,611 @@
+// Package sfu is ask2live's audio server: a selective forwarding unit on
+// Pion WebRTC. Everyone on air publishes Opus; every other participant
+// receives every on-air track; nobody receives their own. The server decides
+// who is on air: packets from anyone else are read and dropped.
+//
+// Signalling (carried by the live room's socket as "rtc" messages): the
+// server is always the offerer. On join it offers one receive-only audio
+// line (the participant's microphone slot, which a listener leaves empty:
+// no microphone permission needed) plus one send-only line per publisher.
+// The client answers; to speak it attaches its microphone to the first
+// audio line (a replaceTrack, no renegotiation). When someone is put on air
+// for the first time, their track is added to every other participant and
+// the server offers again. Granting and revoking afterwards only opens or
+// closes the gate on their packets, effective from the next packet.
+package sfu
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
+)
+
+// Config sets up the media server.
+type Config struct {
+	ListenIP   string   // address the media ports bind to (default 0.0.0.0)
+	UDPPort    int      // all ICE over UDP on this port; 0 picks a free one
+	TCPPort    int      // ICE-TCP on this port; 0 disables it
+	PublicIPs  []string // announced instead of the local address (1:1 NAT)
+	ICEServers []webrtc.ICEServer
+
+	// Speaking detection from the RFC 6464 audio level (0 loudest … 127
+	// silence, in -dBov): louder than SpeakingLevel for SpeakingAttack
+	// starts "speaking"; quiet for SpeakingHold stops it.
+	SpeakingLevel  uint8
+	SpeakingAttack time.Duration
+	SpeakingHold   time.Duration
+}
+
+// Signal is one signalling message in either direction.
+type Signal struct {
+	Type      string                   `json:"type"` // offer, answer, candidate
+	SDP       string                   `json:"sdp,omitempty"`
+	Candidate *webrtc.ICECandidateInit `json:"candidate,omitempty"`
+}
+
+// SpeakingFunc hears who starts and stops talking in which room.
+type SpeakingFunc func(roomID, peerID string, speaking bool)
+
+// Server holds one webrtc.API and the rooms.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	api      *webrtc.API
+	udp      net.PacketConn
+	tcp      net.Listener
+	speaking SpeakingFunc
+
+	mu     sync.Mutex
+	rooms  map[string]*room
+	closed bool
+}
+
+// New opens the media ports and builds the WebRTC API.
+func New(cfg Config, log *slog.Logger, speaking SpeakingFunc) (*Server, error) {
+	if cfg.ListenIP == "" {
+		cfg.ListenIP = "0.0.0.0"
+	}
+	if cfg.SpeakingLevel == 0 {
+		cfg.SpeakingLevel = 50
+	}
+	if cfg.SpeakingAttack == 0 {
+		cfg.SpeakingAttack = 40 * time.Millisecond
+	}
+	if cfg.SpeakingHold == 0 {
+		cfg.SpeakingHold = 400 * time.Millisecond
+	}
+	if speaking == nil {
+		speaking = func(string, string, bool) {}
+	}
+	s := &Server{cfg: cfg, log: log, speaking: speaking, rooms: map[string]*room{}}
+
+	me := &webrtc.MediaEngine{}
+	if err := me.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: opus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, err
+	}
+	if err := me.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, err
+	}
+	ir := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
+		return nil, err
+	}
+
+	se := webrtc.SettingEngine{}
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	ip := net.ParseIP(cfg.ListenIP)
+	if ip == nil {
+		return nil, fmt.Errorf("media listen address %q is not an IP", cfg.ListenIP)
+	}
+	if ip.IsLoopback() {
+		se.SetIncludeLoopbackCandidate(true)
+	}
+	udp, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: cfg.UDPPort})
+	if err != nil {
+		return nil, fmt.Errorf("media UDP port: %w", err)
+	}
+	s.udp = udp
+	se.SetICEUDPMux(webrtc.NewICEUDPMux(nil, udp))
+	types := []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6}
+	if cfg.TCPPort != 0 {
+		tcp, err := net.ListenTCP("tcp", &net.TCPAddr{IP: ip, Port: cfg.TCPPort})
+		if err != nil {
+			udp.Close()
+			return nil, fmt.Errorf("media TCP port: %w", err)
+		}
+		s.tcp = tcp
+		se.SetICETCPMux(webrtc.NewICETCPMux(nil, tcp, 8))
+		types = append(types, webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6)
+	}
+	se.SetNetworkTypes(types)
+	if len(cfg.PublicIPs) > 0 {
+		se.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
+	}
+	s.api = webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
+	return s, nil
+}
+
+var opus = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
+	SDPFmtpLine: "minptime=10;useinbandfec=1"}
+
+// UDPAddr is the bound media UDP address.
+func (s *Server) UDPAddr() net.Addr { return s.udp.LocalAddr() }
+
+// ICEServers are handed to clients with their first offer.
+func (s *Server) ICEServers() []webrtc.ICEServer { return s.cfg.ICEServers }
+
+func (s *Server) room(id string, create bool) *room {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.rooms[id]
+	if r == nil && create && !s.closed {
+		r = &room{srv: s, id: id, peers: map[string]*Peer{}, air: map[string]*atomic.Bool{}, tracks: map[string]*webrtc.TrackLocalStaticRTP{}}
+		s.rooms[id] = r
+	}
+	return r
+}
+
+// Join adds a participant to a room's audio and sends them the first offer
+// through send. Joining again replaces the earlier connection.
+func (s *Server) Join(roomID, peerID string, send func(Signal)) (*Peer, error) {
+	r := s.room(roomID, true)
+	if r == nil {
+		return nil, errors.New("the media server is shutting down")
+	}
+	return r.join(peerID, send)
+}
+
+// SetOnAir opens or closes the gate on a participant's audio.
+func (s *Server) SetOnAir(roomID, peerID string, on bool) {
+	if r := s.room(roomID, on); r != nil {
+		r.setOnAir(peerID, on)
+	}
+}
+
+// Leave closes a participant's connection.
+func (s *Server) Leave(roomID, peerID string) {
+	if r := s.room(roomID, false); r != nil {
+		r.leave(peerID)
+	}
+}
+
+// CloseRoom closes every connection of a room.
+func (s *Server) CloseRoom(roomID string) {
+	s.mu.Lock()
+	r := s.rooms[roomID]
+	delete(s.rooms, roomID)
+	s.mu.Unlock()
+	if r != nil {
+		r.close()
+	}
+}
+
+// PeerCount returns how many connections a room has (for tests and metrics).
+func (s *Server) PeerCount(roomID string) int {
+	r := s.room(roomID, false)
+	if r == nil {
+		return 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.peers)
+}
+
+// Close closes every room and the media ports.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	rooms := s.rooms
+	s.rooms = map[string]*room{}
+	s.mu.Unlock()
+	for _, r := range rooms {
+		r.close()
+	}
+	err := s.udp.Close()
+	if s.tcp != nil {
+		err = errors.Join(err, s.tcp.Close())
+	}
+	return err
+}
+
+// room is one session's audio.
+type room struct {
+	srv *Server
+	id  string
+
+	mu     sync.Mutex
+	peers  map[string]*Peer
+	air    map[string]*atomic.Bool                // the gate, read per packet
+	tracks map[string]*webrtc.TrackLocalStaticRTP // publishers' outgoing tracks
+}
+
+func (r *room) gate(peerID string) *atomic.Bool {
+	g := r.air[peerID]
+	if g == nil {
+		g = &atomic.Bool{}
+		r.air[peerID] = g
+	}
+	return g
+}
+
+func (r *room) setOnAir(peerID string, on bool) {
+	r.mu.Lock()
+	r.gate(peerID).Store(on)
+	if !on {
+		r.mu.Unlock()
+		return
+	}
+	var add []*Peer
+	track := r.tracks[peerID]
+	if track == nil {
+		var err error
+		track, err = webrtc.NewTrackLocalStaticRTP(opus, "audio-"+peerID, peerID)
+		if err != nil {
+			r.mu.Unlock()
+			r.srv.log.Error("creating a track", slog.Any("err", err))
+			return
+		}
+		r.tracks[peerID] = track
+		for id, p := range r.peers {
+			if id != peerID {
+				add = append(add, p)
+			}
+		}
+	}
+	r.mu.Unlock()
+	for _, p := range add {
+		p.addTrack(peerID, track)
+	}
+}
+
+func (r *room) join(peerID string, send func(Signal)) (*Peer, error) {
+	pc, err := r.srv.api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return nil, err
+	}
+	p := &Peer{room: r, id: peerID, pc: pc, send: send, senders: map[string]*webrtc.RTPSender{}}
+	if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
+		pc.Close()
+		return nil, err
+	}
+	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c != nil {
+			init := c.ToJSON()
+			// Gathering starts inside SetLocalDescription; the lock makes a
+			// candidate wait until its offer has been sent.
+			p.sendMu.Lock()
+			send(Signal{Type: "candidate", Candidate: &init})
+			p.sendMu.Unlock()
+		}
+	})
+	pc.OnTrack(func(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) { r.forward(p, remote, recv) })
+	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
+		if st == webrtc.PeerConnectionStateFailed {
+			r.drop(p)
+		}
+	})
+
+	r.mu.Lock()
+	old := r.peers[peerID]
+	r.peers[peerID] = p
+	existing := map[string]*webrtc.TrackLocalStaticRTP{}
+	for id, t := range r.tracks {
+		if id != peerID {
+			existing[id] = t
+		}
+	}
+	r.mu.Unlock()
+	if old != nil {
+		old.close()
+	}
+	for id, t := range existing {
+		if err := p.attach(id, t); err != nil {
+			r.drop(p)
+			return nil, err
+		}
+	}
+	p.negotiate()
+	return p, nil
+}
+
+// forward reads a participant's microphone and passes packets on while they
+// are on air; otherwise the packets are read and dropped.
+func (r *room) forward(p *Peer, remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	levelID := 0
+	for _, ext := range recv.GetParameters().HeaderExtensions {
+		if ext.URI == sdp.AudioLevelURI {
+			levelID = ext.ID
+		}
+	}
+	r.mu.Lock()
+	gate := r.gate(p.id)
+	r.mu.Unlock()
+	det := newDetector(r.srv.cfg, func(on bool) { r.srv.speaking(r.id, p.id, on) })
+	defer det.stop()
+	for {
+		pkt, _, err := remote.ReadRTP()
+		if err != nil {
+			return
+		}
+		if !gate.Load() {
+			det.stop()
+			continue
+		}
+		if levelID != 0 {
+			if raw := pkt.GetExtension(uint8(levelID)); raw != nil {
+				var lvl rtp.AudioLevelExtension
+				if lvl.Unmarshal(raw) == nil {
+					det.observe(lvl.Level, pkt.Timestamp)
+				}
+			}
+		}
+		r.mu.Lock()
+		track := r.tracks[p.id]
+		r.mu.Unlock()
+		if track != nil {
+			if err := track.WriteRTP(pkt); err != nil && !errors.Is(err, net.ErrClosed) {
+				r.srv.log.Debug("forwarding", slog.Any("err", err))
+			}
+		}
+	}
+}
+
+func (r *room) leave(peerID string) {
+	r.mu.Lock()
+	p := r.peers[peerID]
+	r.mu.Unlock()
+	if p != nil {
+		r.drop(p)
+	}
+}
+
+// drop closes a participant's connection and removes their outgoing track
+// from everyone else.
+func (r *room) drop(p *Peer) {
+	r.mu.Lock()
+	if r.peers[p.id] != p {
+		r.mu.Unlock()
+		p.close()
+		return
+	}
+	delete(r.peers, p.id)
+	delete(r.air, p.id)
+	_, published := r.tracks[p.id]
+	delete(r.tracks, p.id)
+	others := make([]*Peer, 0, len(r.peers))
+	for _, o := range r.peers {
+		others = append(others, o)
+	}
+	empty := len(r.peers) == 0
+	r.mu.Unlock()
+	p.close()
+	if published {
+		for _, o := range others {
+			o.removeTrack(p.id)
+		}
+	}
+	if empty {
+		r.srv.mu.Lock()
+		if r.srv.rooms[r.id] == r {
+			delete(r.srv.rooms, r.id)
+		}
+		r.srv.mu.Unlock()
+	}
+}
+
+func (r *room) close() {
+	r.mu.Lock()
+	peers := r.peers
+	r.peers = map[string]*Peer{}
+	r.tracks = map[string]*webrtc.TrackLocalStaticRTP{}
+	r.mu.Unlock()
+	for _, p := range peers {
+		p.close()
+	}
+}
+
+// Peer is one participant's connection.
+type Peer struct {
+	room *room
+	id   string
+	pc   *webrtc.PeerConnection
+	send func(Signal)
+
+	sendMu  sync.Mutex                // orders the offer before its candidates
+	pending []webrtc.ICECandidateInit // candidates that came before the answer
+
+	mu          sync.Mutex
+	senders     map[string]*webrtc.RTPSender
+	negotiating bool // an offer is out, waiting for the answer
+	again       bool // something changed meanwhile: offer again after the answer
+	closed      bool
+}
+
+// Signal takes a message from the client: an answer or a candidate.
+func (p *Peer) Signal(sig Signal) error {
+	switch sig.Type {
+	case "answer":
+		if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sig.SDP}); err != nil {
+			return err
+		}
+		p.mu.Lock()
+		p.negotiating = false
+		again := p.again
+		p.again = false
+		early := p.pending
+		p.pending = nil
+		p.mu.Unlock()
+		for _, c := range early {
+			if err := p.pc.AddICECandidate(c); err != nil {
+				return err
+			}
+		}
+		if again {
+			p.negotiate()
+		}
+		return nil
+	case "candidate":
+		if sig.Candidate == nil {
+			return errors.New("candidate without a candidate")
+		}
+		p.mu.Lock()
+		if p.pc.RemoteDescription() == nil {
+			// A client may send candidates before its answer arrives here.
+			p.pending = append(p.pending, *sig.Candidate)
+			p.mu.Unlock()
+			return nil
+		}
+		p.mu.Unlock()
+		return p.pc.AddICECandidate(*sig.Candidate)
+	}
+	return fmt.Errorf("unexpected signal %q: the server makes the offers", sig.Type)
+}
+
+// SignalJSON decodes and applies a client message.
+func (p *Peer) SignalJSON(raw json.RawMessage) error {
+	var sig Signal
+	if err := json.Unmarshal(raw, &sig); err != nil {
+		return err
+	}
+	return p.Signal(sig)
+}
+
+// negotiate sends a new offer, or marks that one is due after the answer in
+// flight: the client never offers, so offers never cross.
+func (p *Peer) negotiate() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	if p.negotiating {
+		p.again = true
+		p.mu.Unlock()
+		return
+	}
+	p.negotiating = true
+	p.mu.Unlock()
+	p.sendMu.Lock()
+	defer p.sendMu.Unlock()
+	offer, err := p.pc.CreateOffer(nil)
+	if err == nil {
+		err = p.pc.SetLocalDescription(offer)
+	}
+	if err != nil {
+		p.room.srv.log.Warn("offering", slog.String("peer", p.id), slog.Any("err", err))
+		p.mu.Lock()
+		p.negotiating = false
+		p.mu.Unlock()
+		return
+	}
+	p.send(Signal{Type: "offer", SDP: offer.SDP})
+}
+
+// attach adds a publisher's track without offering (the caller offers).
+func (p *Peer) attach(publisher string, track *webrtc.TrackLocalStaticRTP) error {
+	tr, err := p.pc.AddTransceiverFromTrack(track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	if err != nil {
+		return err
+	}
+	sender := tr.Sender()
+	p.mu.Lock()
+	p.senders[publisher] = sender
+	p.mu.Unlock()
+	// Read RTCP so the interceptors (NACK, reports) work.
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			if _, _, err := sender.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	return nil
+}
+
+func (p *Peer) addTrack(publisher string, track *webrtc.TrackLocalStaticRTP) {
+	if err := p.attach(publisher, track); err != nil {
+		p.room.srv.log.Warn("adding a track", slog.String("peer", p.id), slog.Any("err", err))
+		return
+	}
+	p.negotiate()
+}
+
+func (p *Peer) removeTrack(publisher string) {
+	p.mu.Lock()
+	sender := p.senders[publisher]
+	delete(p.senders, publisher)
+	p.mu.Unlock()
+	if sender != nil && p.pc.RemoveTrack(sender) == nil {
+		p.negotiate()
+	}
+}
+
+func (p *Peer) close() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.closed = true
+	p.mu.Unlock()
+	if err := p.pc.Close(); err != nil {
+		p.room.srv.log.Debug("closing a peer", slog.Any("err", err))
+	}
+}
+
+// detector turns audio levels into speaking/stopped with hysteresis, timed
+// by the RTP clock (48 kHz) so it does not depend on packet arrival times.
+type detector struct {
+	level          uint8
+	attack, hold   uint32 // in RTP ticks
+	emit           func(bool)
+	speaking       bool
+	loudSince      uint32
+	lastLoud       uint32
+	loud, haveLoud bool
+}
+
+func newDetector(cfg Config, emit func(bool)) *detector {
+	ticks := func(d time.Duration) uint32 { return uint32(d.Seconds() * 48000) }
+	return &detector{level: cfg.SpeakingLevel, attack: ticks(cfg.SpeakingAttack), hold: ticks(cfg.SpeakingHold), emit: emit}
+}
+
+func (d *detector) observe(level uint8, ts uint32) {
+	if level <= d.level { // lower is louder
+		if !d.loud {
+			d.loud, d.loudSince = true, ts
+		}
+		d.lastLoud, d.haveLoud = ts, true
+		if !d.speaking && ts-d.loudSince >= d.attack {
+			d.speaking = true
+			d.emit(true)
+		}
+		return
+	}
+	d.loud = false
+	if d.speaking && d.haveLoud && ts-d.lastLoud >= d.hold {
+		d.speaking = false
+		d.emit(false)
+	}
+}
+
+// stop ends a speaking state (the gate closed or the track ended).
+func (d *detector) stop() {
+	d.loud = false
+	if d.speaking {
+		d.speaking = false
+		d.emit(false)
+	}
+}
