@@ -61,6 +61,6 @@ func notBuilt(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusServiceUnavailable)
 	_, _ = w.Write([]byte("The web app was not built into this binary.\n\n" +
-		"Run `make build` (or `npm --prefix web ci && npm --prefix web run build`, then rebuild the Go binary).\n" +
+		"Run `make web` (or `npm --prefix web ci && npm --prefix web run build`) and rebuild.\n" +
 		"The API is available under /api/v1 (documentation at /api/docs).\n"))
 }

@@ -1,0 +1,70 @@
+import { useEffect, useRef } from 'react';
+import { Link, Route, Routes, useLocation } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { Header } from './components/Header';
+import { RequireAuth } from './components/RequireAuth';
+import { ArchivePage } from './pages/Archive';
+import { AuthPage } from './pages/Auth';
+import { LiveRoomPage } from './pages/LiveRoom';
+import { MainPage } from './pages/Main';
+import { MyPage } from './pages/MyPage';
+import { ProfileEditPage } from './pages/ProfileEdit';
+import { PublicProfilePage } from './pages/PublicProfile';
+import { SessionDetailPage } from './pages/SessionDetail';
+import { SessionFormPage } from './pages/SessionForm';
+
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <div className="page narrow center">
+      <h1>404</h1>
+      <p>{t('common.notFound')}</p>
+      <Link to="/" className="btn btn-primary">{t('live.goHome')}</Link>
+    </div>
+  );
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/" element={<MainPage />} />
+      <Route path="/main" element={<MainPage />} />
+      <Route path="/login" element={<AuthPage mode="login" />} />
+      <Route path="/register" element={<AuthPage mode="register" />} />
+      <Route path="/sessions/new" element={<RequireAuth><SessionFormPage /></RequireAuth>} />
+      <Route path="/sessions/:id" element={<SessionDetailPage />} />
+      <Route path="/sessions/:id/edit" element={<RequireAuth><SessionFormPage /></RequireAuth>} />
+      <Route path="/sessions/:id/live" element={<RequireAuth><LiveRoomPage /></RequireAuth>} />
+      <Route path="/sessions/:id/archive" element={<ArchivePage />} />
+      <Route path="/me" element={<RequireAuth><MyPage /></RequireAuth>} />
+      <Route path="/me/edit" element={<RequireAuth><ProfileEditPage /></RequireAuth>} />
+      <Route path="/u/:username" element={<PublicProfilePage />} />
+      <Route path="*" element={<NotFound />} />
+    </Routes>
+  );
+}
+
+/** After a client-side navigation, move focus to the new page like a page load would. */
+function useFocusOnNavigate() {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: false });
+  }, [pathname]);
+}
+
+export function App() {
+  useFocusOnNavigate();
+  return (
+    <>
+      <Header />
+      <main id="main" tabIndex={-1}>
+        <AppRoutes />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,195 @@
+import { createApi } from '@reduxjs/toolkit/query/react';
+import { baseQuery } from './http';
+import type {
+  Feed, MySessions, Page, ProfileInput, PublicProfile, Question, QuestionState, Session, SessionInput, User,
+} from './types';
+
+type AuthResult = { user: User; token: string };
+
+export const api = createApi({
+  reducerPath: 'api',
+  baseQuery,
+  tagTypes: ['Me', 'Feed', 'MySessions', 'Session', 'Questions', 'User'],
+  endpoints: (b) => ({
+    getMe: b.query<User, void>({ query: () => '/me', providesTags: ['Me'] }),
+    register: b.mutation<AuthResult, { username: string; password: string; display_name: string }>({
+      query: (body) => ({ url: '/auth/register', method: 'POST', body }),
+      async onQueryStarted(_, { dispatch, queryFulfilled }) {
+        const { data } = await queryFulfilled.catch(() => ({ data: null }));
+        if (data) signedIn(dispatch, data.user);
+      },
+    }),
+    login: b.mutation<AuthResult, { username: string; password: string }>({
+      query: (body) => ({ url: '/auth/login', method: 'POST', body }),
+      async onQueryStarted(_, { dispatch, queryFulfilled }) {
+        const { data } = await queryFulfilled.catch(() => ({ data: null }));
+        if (data) signedIn(dispatch, data.user);
+      },
+    }),
+    logout: b.mutation<void, void>({
+      query: () => ({ url: '/auth/logout', method: 'POST' }),
+      async onQueryStarted(_, { dispatch, queryFulfilled }) {
+        await queryFulfilled.catch(() => undefined);
+        dispatch(api.util.resetApiState());
+      },
+    }),
+    updateMe: b.mutation<User, ProfileInput>({
+      query: (body) => ({ url: '/me', method: 'PATCH', body }),
+      async onQueryStarted(_, { dispatch, queryFulfilled }) {
+        const { data } = await queryFulfilled.catch(() => ({ data: null }));
+        if (data) dispatch(api.util.upsertQueryData('getMe', undefined, data));
+      },
+      invalidatesTags: ['User'],
+    }),
+    uploadAvatar: b.mutation<{ avatar_url: string }, File>({
+      query: (file) => {
+        const form = new FormData();
+        form.append('file', file);
+        return { url: '/me/avatar', method: 'PUT', body: form };
+      },
+      invalidatesTags: ['Me', 'User'],
+    }),
+    getUser: b.query<PublicProfile, string>({
+      query: (username) => `/users/${encodeURIComponent(username)}`,
+      providesTags: (_r, _e, u) => [{ type: 'User', id: u }],
+    }),
+    mySessions: b.query<MySessions, void>({ query: () => '/me/sessions', providesTags: ['MySessions'] }),
+    feed: b.query<Feed, void>({ query: () => '/feed', providesTags: ['Feed'] }),
+    listSessions: b.query<Page<Session>, { state?: string; host?: string; q?: string; cursor?: string; limit?: number }>({
+      query: (params) => ({ url: '/sessions', params }),
+      providesTags: ['Feed'],
+    }),
+    getSession: b.query<Session, string>({
+      query: (id) => `/sessions/${id}`,
+      providesTags: (_r, _e, id) => [{ type: 'Session', id }],
+    }),
+    createSession: b.mutation<Session, SessionInput>({
+      query: (body) => ({ url: '/sessions', method: 'POST', body }),
+      invalidatesTags: ['Feed', 'MySessions', 'User'],
+    }),
+    updateSession: b.mutation<Session, { id: string } & Partial<SessionInput>>({
+      query: ({ id, ...body }) => ({ url: `/sessions/${id}`, method: 'PATCH', body }),
+      async onQueryStarted(_, { dispatch, queryFulfilled }) {
+        const { data } = await queryFulfilled.catch(() => ({ data: null }));
+        if (data) dispatch(api.util.upsertQueryData('getSession', data.id, data));
+      },
+      invalidatesTags: ['Feed', 'MySessions', 'User'],
+    }),
+    deleteSession: b.mutation<void, string>({
+      query: (id) => ({ url: `/sessions/${id}`, method: 'DELETE' }),
+      invalidatesTags: (_r, _e, id) => [{ type: 'Session', id }, 'Feed', 'MySessions', 'User'],
+    }),
+    wish: b.mutation<Session, { id: string; wished: boolean }>({
+      query: ({ id, wished }) => ({ url: `/sessions/${id}/wish`, method: wished ? 'PUT' : 'DELETE' }),
+      // Optimistic: the button and the progress move at once; the server's
+      // answer (exact count) replaces the guess, a failure rolls it back.
+      async onQueryStarted({ id, wished }, { dispatch, queryFulfilled }) {
+        const patch = dispatch(
+          api.util.updateQueryData('getSession', id, (s) => {
+            if (s.wished_by_me !== wished) {
+              s.wished_by_me = wished;
+              s.wish_count += wished ? 1 : -1;
+            }
+          }),
+        );
+        try {
+          const { data } = await queryFulfilled;
+          dispatch(api.util.upsertQueryData('getSession', id, data));
+          dispatch(replaceSessionInLists(data));
+        } catch {
+          patch.undo();
+        }
+      },
+      invalidatesTags: ['MySessions'],
+    }),
+    sessionAction: b.mutation<Session, { id: string; action: 'confirm' | 'start' | 'end' }>({
+      query: ({ id, action }) => ({ url: `/sessions/${id}/${action}`, method: 'POST' }),
+      async onQueryStarted(_, { dispatch, queryFulfilled }) {
+        const { data } = await queryFulfilled.catch(() => ({ data: null }));
+        if (data) dispatch(api.util.upsertQueryData('getSession', data.id, data));
+      },
+      invalidatesTags: ['Feed', 'MySessions', 'User'],
+    }),
+    questions: b.query<Question[], string>({
+      query: (id) => `/sessions/${id}/questions`,
+      transformResponse: (r: { items: Question[] }) => r.items,
+      providesTags: (_r, _e, id) => [{ type: 'Questions', id }],
+    }),
+    ask: b.mutation<Question, { sessionId: string; text: string; kind?: 'text' | 'voice' }>({
+      query: ({ sessionId, text, kind = 'text' }) => ({
+        url: `/sessions/${sessionId}/questions`, method: 'POST', body: { text, kind },
+      }),
+      async onQueryStarted({ sessionId }, { dispatch, queryFulfilled }) {
+        const { data } = await queryFulfilled.catch(() => ({ data: null }));
+        if (data) dispatch(api.util.updateQueryData('questions', sessionId, (qs) => {
+          if (!qs.some((q) => q.id === data.id)) qs.push(data);
+        }));
+      },
+    }),
+    editQuestion: b.mutation<Question, { id: string; sessionId: string; text?: string; state?: QuestionState }>({
+      query: ({ id, text, state }) => ({ url: `/questions/${id}`, method: 'PATCH', body: text !== undefined ? { text } : { state } }),
+      async onQueryStarted({ sessionId }, { dispatch, queryFulfilled }) {
+        const { data } = await queryFulfilled.catch(() => ({ data: null }));
+        if (data) dispatch(replaceQuestion(sessionId, data));
+      },
+    }),
+    deleteQuestion: b.mutation<void, { id: string; sessionId: string }>({
+      query: ({ id }) => ({ url: `/questions/${id}`, method: 'DELETE' }),
+      async onQueryStarted({ id, sessionId }, { dispatch, queryFulfilled }) {
+        await queryFulfilled;
+        dispatch(api.util.updateQueryData('questions', sessionId, (qs) => qs.filter((q) => q.id !== id)));
+      },
+    }),
+    vote: b.mutation<Question, { id: string; sessionId: string; voted: boolean }>({
+      query: ({ id, voted }) => ({ url: `/questions/${id}/vote`, method: voted ? 'PUT' : 'DELETE' }),
+      async onQueryStarted({ id, sessionId, voted }, { dispatch, queryFulfilled }) {
+        const patch = dispatch(api.util.updateQueryData('questions', sessionId, (qs) => {
+          const q = qs.find((x) => x.id === id);
+          if (q && q.voted_by_me !== voted) {
+            q.voted_by_me = voted;
+            q.votes += voted ? 1 : -1;
+          }
+        }));
+        try {
+          const { data } = await queryFulfilled;
+          dispatch(replaceQuestion(sessionId, data));
+        } catch {
+          patch.undo();
+        }
+      },
+    }),
+  }),
+});
+
+function signedIn(dispatch: (a: unknown) => unknown, user: User) {
+  // Everything fetched while signed out (wished_by_me, voted_by_me, the feed)
+  // depends on who is asking, so drop it and keep only the new identity.
+  dispatch(api.util.resetApiState());
+  dispatch(api.util.upsertQueryData('getMe', undefined, user));
+}
+
+function replaceQuestion(sessionId: string, q: Question) {
+  return api.util.updateQueryData('questions', sessionId, (qs) => {
+    const i = qs.findIndex((x) => x.id === q.id);
+    if (i >= 0) qs[i] = q;
+    else qs.push(q);
+  });
+}
+
+/** Writes a changed session into the cached feed wherever it appears. */
+export function replaceSessionInLists(s: Session) {
+  return api.util.updateQueryData('feed', undefined, (feed) => {
+    for (const key of ['wished_live', 'live', 'upcoming', 'recruiting'] as const) {
+      const i = feed[key].findIndex((x) => x.id === s.id);
+      if (i >= 0) feed[key][i] = s;
+    }
+  });
+}
+
+export const {
+  useGetMeQuery, useRegisterMutation, useLoginMutation, useLogoutMutation, useUpdateMeMutation,
+  useUploadAvatarMutation, useGetUserQuery, useMySessionsQuery, useFeedQuery, useListSessionsQuery,
+  useGetSessionQuery, useCreateSessionMutation, useUpdateSessionMutation, useDeleteSessionMutation,
+  useWishMutation, useSessionActionMutation, useQuestionsQuery, useAskMutation, useEditQuestionMutation,
+  useDeleteQuestionMutation, useVoteMutation,
+} = api;

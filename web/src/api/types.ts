@@ -1,0 +1,110 @@
+export type SessionState = 'recruiting' | 'ready' | 'scheduled' | 'live' | 'ended' | 'cancelled';
+export type QuestionState = 'open' | 'answering' | 'answered' | 'dismissed';
+
+export interface User {
+  username: string;
+  display_name: string;
+  company?: string;
+  work_field?: string;
+  bio?: string;
+  avatar_url?: string;
+}
+
+export type UserRef = Pick<User, 'username' | 'display_name' | 'avatar_url'>;
+
+export interface Session {
+  id: string;
+  title: string;
+  description: string;
+  state: SessionState;
+  starts_at: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  target_guests: number;
+  wish_count: number;
+  wished_by_me: boolean;
+  question_count: number;
+  participant_count: number;
+  host: User;
+}
+
+export interface Question {
+  id: string;
+  session_id: string;
+  kind: 'text' | 'voice';
+  text: string;
+  state: QuestionState;
+  phase: 'pre' | 'live';
+  votes: number;
+  voted_by_me: boolean;
+  author: UserRef;
+  created_at: string;
+  updated_at?: string;
+  answered_at: string | null;
+}
+
+export interface Feed {
+  wished_live: Session[];
+  live: Session[];
+  upcoming: Session[];
+  recruiting: Session[];
+}
+
+export interface MySessions {
+  hosting: Session[];
+  wished: Session[];
+  ended: Session[];
+}
+
+export interface PublicProfile {
+  user: User;
+  upcoming: Session[];
+  past: Session[];
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface SessionInput {
+  title: string;
+  description: string;
+  starts_at: string | null;
+  target_guests: number;
+  open_now?: boolean;
+}
+
+export interface ProfileInput {
+  display_name: string;
+  company: string;
+  work_field: string;
+  bio: string;
+}
+
+/** An RFC 7807 problem as the server sends it, or one made up for network failures. */
+export interface Problem {
+  status: number;
+  code: string;
+  title?: string;
+  detail?: string;
+  errors?: { field: string; message: string }[];
+}
+
+/** Queue order: pre-questions first, then by votes (desc), then by time. */
+export function compareQuestions(a: Question, b: Question): number {
+  if (a.phase !== b.phase) return a.phase === 'pre' ? -1 : 1;
+  if (a.votes !== b.votes) return b.votes - a.votes;
+  return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0;
+}
+
+export function sortQuestions(qs: Question[]): Question[] {
+  return [...qs].sort(compareQuestions);
+}
+
+/** Answered questions in the order they were answered. */
+export function answeredInOrder(qs: Question[]): Question[] {
+  return qs
+    .filter((q) => q.state === 'answered')
+    .sort((a, b) => (a.answered_at ?? '').localeCompare(b.answered_at ?? '') || a.created_at.localeCompare(b.created_at));
+}

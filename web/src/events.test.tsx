@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderHook } from '@testing-library/react';
+import { Provider } from 'react-redux';
+import type { ReactNode } from 'react';
+import { api } from './api/api';
+import { useSessionEvents } from './events';
+import { makeStore } from './store';
+import { json, stubFetch } from './test/render';
+
+class FakeEventSource {
+  static CLOSED = 2;
+  static last: FakeEventSource;
+  readyState = 0;
+  listeners: Record<string, ((e: MessageEvent) => void)[]> = {};
+  onmessage: ((e: MessageEvent) => void) | null = null;
+  onerror: (() => void) | null = null;
+  onopen: (() => void) | null = null;
+  closed = false;
+  constructor(public url: string) { FakeEventSource.last = this; }
+  addEventListener(t: string, f: (e: MessageEvent) => void) { (this.listeners[t] ??= []).push(f); }
+  close() { this.closed = true; this.readyState = 2; }
+  emit(t: string, data: unknown) { for (const f of this.listeners[t] ?? []) f(new MessageEvent(t, { data: JSON.stringify(data) })); }
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+const session = {
+  id: 's1', title: 'T', description: '', state: 'scheduled', starts_at: null, started_at: null, ended_at: null, target_guests: 0,
+  wish_count: 1, wished_by_me: true, question_count: 0, participant_count: 0, host: { username: 'h', display_name: 'H' },
+};
+
+describe('main page event stream', () => {
+  it('patches the cached session and refetches the feed when a session goes live', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const { fn, calls } = stubFetch((req) => (new URL(req.url).pathname === '/api/v1/feed'
+      ? json({ wished_live: [], live: [], upcoming: [session], recruiting: [] })
+      : json(session)));
+    vi.stubGlobal('fetch', fn);
+    const store = makeStore();
+    await store.dispatch(api.endpoints.getSession.initiate('s1'));
+    store.dispatch(api.endpoints.feed.initiate());
+    await vi.waitFor(() => expect(calls.filter((c) => c.url.endsWith('/feed'))).toHaveLength(1));
+    const wrapper = ({ children }: { children: ReactNode }) => <Provider store={store}>{children}</Provider>;
+    renderHook(() => useSessionEvents(), { wrapper });
+    expect(FakeEventSource.last.url).toBe('/api/v1/events');
+    FakeEventSource.last.emit('session.live', { type: 'session.live', session: { ...session, state: 'live', wished_by_me: false } });
+    const s = api.endpoints.getSession.select('s1')(store.getState()).data;
+    expect(s).toMatchObject({ state: 'live', wished_by_me: true });
+    await vi.waitFor(() => expect(calls.filter((c) => c.url.endsWith('/feed'))).toHaveLength(2));
+  });
+
+  it('gives up quietly when the stream does not exist', () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const store = makeStore();
+    const wrapper = ({ children }: { children: ReactNode }) => <Provider store={store}>{children}</Provider>;
+    renderHook(() => useSessionEvents(), { wrapper });
+    FakeEventSource.last.readyState = FakeEventSource.CLOSED;
+    FakeEventSource.last.onerror?.();
+    expect(FakeEventSource.last.closed).toBe(true);
+  });
+});

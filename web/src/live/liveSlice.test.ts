@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import {
+  initialLiveState, live, liveReducer, selectAnswered, selectCurrent, selectHandRaised, selectOnAir, selectQueue, type LiveState,
+} from './liveSlice';
+import type { RoomEvent } from './protocol';
+import { host, q, snapshot } from '../test/fixtures';
+
+const run = (s: LiveState, ...events: RoomEvent[]) => events.reduce((st, e) => liveReducer(st, live.eventReceived(e)), s);
+
+describe('live room reducer', () => {
+  it('loads a snapshot and remembers my votes', () => {
+    const s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
+    expect(s.seq).toBe(10);
+    expect(s.epoch).toBe('e1');
+    expect(s.status).toBe('open');
+    expect(s.myVotes).toEqual({ a: true });
+    expect(s.participantCount).toBe(3);
+  });
+
+  it('applies events in sequence and keeps my vote across question events', () => {
+    let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
+    s = run(s,
+      { type: 'question', seq: 11, question: q('a', { phase: 'pre', votes: 2 }) },
+      { type: 'question', seq: 12, question: q('bb') },
+      { type: 'chat', seq: 13, chat: { id: 'c1', session_id: 's1', sender: host, text: 'hi', created_at: '' } },
+      { type: 'presence', seq: 14, presence: { count: 4, joined: [], left: [] } },
+    );
+    expect(s.seq).toBe(14);
+    expect(s.questions.a).toMatchObject({ votes: 2, voted_by_me: true });
+    expect(Object.keys(s.questions)).toHaveLength(2);
+    expect(s.chat).toHaveLength(1);
+    expect(s.participantCount).toBe(4);
+    expect(s.gap).toBe(false);
+  });
+
+  it('drops duplicates', () => {
+    let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
+    s = run(s, { type: 'chat', seq: 11, chat: { id: 'c1', session_id: 's1', sender: host, text: 'hi', created_at: '' } });
+    const again = run(s,
+      { type: 'chat', seq: 11, chat: { id: 'c1', session_id: 's1', sender: host, text: 'hi', created_at: '' } },
+      { type: 'question_deleted', seq: 9, question_id: 'a' },
+    );
+    expect(again).toBe(s);
+    expect(again.questions.a).toBeDefined();
+  });
+
+  it('detects a gap and stops applying until a fresh snapshot', () => {
+    let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
+    s = run(s, { type: 'question', seq: 12, question: q('bb') });
+    expect(s.gap).toBe(true);
+    expect(s.seq).toBe(10);
+    expect(s.questions.bb).toBeUndefined();
+    s = run(s, { type: 'question', seq: 11, question: q('cc') });
+    expect(s.questions.cc).toBeUndefined();
+    s = liveReducer(s, live.snapshotReceived(snapshot({ seq: 12, questions: [q('bb')] })));
+    expect(s.gap).toBe(false);
+    expect(s.questions.bb).toBeDefined();
+  });
+
+  it('treats a resume from another epoch, or one that skips events, as a gap', () => {
+    const s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
+    expect(liveReducer(s, live.resumeReceived({ type: 'resume', from: 11, seq: 12, epoch: 'e1' })).gap).toBe(false);
+    expect(liveReducer(s, live.resumeReceived({ type: 'resume', from: 11, seq: 12, epoch: 'e2' })).gap).toBe(true);
+    expect(liveReducer(s, live.resumeReceived({ type: 'resume', from: 13, seq: 14, epoch: 'e1' })).gap).toBe(true);
+  });
+
+  it('derives the current question, the queue order and the answered list', () => {
+    let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot({
+      questions: [
+        q('live-many', { votes: 5 }),
+        q('pre-few', { phase: 'pre', votes: 0 }),
+        q('live-few', { votes: 1 }),
+        q('now', { state: 'answering' }),
+        q('done2', { state: 'answered', answered_at: '2026-11-25T03:20:00Z' }),
+        q('done1', { state: 'answered', answered_at: '2026-11-25T03:10:00Z' }),
+      ],
+    })));
+    expect(selectCurrent(s)?.id).toBe('now');
+    expect(selectQueue(s).map((x) => x.id)).toEqual(['pre-few', 'live-many', 'live-few']);
+    expect(selectAnswered(s).map((x) => x.id)).toEqual(['done1', 'done2']);
+    s = run(s, { type: 'question', seq: 11, question: q('now', { state: 'answered', answered_at: '2026-11-25T03:30:00Z' }) });
+    expect(selectCurrent(s)).toBeNull();
+    expect(selectAnswered(s).map((x) => x.id)).toEqual(['done1', 'done2', 'now']);
+  });
+
+  it('tracks the stage, speaking and my raised hand', () => {
+    let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
+    s = run(s, { type: 'question', seq: 11, question: q('v', { kind: 'voice' }) });
+    expect(selectHandRaised(s)).toBe(true);
+    expect(selectOnAir(s)).toBe(false);
+    s = run(s, { type: 'on_air', seq: 12, on_air: { speakers: ['host', 'g1'], muted: [], change: 'granted', username: 'g1' } });
+    expect(selectOnAir(s)).toBe(true);
+    s = liveReducer(s, live.speakingChanged({ username: 'g1', speaking: true }));
+    expect(s.speaking.g1).toBe(true);
+    s = run(s, { type: 'on_air', seq: 13, on_air: { speakers: ['host'], muted: [], change: 'revoked', username: 'g1' } });
+    expect(selectOnAir(s)).toBe(false);
+    expect(s.speaking.g1).toBeUndefined();
+  });
+
+  it('marks the room ended when the session event says so', () => {
+    let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
+    s = run(s, { type: 'session', seq: 11, session: { ...s.session!, state: 'ended' } });
+    expect(s.closeReason).toBe('ended');
+  });
+
+  it('keeps the host participant list up to date from presence', () => {
+    let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot({ you: { username: 'host', host: true }, participants: [host, { username: 'g1', display_name: 'G1' }] })));
+    s = run(s, { type: 'presence', seq: 11, presence: { count: 2, joined: [{ username: 'g2', display_name: 'G2' }], left: [{ username: 'g1', display_name: 'G1' }] } });
+    expect(s.participants?.map((p) => p.username)).toEqual(['host', 'g2']);
+  });
+});

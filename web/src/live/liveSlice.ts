@@ -1,0 +1,184 @@
+import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import { answeredInOrder, sortQuestions, type Question, type UserRef } from '../api/types';
+import type { ChatMessage, LiveSession, OnAir, Resume, RoomEvent, Snapshot } from './protocol';
+
+export type ConnStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+export type CloseReason = 'removed' | 'ended' | 'not_found' | 'not_live' | 'protocol' | null;
+
+const CHAT_KEEP = 200;
+
+export interface LiveState {
+  sessionId: string | null;
+  status: ConnStatus;
+  closeReason: CloseReason;
+  /** Lifetime of the room's event log; a resume only makes sense within one epoch. */
+  epoch: string | null;
+  /** Highest sequence number applied. */
+  seq: number;
+  /** An event arrived past a hole in the sequence: the socket must fetch a fresh snapshot. */
+  gap: boolean;
+  session: LiveSession | null;
+  you: { username: string; host: boolean } | null;
+  questions: Record<string, Question>;
+  /** Our own votes, remembered from acks (events always say voted_by_me: false). */
+  myVotes: Record<string, boolean>;
+  chat: ChatMessage[];
+  participantCount: number;
+  /** Host only: everyone in the room. */
+  participants: UserRef[] | null;
+  onAir: OnAir;
+  speaking: Record<string, boolean>;
+  /** Local microphone: whether we publish audio, and why not if it failed. */
+  mic: { publishing: boolean; error: string | null };
+  lastError: string | null;
+}
+
+export const initialLiveState: LiveState = {
+  sessionId: null,
+  status: 'idle',
+  closeReason: null,
+  epoch: null,
+  seq: 0,
+  gap: false,
+  session: null,
+  you: null,
+  questions: {},
+  myVotes: {},
+  chat: [],
+  participantCount: 0,
+  participants: null,
+  onAir: { speakers: [], muted: [] },
+  speaking: {},
+  mic: { publishing: false, error: null },
+  lastError: null,
+};
+
+function applyEvent(s: LiveState, e: RoomEvent) {
+  switch (e.type) {
+    case 'question': {
+      const q = { ...e.question, voted_by_me: !!s.myVotes[e.question.id] };
+      s.questions[q.id] = q;
+      break;
+    }
+    case 'question_deleted':
+      delete s.questions[e.question_id];
+      break;
+    case 'chat':
+      if (!s.chat.some((m) => m.id === e.chat.id)) s.chat.push(e.chat);
+      if (s.chat.length > CHAT_KEEP) s.chat.splice(0, s.chat.length - CHAT_KEEP);
+      break;
+    case 'chat_deleted':
+      s.chat = s.chat.filter((m) => m.id !== e.message_id);
+      break;
+    case 'on_air':
+      s.onAir = { speakers: e.on_air.speakers, muted: e.on_air.muted };
+      for (const u of Object.keys(s.speaking)) if (!s.onAir.speakers.includes(u)) delete s.speaking[u];
+      break;
+    case 'presence': {
+      s.participantCount = e.presence.count;
+      if (s.participants) {
+        const left = new Set(e.presence.left.map((u) => u.username));
+        const list = s.participants.filter((u) => !left.has(u.username));
+        for (const u of e.presence.joined) if (!list.some((x) => x.username === u.username)) list.push(u);
+        s.participants = list;
+      }
+      break;
+    }
+    case 'session':
+      s.session = e.session;
+      if (e.session.state === 'ended' || e.session.state === 'cancelled') {
+        s.closeReason = 'ended';
+      }
+      break;
+  }
+}
+
+const slice = createSlice({
+  name: 'live',
+  initialState: initialLiveState,
+  reducers: {
+    joined(_s, a: PayloadAction<string>) {
+      return { ...initialLiveState, sessionId: a.payload, status: 'connecting' };
+    },
+    left() {
+      return initialLiveState;
+    },
+    statusChanged(s, a: PayloadAction<{ status: ConnStatus; reason?: CloseReason }>) {
+      s.status = a.payload.status;
+      if (a.payload.reason !== undefined) s.closeReason = a.payload.reason;
+    },
+    snapshotReceived(s, a: PayloadAction<Snapshot>) {
+      const p = a.payload;
+      s.epoch = p.epoch;
+      s.seq = p.seq;
+      s.gap = false;
+      s.session = p.session;
+      s.you = p.you;
+      s.questions = {};
+      s.myVotes = {};
+      for (const q of p.questions) {
+        s.questions[q.id] = q;
+        if (q.voted_by_me) s.myVotes[q.id] = true;
+      }
+      s.chat = p.chat.slice(-CHAT_KEEP);
+      s.participantCount = p.participant_count;
+      s.participants = p.participants ?? null;
+      s.onAir = p.on_air;
+      s.speaking = {};
+      s.status = 'open';
+      s.closeReason = p.session.state === 'ended' ? 'ended' : null;
+    },
+    resumeReceived(s, a: PayloadAction<Resume>) {
+      // The missed events from..seq follow. If `from` does not continue our
+      // sequence (or the log is another epoch), we cannot trust the resume.
+      if (a.payload.epoch !== s.epoch || a.payload.from > s.seq + 1) s.gap = true;
+      s.status = 'open';
+    },
+    eventReceived(s, a: PayloadAction<RoomEvent>) {
+      const e = a.payload;
+      if (s.gap) return;
+      if (e.seq <= s.seq) return; // duplicate
+      if (e.seq > s.seq + 1) {
+        s.gap = true; // missed something: wait for a fresh snapshot
+        return;
+      }
+      applyEvent(s, e);
+      s.seq = e.seq;
+    },
+    speakingChanged(s, a: PayloadAction<{ username: string; speaking: boolean }>) {
+      if (a.payload.speaking) s.speaking[a.payload.username] = true;
+      else delete s.speaking[a.payload.username];
+    },
+    voteAcked(s, a: PayloadAction<{ questionId: string; voted: boolean }>) {
+      const { questionId, voted } = a.payload;
+      if (voted) s.myVotes[questionId] = true;
+      else delete s.myVotes[questionId];
+      const q = s.questions[questionId];
+      if (q) q.voted_by_me = voted;
+    },
+    participantsLoaded(s, a: PayloadAction<UserRef[]>) {
+      s.participants = a.payload;
+    },
+    micChanged(s, a: PayloadAction<Partial<LiveState['mic']>>) {
+      s.mic = { ...s.mic, ...a.payload };
+    },
+    errorShown(s, a: PayloadAction<string | null>) {
+      s.lastError = a.payload;
+    },
+  },
+});
+
+export const live = slice.actions;
+export const liveReducer = slice.reducer;
+
+// Selectors take the live state itself so tests need no store.
+export const selectQuestionList = (s: LiveState) => Object.values(s.questions);
+export const selectCurrent = (s: LiveState) => selectQuestionList(s).find((q) => q.state === 'answering') ?? null;
+export const selectQueue = (s: LiveState) => sortQuestions(selectQuestionList(s).filter((q) => q.state === 'open'));
+export const selectAnswered = (s: LiveState) => answeredInOrder(selectQuestionList(s));
+export const selectIsHost = (s: LiveState) => !!s.you?.host;
+export const selectOnAir = (s: LiveState) => !!s.you && s.onAir.speakers.includes(s.you.username);
+export const selectMuted = (s: LiveState) => !!s.you && s.onAir.muted.includes(s.you.username);
+/** My open voice question, if any: I have my hand raised. */
+export const selectHandRaised = (s: LiveState) =>
+  !!s.you && selectQuestionList(s).some((q) => q.kind === 'voice' && q.author.username === s.you!.username && (q.state === 'open' || q.state === 'answering'));

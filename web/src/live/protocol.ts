@@ -1,0 +1,121 @@
+// Message shapes of the live-room protocol (docs/PROTOCOL.md, version 1).
+import type { Question, UserRef } from '../api/types';
+
+export const PROTOCOL_VERSION = 1;
+
+export interface LiveSession {
+  id: string;
+  title: string;
+  state: string;
+  started_at: string | null;
+  ended_at: string | null;
+  host: UserRef;
+}
+
+export interface ChatMessage {
+  id: string;
+  session_id: string;
+  sender: UserRef;
+  text: string;
+  created_at: string;
+}
+
+export interface OnAir {
+  speakers: string[];
+  muted: string[];
+}
+
+export interface Snapshot {
+  type: 'snapshot';
+  v: number;
+  seq: number;
+  epoch: string;
+  session: LiveSession;
+  you: { username: string; host: boolean };
+  questions: Question[];
+  on_air: OnAir;
+  chat: ChatMessage[];
+  participant_count: number;
+  participants?: UserRef[];
+}
+
+export interface Resume {
+  type: 'resume';
+  from: number;
+  seq: number;
+  epoch: string;
+}
+
+export type RoomEvent =
+  | { type: 'question'; seq: number; question: Question }
+  | { type: 'question_deleted'; seq: number; question_id: string }
+  | { type: 'chat'; seq: number; chat: ChatMessage }
+  | { type: 'chat_deleted'; seq: number; message_id: string }
+  | { type: 'on_air'; seq: number; on_air: OnAir & { change: string; username: string } }
+  | { type: 'presence'; seq: number; presence: { count: number; joined: UserRef[]; left: UserRef[] } }
+  | { type: 'session'; seq: number; session: LiveSession };
+
+export interface Speaking {
+  type: 'speaking';
+  username: string;
+  speaking: boolean;
+}
+
+export interface Ack {
+  type: 'ack';
+  cid: string;
+  result?: unknown;
+}
+
+export interface CommandError {
+  type: 'error';
+  cid?: string;
+  code: string;
+  message: string;
+}
+
+export interface RtcSignal {
+  type: 'offer' | 'answer' | 'candidate';
+  sdp?: string;
+  candidate?: RTCIceCandidateInit;
+}
+
+export type ServerMessage =
+  | Snapshot
+  | Resume
+  | RoomEvent
+  | Speaking
+  | Ack
+  | CommandError
+  | { type: 'rtc'; signal: RtcSignal };
+
+export type Command =
+  | { type: 'ask'; text: string; kind?: 'text' | 'voice' }
+  | { type: 'vote' | 'unvote'; question_id: string }
+  | { type: 'edit_question'; question_id: string; text: string }
+  | { type: 'delete_question'; question_id: string }
+  | { type: 'set_question_state'; question_id: string; state: Question['state'] }
+  | { type: 'chat'; text: string }
+  | { type: 'delete_chat'; message_id: string }
+  | { type: 'grant_mic' | 'revoke_mic'; username: string }
+  | { type: 'give_back_mic' | 'decline_mic' }
+  | { type: 'mute'; muted: boolean; username?: string }
+  | { type: 'remove'; username: string }
+  | { type: 'participants' }
+  | { type: 'end' };
+
+/** Close codes the server uses, and whether a client should reconnect after them. */
+export const CLOSE = {
+  going_away: 1001,
+  too_big: 1009,
+  heartbeat: 4000,
+  too_slow: 4008,
+  bad_hello: 4400,
+  removed: 4403,
+  not_found: 4404,
+  not_live: 4409,
+} as const;
+
+export function shouldReconnect(code: number): boolean {
+  return ![CLOSE.too_big, CLOSE.bad_hello, CLOSE.removed, CLOSE.not_found, CLOSE.not_live, 1000].includes(code as never);
+}

@@ -1,0 +1,68 @@
+import { useCallback, useEffect, useRef } from 'react';
+import { useStore } from 'react-redux';
+import type { AppStore } from '../store';
+import { useAppDispatch, useAppSelector } from '../hooks';
+import { live, selectMuted, selectOnAir } from './liveSlice';
+import type { Command } from './protocol';
+import { LiveSocket } from './socket';
+import { Voice } from './voice';
+
+/** Connects to a live room for as long as the component is mounted. */
+export function useLiveRoom(sessionId: string | null) {
+  const store = useStore() as AppStore;
+  const dispatch = useAppDispatch();
+  const sock = useRef<LiveSocket | null>(null);
+  const voice = useRef<Voice | null>(null);
+
+  useEffect(() => {
+    if (!sessionId) return;
+    const s = new LiveSocket({
+      sessionId,
+      dispatch: store.dispatch,
+      getState: store.getState,
+      onRtc: (sig) => void voice.current?.handle(sig),
+      onVoiceUnavailable: () => {
+        voice.current?.close();
+        voice.current = null;
+      },
+    });
+    if (Voice.supported()) {
+      voice.current = new Voice(
+        (sig) => s.sendRtc(sig),
+        (err) => dispatch(live.micChanged({ error: err })),
+      );
+    }
+    sock.current = s;
+    s.start();
+    return () => {
+      s.stop();
+      voice.current?.close();
+      voice.current = null;
+      sock.current = null;
+      dispatch(live.left());
+    };
+  }, [sessionId, store, dispatch]);
+
+  // Publish the microphone exactly while the server has us on air.
+  const onAir = useAppSelector((st) => selectOnAir(st.live));
+  const muted = useAppSelector((st) => selectMuted(st.live));
+  useEffect(() => {
+    const v = voice.current;
+    if (!v) return;
+    if (onAir) {
+      void v.publish().then((ok) => dispatch(live.micChanged({ publishing: ok })));
+    } else {
+      v.unpublish();
+      dispatch(live.micChanged({ publishing: false }));
+    }
+  }, [onAir, dispatch]);
+  useEffect(() => {
+    voice.current?.setMuted(muted);
+  }, [muted]);
+
+  const send = useCallback((cmd: Command) => {
+    if (!sock.current) return Promise.reject(new Error('not connected'));
+    return sock.current.send(cmd);
+  }, []);
+  return { send };
+}

@@ -1,0 +1,52 @@
+import { Link, useParams } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { useGetSessionQuery, useQuestionsQuery } from '../api/api';
+import { answeredInOrder } from '../api/types';
+import { Avatar, Loading, ProblemAlert, StateBadge } from '../components/ui';
+import { formatDateTime } from '../format';
+import { useTitle } from '../hooks';
+import { HostCard } from './SessionDetail';
+
+export function ArchivePage() {
+  const { id = '' } = useParams();
+  const { t } = useTranslation();
+  const sq = useGetSessionQuery(id);
+  const qq = useQuestionsQuery(id);
+  useTitle(sq.data ? `${sq.data.title} · ${t('archive.title')}` : undefined);
+  if (sq.isLoading) return <Loading />;
+  const s = sq.data;
+  if (!s) return <div className="page"><ProblemAlert error={sq.error} /></div>;
+  const answered = answeredInOrder(qq.data ?? []);
+  return (
+    <div className="page detail">
+      <div className="detail-main">
+        <div className="row wrap"><StateBadge state={s.state} />{s.ended_at && <span className="muted">{t('archive.endedAt', { time: formatDateTime(s.ended_at) })}</span>}</div>
+        <h1>{s.title}</h1>
+        {s.description && <p className="prewrap muted">{s.description}</p>}
+        <section className="section" aria-labelledby="arch-title">
+          <h2 id="arch-title">{t('archive.title')} <span className="muted">({answered.length})</span></h2>
+          <ProblemAlert error={qq.error} />
+          {qq.isLoading && <Loading />}
+          {qq.data && !answered.length && <p className="empty">{t('archive.empty')}</p>}
+          <ol className="archive">
+            {answered.map((q, i) => (
+              <li key={q.id} className="card archive-item">
+                <span className="archive-num" aria-hidden="true">{i + 1}</span>
+                <div className="grow">
+                  <p className="q-text">{q.text || t('live.voiceQuestion')}</p>
+                  <div className="row small muted">
+                    <Avatar user={q.author} size={20} />
+                    <Link to={`/u/${q.author.username}`}>{t('archive.askedBy', { name: q.author.display_name })}</Link>
+                    {q.kind === 'voice' && <span className="tag tag-voice">{t('q.voice')}</span>}
+                    {q.answered_at && <time dateTime={q.answered_at}>{formatDateTime(q.answered_at)}</time>}
+                  </div>
+                </div>
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+      <aside className="detail-side"><HostCard host={s.host} /></aside>
+    </div>
+  );
+}

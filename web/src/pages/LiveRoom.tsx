@@ -1,0 +1,361 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import type { Question, UserRef } from '../api/types';
+import { QuestionList } from '../components/QuestionList';
+import { Avatar } from '../components/ui';
+import { useAppDispatch, useAppSelector, useTitle } from '../hooks';
+import {
+  live, selectAnswered, selectCurrent, selectHandRaised, selectIsHost, selectMuted, selectOnAir, selectQueue,
+} from '../live/liveSlice';
+import type { Command } from '../live/protocol';
+import { CommandFailed } from '../live/socket';
+import { useLiveRoom } from '../live/useLiveRoom';
+
+type Send = (c: Command) => Promise<unknown>;
+
+export function SoundWave({ active }: { active: boolean }) {
+  return (
+    <span className={`wave${active ? ' wave-on' : ''}`} aria-hidden="true">
+      <i /><i /><i /><i />
+    </span>
+  );
+}
+
+function Stage() {
+  const { t } = useTranslation();
+  const st = useAppSelector((s) => s.live);
+  const noVoice = st.mic.error === 'voice_unavailable';
+  const people = new Map<string, UserRef>();
+  if (st.session) people.set(st.session.host.username, st.session.host);
+  for (const p of st.participants ?? []) people.set(p.username, p);
+  for (const q of Object.values(st.questions)) people.set(q.author.username, q.author);
+  return (
+    <div className="stage-wrap">
+      <ul className="stage" aria-label={t('live.onAir')}>
+        {st.onAir.speakers.map((u) => {
+          const p = people.get(u) ?? { username: u, display_name: u };
+          const speaking = !!st.speaking[u];
+          const muted = st.onAir.muted.includes(u);
+          return (
+            <li key={u} className={`speaker${speaking ? ' speaking' : ''}`}>
+              <div className="speaker-avatar"><Avatar user={p} size={64} /></div>
+              <div className="speaker-name">
+                {p.display_name}
+                {u === st.session?.host.username && <span className="tag">{t('live.host')}</span>}
+              </div>
+              <div className="speaker-state">
+                {muted ? <span aria-label={t('live.mute')}>🔇</span> : <SoundWave active={speaking} />}
+                {speaking && <span className="sr-only">{t('live.speaking')}</span>}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      {noVoice && <p className="muted small stage-note">{t('live.voiceUnavailable')}</p>}
+    </div>
+  );
+}
+
+function CurrentQuestion({ send, isHost }: { send: Send; isHost: boolean }) {
+  const { t } = useTranslation();
+  const cur = useAppSelector((s) => selectCurrent(s.live));
+  const queue = useAppSelector((s) => selectQueue(s.live));
+  const answered = useAppSelector((s) => selectAnswered(s.live));
+  const onAir = useAppSelector((s) => s.live.onAir.speakers);
+  if (!cur) {
+    return (
+      <section className="card current current-empty" aria-labelledby="cur-title">
+        <h2 id="cur-title" className="h3">{t('live.current')}</h2>
+        <p className="muted">{!queue.length && answered.length ? t('live.allAnswered') : t('live.noCurrent')}</p>
+      </section>
+    );
+  }
+  const authorOnAir = onAir.includes(cur.author.username);
+  return (
+    <section className={`card current${cur.kind === 'voice' ? ' current-voice' : ''}`} aria-labelledby="cur-title">
+      <h2 id="cur-title" className="h3">{t('live.current')}</h2>
+      <div className="row">
+        <Avatar user={cur.author} size={40} />
+        <strong>{t('q.by', { name: cur.author.display_name })}</strong>
+        {cur.kind === 'voice' && <span className="tag tag-voice">{t('q.voice')}</span>}
+      </div>
+      <p className="current-text">{cur.text || t('live.voiceQuestion')}</p>
+      {isHost && (
+        <div className="row wrap">
+          {cur.kind === 'voice' && !authorOnAir && (
+            <button type="button" className="btn btn-live btn-sm" onClick={() => void send({ type: 'grant_mic', username: cur.author.username })}>🎙 {t('live.grant')}</button>
+          )}
+          {cur.kind === 'voice' && authorOnAir && (
+            <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'revoke_mic', username: cur.author.username })}>{t('live.revoke')}</button>
+          )}
+          <button type="button" className="btn btn-primary btn-sm" onClick={() => void send({ type: 'set_question_state', question_id: cur.id, state: 'answered' })}>✓ {t('live.markAnswered')}</button>
+          <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'set_question_state', question_id: cur.id, state: 'dismissed' })}>{t('live.dismiss')}</button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Questions({ send, isHost, me }: { send: Send; isHost: boolean; me: string }) {
+  const { t } = useTranslation();
+  const dispatch = useAppDispatch();
+  const queue = useAppSelector((s) => selectQueue(s.live));
+  const answered = useAppSelector((s) => selectAnswered(s.live));
+  const [tab, setTab] = useState<'queue' | 'answered'>('queue');
+  const vote = async (q: Question, voted: boolean) => {
+    try {
+      await send({ type: voted ? 'vote' : 'unvote', question_id: q.id });
+      dispatch(live.voteAcked({ questionId: q.id, voted }));
+    } catch (e) {
+      dispatch(live.errorShown((e as Error).message));
+    }
+  };
+  return (
+    <section className="card" aria-label={t('live.queue')}>
+      <div className="tabs" role="tablist">
+        <button role="tab" type="button" aria-selected={tab === 'queue'} aria-controls="tab-queue" id="tabbtn-queue" onClick={() => setTab('queue')}>
+          {t('live.queue')} ({queue.length})
+        </button>
+        <button role="tab" type="button" aria-selected={tab === 'answered'} aria-controls="tab-answered" id="tabbtn-answered" onClick={() => setTab('answered')}>
+          {t('live.answered')} ({answered.length})
+        </button>
+      </div>
+      <div role="tabpanel" id="tab-queue" aria-labelledby="tabbtn-queue" hidden={tab !== 'queue'}>
+        <QuestionList questions={queue} me={me} onVote={vote}
+          onEdit={(q, text) => send({ type: 'edit_question', question_id: q.id, text })}
+          onDelete={(q) => void send({ type: 'delete_question', question_id: q.id })}
+          actions={isHost ? (q) => (
+            <>
+              <button type="button" className="btn btn-primary btn-sm" onClick={() => void send({ type: 'set_question_state', question_id: q.id, state: 'answering' })}>{t('live.pick')}</button>
+              <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'delete_question', question_id: q.id })}>{t('q.delete')}</button>
+            </>
+          ) : undefined} />
+      </div>
+      <div role="tabpanel" id="tab-answered" aria-labelledby="tabbtn-answered" hidden={tab !== 'answered'}>
+        <QuestionList questions={answered} ordered me={me} canVote={false} empty={t('live.noAnswered')} />
+      </div>
+    </section>
+  );
+}
+
+function Chat({ send, isHost }: { send: Send; isHost: boolean }) {
+  const { t } = useTranslation();
+  const chat = useAppSelector((s) => s.live.chat);
+  const [text, setText] = useState('');
+  const [err, setErr] = useState<string | null>(null);
+  const end = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [chat.length]);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const v = text.trim();
+    if (!v) return;
+    setErr(null);
+    try {
+      await send({ type: 'chat', text: v });
+      setText('');
+    } catch (x) {
+      setErr((x as Error).message);
+    }
+  }
+  const last = chat[chat.length - 1];
+  return (
+    <section className="card chat" aria-labelledby="chat-title">
+      <h2 id="chat-title" className="h3">{t('live.chat')}</h2>
+      <ul className="chat-list">
+        {chat.map((m) => (
+          <li key={m.id}>
+            <strong>{m.sender.display_name}</strong> <span>{m.text}</span>
+            {isHost && <button type="button" className="link-btn" aria-label={t('q.delete')} onClick={() => void send({ type: 'delete_chat', message_id: m.id })}>×</button>}
+          </li>
+        ))}
+        <li ref={end} aria-hidden="true" />
+      </ul>
+      <p className="sr-only" aria-live="polite">{last ? t('live.newChat', { name: last.sender.display_name, text: last.text }) : ''}</p>
+      <form className="row" onSubmit={submit}>
+        <label htmlFor="chat-input" className="sr-only">{t('live.chatPlaceholder')}</label>
+        <input id="chat-input" className="grow" value={text} maxLength={500} placeholder={t('live.chatPlaceholder')} onChange={(e) => setText(e.target.value)} />
+        <button className="btn btn-primary btn-sm" type="submit" disabled={!text.trim()}>{t('live.send')}</button>
+      </form>
+      {err && <p className="field-error" role="alert">{err}</p>}
+    </section>
+  );
+}
+
+function GuestControls({ send }: { send: Send }) {
+  const { t } = useTranslation();
+  const onAir = useAppSelector((s) => selectOnAir(s.live));
+  const muted = useAppSelector((s) => selectMuted(s.live));
+  const handUp = useAppSelector((s) => selectHandRaised(s.live));
+  const micError = useAppSelector((s) => s.live.mic.error);
+  const [text, setText] = useState('');
+  const [msg, setMsg] = useState('');
+  const [err, setErr] = useState<string | null>(null);
+  const ask = async (kind: 'text' | 'voice') => {
+    setErr(null);
+    try {
+      await send({ type: 'ask', kind, text: kind === 'text' ? text.trim() : '' });
+      if (kind === 'text') setText('');
+      setMsg(t('q.posted'));
+    } catch (x) {
+      setErr(x instanceof CommandFailed ? x.message : (x as Error).message);
+    }
+  };
+  return (
+    <section className="card guest-controls" aria-label={t('q.ask')}>
+      {onAir ? (
+        <div className="on-air-banner" role="status">
+          <p><span className="dot" aria-hidden="true" /> {t('live.youOnAir')}</p>
+          {micError === 'mic_denied' && <p className="field-error">{t('live.micDenied')}</p>}
+          <div className="row wrap">
+            <button type="button" className="btn btn-ghost btn-sm" aria-pressed={muted} onClick={() => void send({ type: 'mute', muted: !muted })}>
+              {muted ? `🔈 ${t('live.unmute')}` : `🔇 ${t('live.mute')}`}
+            </button>
+            <button type="button" className="btn btn-danger-solid btn-sm" onClick={() => void send({ type: 'give_back_mic' })}>{t('live.giveBack')}</button>
+          </div>
+        </div>
+      ) : handUp ? (
+        <p className="muted" role="status">✋ {t('live.handRaised')}</p>
+      ) : (
+        <button type="button" className="btn btn-live btn-block" onClick={() => void ask('voice')}>✋ {t('live.raiseHand')}</button>
+      )}
+      <form onSubmit={(e) => { e.preventDefault(); if (text.trim()) void ask('text'); }}>
+        <label htmlFor="live-ask">{t('q.text')}</label>
+        <div className="row">
+          <input id="live-ask" className="grow" value={text} maxLength={500} placeholder={t('q.placeholder')} onChange={(e) => setText(e.target.value)} />
+          <button className="btn btn-primary btn-sm" type="submit" disabled={!text.trim()}>{t('q.submit')}</button>
+        </div>
+      </form>
+      {err && <p className="field-error" role="alert">{err}</p>}
+      <p className="sr-only" aria-live="polite">{msg}</p>
+    </section>
+  );
+}
+
+function HostPanel({ send }: { send: Send }) {
+  const { t } = useTranslation();
+  const dispatch = useAppDispatch();
+  const navigate = useNavigate();
+  const st = useAppSelector((s) => s.live);
+  const hostName = st.session?.host.username;
+  const mutedMe = useAppSelector((s) => selectMuted(s.live));
+  useEffect(() => {
+    if (st.status === 'open' && st.participants === null) {
+      send({ type: 'participants' }).then((r) => {
+        const list = Array.isArray(r) ? r : (r as { participants?: UserRef[] })?.participants;
+        if (list) dispatch(live.participantsLoaded(list));
+      }).catch(() => undefined);
+    }
+  }, [st.status, st.participants, send, dispatch]);
+  return (
+    <section className="card host-panel" aria-labelledby="ppl-title">
+      <div className="row between">
+        <h2 id="ppl-title" className="h3">{t('live.participants')} ({st.participantCount})</h2>
+        <button type="button" className="btn btn-ghost btn-sm" aria-pressed={mutedMe} onClick={() => void send({ type: 'mute', muted: !mutedMe })}>
+          {mutedMe ? `🔈 ${t('live.unmute')}` : `🔇 ${t('live.mute')}`}
+        </button>
+      </div>
+      <ul className="people">
+        {(st.participants ?? []).filter((p) => p.username !== hostName).map((p) => {
+          const onAir = st.onAir.speakers.includes(p.username);
+          const muted = st.onAir.muted.includes(p.username);
+          return (
+            <li key={p.username} className="person">
+              <Link to={`/u/${p.username}`} target="_blank" className="row grow"><Avatar user={p} size={28} /> {p.display_name}</Link>
+              {onAir && <SoundWave active={!!st.speaking[p.username]} />}
+              <div className="row">
+                {onAir ? (
+                  <>
+                    <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'mute', muted: !muted, username: p.username })}>{muted ? t('live.unmute') : t('live.mute')}</button>
+                    <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'revoke_mic', username: p.username })}>{t('live.revoke')}</button>
+                  </>
+                ) : (
+                  <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'grant_mic', username: p.username })}>{t('live.grant')}</button>
+                )}
+                <button type="button" className="btn btn-ghost btn-sm btn-danger" onClick={() => {
+                  if (confirm(t('live.confirmRemove', { name: p.display_name }))) void send({ type: 'remove', username: p.username });
+                }}>{t('live.remove')}</button>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      <button type="button" className="btn btn-danger-solid btn-block" onClick={async () => {
+        if (!confirm(t('live.confirmEnd'))) return;
+        await send({ type: 'end' }).catch(() => undefined);
+        if (st.session) navigate(`/sessions/${st.session.id}/archive`);
+      }}>{t('live.endSession')}</button>
+    </section>
+  );
+}
+
+export function LiveRoomPage() {
+  const { id = '' } = useParams();
+  const { t } = useTranslation();
+  const { send } = useLiveRoom(id);
+  const dispatch = useAppDispatch();
+  const st = useAppSelector((s) => s.live);
+  const isHost = useAppSelector((s) => selectIsHost(s.live));
+  const [copied, setCopied] = useState(false);
+  useTitle(st.session ? `LIVE · ${st.session.title}` : undefined);
+  const newest = useAppSelector((s) => {
+    const qs = Object.values(s.live.questions);
+    return qs.reduce<Question | null>((a, q) => (!a || q.created_at > a.created_at ? q : a), null);
+  });
+
+  if (st.closeReason && st.status !== 'open') {
+    const msg = { removed: t('live.removed'), ended: t('live.ended'), not_found: t('live.notFound'), not_live: t('live.notLive'), protocol: t('live.protocolError') }[st.closeReason];
+    return (
+      <div className="page narrow center">
+        <p className="alert" role="alert">{msg}</p>
+        <div className="row center">
+          {st.closeReason === 'ended' && <Link className="btn btn-primary" to={`/sessions/${id}/archive`}>{t('live.goArchive')}</Link>}
+          {st.closeReason === 'not_live' && <Link className="btn btn-primary" to={`/sessions/${id}`}>{t('common.back')}</Link>}
+          <Link className="btn btn-ghost" to="/">{t('live.goHome')}</Link>
+        </div>
+      </div>
+    );
+  }
+  if (!st.session) return <p className="page muted" role="status">{t('live.connecting')}</p>;
+  const me = st.you?.username ?? '';
+  return (
+    <div className="page live-room">
+      <header className="live-head">
+        <div className="grow">
+          <div className="row wrap">
+            <span className="badge badge-live"><span className="dot" aria-hidden="true" />{t('live.live')}</span>
+            <span className="muted">👥 {t('live.count', { count: st.participantCount })}</span>
+            {st.status === 'reconnecting' && <span className="muted" role="status">{t('live.reconnecting')}</span>}
+          </div>
+          <h1 className="h2">{st.session.title}</h1>
+        </div>
+        <div className="row">
+          <button type="button" className="btn btn-ghost btn-sm" onClick={async () => {
+            await navigator.clipboard?.writeText(window.location.href).catch(() => undefined);
+            setCopied(true);
+          }}>🔗 {t('live.share')}</button>
+          <Link className="btn btn-ghost btn-sm" to={`/sessions/${id}`}>{t('live.leave')}</Link>
+        </div>
+        <p className="sr-only" aria-live="polite">{copied ? t('live.copied') : ''}</p>
+      </header>
+      {st.lastError && (
+        <p className="alert alert-error" role="alert">{st.lastError} <button type="button" className="link-btn" onClick={() => dispatch(live.errorShown(null))}>{t('common.close')}</button></p>
+      )}
+      <p className="sr-only" aria-live="polite">{newest ? t('live.newQuestion', { text: newest.text || t('live.voiceQuestion') }) : ''}</p>
+      <div className="live-grid">
+        <div className="live-main">
+          <Stage />
+          <CurrentQuestion send={send} isHost={isHost} />
+          {!isHost && <GuestControls send={send} />}
+          <Questions send={send} isHost={isHost} me={me} />
+        </div>
+        <div className="live-side">
+          {isHost && <HostPanel send={send} />}
+          <Chat send={send} isHost={isHost} />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import { Link } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { useMySessionsQuery } from '../api/api';
+import type { Session } from '../api/types';
+import { HostActions } from '../components/HostActions';
+import { SessionGrid } from '../components/SessionCard';
+import { Avatar, Loading, ProblemAlert, Section } from '../components/ui';
+import { useMe, useTitle } from '../hooks';
+
+const ORDER: Session['state'][] = ['live', 'scheduled', 'ready', 'recruiting'];
+
+export function MyPage() {
+  const { t } = useTranslation();
+  const { me } = useMe();
+  const q = useMySessionsQuery();
+  useTitle(t('my.title'));
+  if (!me) return <Loading />;
+  const hosting = (q.data?.hosting ?? []).filter((s) => s.state !== 'ended' && s.state !== 'cancelled');
+  return (
+    <div className="page">
+      <section className="card profile-card" aria-label={t('my.title')}>
+        <Avatar user={me} size={72} />
+        <div className="grow">
+          <h1 className="h2">{me.display_name}</h1>
+          <p className="muted">@{me.username}{me.company ? ` · ${me.company}` : ''}{me.work_field ? ` · ${me.work_field}` : ''}</p>
+          {me.bio && <p className="prewrap">{me.bio}</p>}
+          <div className="row wrap">
+            <Link className="btn btn-ghost btn-sm" to="/me/edit">✎ {t('my.editProfile')}</Link>
+            <Link className="btn btn-ghost btn-sm" to={`/u/${me.username}`}>{t('my.publicProfile')}</Link>
+          </div>
+        </div>
+      </section>
+      <ProblemAlert error={q.error} />
+      {q.isLoading && <Loading />}
+      {q.data && (
+        <>
+          {ORDER.map((state) => {
+            const list = hosting.filter((s) => s.state === state);
+            if (!list.length) return null;
+            return (
+              <Section key={state} title={`${t('my.hosting')} · ${t(`session.state.${state}`)}`}>
+                <SessionGrid sessions={list} empty="" actions={(s) => <HostActions session={s} />} />
+              </Section>
+            );
+          })}
+          {!hosting.length && (
+            <Section title={t('my.hosting')}>
+              <p className="empty">{t('my.noHosting')} <Link to="/sessions/new">{t('main.open')}</Link></p>
+            </Section>
+          )}
+          <Section title={t('my.wished')}><SessionGrid sessions={q.data.wished} empty={t('my.noWished')} /></Section>
+          <Section title={t('my.ended')}><SessionGrid sessions={q.data.ended} empty={t('my.noEnded')} /></Section>
+        </>
+      )}
+    </div>
+  );
+}
