@@ -20,6 +20,11 @@ type Notifier interface {
 	QuestionDeleted(sessionID, questionID string)
 }
 
+// Presence counts the people in live rooms (the live hub provides it).
+type Presence interface {
+	ParticipantCount(sessionID string) int
+}
+
 // Credential is a fresh secret handed to a client at log-in.
 type Credential struct {
 	Token     string
@@ -44,6 +49,7 @@ type Profile struct {
 type Service struct {
 	Store    Store
 	Notifier Notifier // nil: nobody listens
+	Presence Presence // nil: participant counts stay 0
 	Log      *slog.Logger
 	Now      func() time.Time
 	Argon2   Argon2Params

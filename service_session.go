@@ -45,7 +45,24 @@ func (s *Service) CreateSession(ctx context.Context, actor *User, in SessionInpu
 
 // Session returns one session as the viewer (nil: anonymous) sees it.
 func (s *Service) Session(ctx context.Context, id string, viewer *User) (*Session, error) {
-	return s.Store.SessionByID(ctx, id, viewerID(viewer))
+	sess, err := s.Store.SessionByID(ctx, id, viewerID(viewer))
+	if err != nil {
+		return nil, err
+	}
+	s.count(sess)
+	return sess, nil
+}
+
+// count fills in how many people are in the live rooms of sessions.
+func (s *Service) count(sessions ...*Session) {
+	if s.Presence == nil {
+		return
+	}
+	for _, sess := range sessions {
+		if sess.State == StateLive {
+			sess.ParticipantCount = s.Presence.ParticipantCount(sess.ID)
+		}
+	}
 }
 
 // hostSession loads a session and checks that the actor hosts it.
@@ -196,7 +213,12 @@ func (s *Service) ListSessions(ctx context.Context, f SessionFilter, viewer *Use
 		f.HostID = u.ID
 	}
 	f.ViewerID = viewerID(viewer)
-	return s.Store.ListSessions(ctx, f)
+	page, err := s.Store.ListSessions(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	s.count(page.Items...)
+	return page, nil
 }
 
 // FeedSectionLimit bounds each section of the main page.
@@ -224,6 +246,7 @@ func (s *Service) Feed(ctx context.Context, viewer *User) (*Feed, error) {
 	if feed.Recruiting, err = list(StateRecruiting); err != nil {
 		return nil, err
 	}
+	s.count(feed.Live...)
 	for _, l := range feed.Live {
 		if l.WishedByMe {
 			feed.WishedLive = append(feed.WishedLive, l)

@@ -86,6 +86,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}, svc, a.bus, media{a.sfu}, log, reg)
 	a.hub = hub
 	svc.Notifier = a.hub
+	svc.Presence = a.hub
 	a.api = httpapi.New(httpapi.Config{
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		CookieSecure:   cfg.CookieSecure,

@@ -109,7 +109,10 @@ type Hub struct {
 	conns  sync.WaitGroup
 }
 
-var _ ask2live.Notifier = (*Hub)(nil)
+var (
+	_ ask2live.Notifier = (*Hub)(nil)
+	_ ask2live.Presence = (*Hub)(nil)
+)
 
 // NewHub returns a hub over the service and bus. media may be nil.
 func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.Logger, reg prometheus.Registerer) *Hub {
@@ -328,6 +331,15 @@ func (h *Hub) QuestionsChanged(sessionID string, qs []*ask2live.Question) {
 // QuestionDeleted publishes a question's removal.
 func (h *Hub) QuestionDeleted(sessionID, questionID string) {
 	h.publish(sessionID, Event{Type: EvQuestionDeleted, QuestionID: questionID})
+}
+
+// ParticipantCount is how many people are in a session's live room, as
+// this node's copy of the room knows it (0 when no room runs here).
+func (h *Hub) ParticipantCount(sessionID string) int {
+	if r := h.existing(sessionID); r != nil {
+		return int(r.count.Load())
+	}
+	return 0
 }
 
 // endBySystem ends a session the server gave up on.

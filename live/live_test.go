@@ -41,7 +41,7 @@ func newEnv(t *testing.T, mutate ...func(*live.Config)) *env {
 		m(&cfg)
 	}
 	hub := live.NewHub(cfg, svc, live.NewMemoryBus(), nil, log, nil)
-	svc.Notifier = hub
+	svc.Notifier, svc.Presence = hub, hub
 	api := httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events()}, svc, log)
 	srv := httptest.NewUnstartedServer(api)
 	if cfg.SendQueue > 0 && cfg.SendQueue < 64 {
@@ -610,6 +610,10 @@ func TestPresenceAndTwoTabs(t *testing.T) {
 	tab1.Close()
 	tab2.Close()
 	until(1)
+	sess, err := e.svc.Session(context.Background(), s.ID, nil)
+	if err != nil || sess.ParticipantCount != 1 {
+		t.Fatalf("session participant_count = %d (%v), want 1", sess.ParticipantCount, err)
+	}
 	m := e.must(hc.Do(timeout(5*time.Second), live.Command{Type: live.CmdParticipants}))
 	var ack struct{ Result []ask2live.UserSummary }
 	m.Decode(&ack)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/ask2live/ask2live"
@@ -37,6 +38,7 @@ type Room struct {
 	ring      []ringEvent
 	joined    map[string]ask2live.UserSummary // presence changes not yet published
 	left      map[string]bool
+	count     atomic.Int64 // len(members), readable from other goroutines
 	hostGone  *time.Timer
 	maxLive   *time.Timer
 	closing   bool
@@ -194,6 +196,7 @@ func (r *Room) apply(seq uint64, msg []byte) {
 				delete(r.members, u)
 			}
 			ev.Presence.Count = len(r.members)
+			r.count.Store(int64(len(r.members)))
 		}
 	case EvSession:
 		if ev.Session != nil {
@@ -235,6 +238,7 @@ func (r *Room) join(c *conn, epoch string, lastSeq *uint64) {
 	}
 	// The joiner counts at once in its own snapshot.
 	r.members[c.user.Username] = c.user.Summary()
+	r.count.Store(int64(len(r.members)))
 	if c.host {
 		r.hostBack()
 	}
@@ -277,6 +281,7 @@ func (r *Room) leave(c *conn) {
 	if _, pending := r.joined[name]; pending {
 		delete(r.joined, name)
 		delete(r.members, name)
+		r.count.Store(int64(len(r.members)))
 	} else {
 		r.left[name] = true
 	}
