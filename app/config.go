@@ -39,54 +39,48 @@ type Config struct {
 	LoginRate      int // log-in attempts per minute per client address and per username
 
 	// Live rooms
-	MaxOnAir          int
-	HostGoneTimeout   time.Duration
-	MaxLiveDuration   time.Duration
-	ChatHistory       int
-	QuestionRate      int // questions per minute per user
-	ChatRate          int // chat messages per 10 seconds per user
-	MaxFrameBytes     int64
-	SendQueue         int
-	PingInterval      time.Duration
-	PresenceInterval  time.Duration
-	RTCUDPPort        int
-	RTCTCPPort        int
-	RTCListenIP       string
-	RTCPublicIPs      []string
-	RTCICEServers     []string
-	TURNPort          int
-	TURNSecret        string
-	TURNRealm         string
-	TURNCredentialTTL time.Duration
+	MaxOnAir         int
+	HostGoneTimeout  time.Duration
+	MaxLiveDuration  time.Duration
+	ChatHistory      int
+	QuestionRate     int // questions per minute per user
+	ChatRate         int // chat messages per 10 seconds per user
+	MaxFrameBytes    int64
+	SendQueue        int
+	PingInterval     time.Duration
+	PresenceInterval time.Duration
+	RTCUDPPort       int
+	RTCTCPPort       int
+	RTCListenIP      string
+	RTCPublicIPs     []string
+	RTCICEServers    []string
 }
 
 // DefaultConfig returns the embedded defaults: SQLite under ./data, in-memory
 // bus, everything on one port.
 func DefaultConfig() Config {
 	return Config{
-		Addr:              ":8080",
-		DataDir:           "data",
-		LogLevel:          slog.LevelInfo,
-		LogFormat:         "text",
-		ShutdownTimeout:   15 * time.Second,
-		TokenTTL:          30 * 24 * time.Hour,
-		MaxBodyBytes:      64 << 10,
-		LoginRate:         10,
-		MaxOnAir:          3,
-		HostGoneTimeout:   10 * time.Minute,
-		MaxLiveDuration:   12 * time.Hour,
-		ChatHistory:       50,
-		QuestionRate:      5,
-		ChatRate:          20,
-		MaxFrameBytes:     16 << 10,
-		SendQueue:         256,
-		PingInterval:      20 * time.Second,
-		PresenceInterval:  250 * time.Millisecond,
-		RTCUDPPort:        50000,
-		RTCTCPPort:        50000,
-		RTCListenIP:       "0.0.0.0",
-		TURNRealm:         "ask2live",
-		TURNCredentialTTL: 12 * time.Hour,
+		Addr:             ":8080",
+		DataDir:          "data",
+		LogLevel:         slog.LevelInfo,
+		LogFormat:        "text",
+		ShutdownTimeout:  15 * time.Second,
+		TokenTTL:         30 * 24 * time.Hour,
+		MaxBodyBytes:     64 << 10,
+		LoginRate:        10,
+		MaxOnAir:         3,
+		HostGoneTimeout:  10 * time.Minute,
+		MaxLiveDuration:  12 * time.Hour,
+		ChatHistory:      50,
+		QuestionRate:     5,
+		ChatRate:         20,
+		MaxFrameBytes:    16 << 10,
+		SendQueue:        256,
+		PingInterval:     20 * time.Second,
+		PresenceInterval: 250 * time.Millisecond,
+		RTCUDPPort:       50000,
+		RTCTCPPort:       50000,
+		RTCListenIP:      "0.0.0.0",
 	}
 }
 
@@ -138,10 +132,6 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.StringVar(&c.RTCListenIP, "rtc-listen-ip", c.RTCListenIP, "address the media ports bind to")
 	listVar(fs, &c.RTCPublicIPs, "rtc-public-ips", "public IPs announced to clients when behind 1:1 NAT, comma-separated")
 	listVar(fs, &c.RTCICEServers, "rtc-ice-servers", "STUN/TURN URLs handed to clients, comma-separated (turn:user:pass@host:port for static credentials)")
-	fs.IntVar(&c.TURNPort, "turn-port", c.TURNPort, "run the embedded TURN server on this UDP port; 0 disables it")
-	fs.StringVar(&c.TURNSecret, "turn-secret", c.TURNSecret, "shared secret for time-limited TURN credentials (required with -turn-port)")
-	fs.StringVar(&c.TURNRealm, "turn-realm", c.TURNRealm, "TURN realm")
-	fs.DurationVar(&c.TURNCredentialTTL, "turn-credential-ttl", c.TURNCredentialTTL, "lifetime of TURN credentials handed to clients")
 
 	fs.Usage = func() { usage(fs, out) }
 
@@ -209,13 +199,13 @@ func (c *Config) Validate() error {
 	if c.MaxOnAir < 0 {
 		bad("max-on-air", "must not be negative")
 	}
-	for name, p := range map[string]int{"rtc-udp-port": c.RTCUDPPort, "rtc-tcp-port": c.RTCTCPPort, "turn-port": c.TURNPort} {
+	for name, p := range map[string]int{"rtc-udp-port": c.RTCUDPPort, "rtc-tcp-port": c.RTCTCPPort} {
 		if p < 0 || p > 65535 {
 			bad(name, "must be a port number")
 		}
 	}
-	if c.TURNPort != 0 && c.TURNSecret == "" {
-		bad("turn-secret", "is required when the embedded TURN server is on")
+	if _, err := parseICEServers(c.RTCICEServers); err != nil {
+		bad("rtc-ice-servers", "%v", err)
 	}
 	for _, ip := range c.RTCPublicIPs {
 		if net.ParseIP(ip) == nil {

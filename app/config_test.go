@@ -53,7 +53,7 @@ func TestParseConfigErrors(t *testing.T) {
 		"bad db scheme":    {[]string{"-database-url", "oracle://x"}, nil, "database-url"},
 		"bad redis":        {[]string{"-redis-url", "127.0.0.1:6379"}, nil, "redis-url"},
 		"negative":         {[]string{"-send-queue", "0"}, nil, "send-queue"},
-		"turn no secret":   {[]string{"-turn-port", "3478"}, nil, "turn-secret"},
+		"bad ice server":   {[]string{"-rtc-ice-servers", "http://stun.example"}, nil, "rtc-ice-servers"},
 		"bad ip":           {[]string{"-rtc-public-ips", "example.com"}, nil, "rtc-public-ips"},
 		"stray arg":        {[]string{"serve"}, nil, "unexpected argument"},
 		"bad addr":         {[]string{"-addr", "8080"}, nil, "addr"},

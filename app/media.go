@@ -41,7 +41,7 @@ func parseICEServers(list []string) ([]webrtc.ICEServer, error) {
 	for _, s := range list {
 		scheme, rest, ok := strings.Cut(s, ":")
 		if !ok || (scheme != "stun" && scheme != "stuns" && scheme != "turn" && scheme != "turns") {
-			return nil, fmt.Errorf("-rtc-ice-servers: %q is not a stun: or turn: URL", s)
+			return nil, fmt.Errorf("%q is not a stun: or turn: URL", s)
 		}
 		srv := webrtc.ICEServer{URLs: []string{s}}
 		if creds, host, ok := strings.Cut(rest, "@"); ok {
