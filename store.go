@@ -121,6 +121,11 @@ type LiveStore interface {
 	// open intervals in the session.
 	RecordJoin(ctx context.Context, p *Participation) error
 	RecordLeave(ctx context.Context, sessionID, userID string, at time.Time) error
+	// SaveStage keeps a live room's stage (who is on air, who is muted) as
+	// an opaque document, so that it survives a restart; Stage returns it
+	// (nil when none was saved).
+	SaveStage(ctx context.Context, sessionID string, stage []byte) error
+	Stage(ctx context.Context, sessionID string) ([]byte, error)
 }
 
 // MediaStore keeps uploaded media (avatars) where every node can read it.

@@ -19,6 +19,7 @@ import (
 	"github.com/ask2live/ask2live/httpapi"
 	"github.com/ask2live/ask2live/live"
 	"github.com/ask2live/ask2live/liveclient"
+	"github.com/ask2live/ask2live/store"
 	"github.com/ask2live/ask2live/store/storetest"
 )
 
@@ -678,5 +679,52 @@ func TestFirstEventFollowsSnapshot(t *testing.T) {
 	}
 	if ev.Seq != snap.Seq+1 {
 		t.Fatalf("snapshot at %d, next event %d: a gap", snap.Seq, ev.Seq)
+	}
+}
+
+// TestStageSurvivesRestart: a grant that was acknowledged is still there
+// after the server restarts (a new hub and a new in-memory bus on the same
+// database), along with the questions and chat.
+func TestStageSurvivesRestart(t *testing.T) {
+	dbURL := storetest.URL(t, "sqlite")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	start := func() (*env, func()) {
+		db, err := store.Open(context.Background(), dbURL, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := ask2live.NewService(db, log)
+		svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+		hub := live.NewHub(live.Config{PresenceInterval: 20 * time.Millisecond}, svc, live.NewMemoryBus(), nil, log, nil)
+		svc.Notifier, svc.Presence = hub, hub
+		srv := httptest.NewServer(httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub}, svc, log))
+		return &env{t: t, svc: svc, hub: hub, url: srv.URL}, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := hub.Close(ctx); err != nil {
+				t.Error(err)
+			}
+			srv.Close()
+			db.Close()
+		}
+	}
+	e, stop := start()
+	host, guest := e.user("host"), e.user("guest")
+	s := e.liveSession(host)
+	hc, gc := e.dial(host, s.ID), e.dial(guest, s.ID)
+	ctx := timeout(10 * time.Second)
+	e.must(gc.Do(ctx, live.Command{Type: live.CmdAsk, Text: "재시작 전 질문"}))
+	e.must(hc.Do(ctx, live.Command{Type: live.CmdGrantMic, Username: "guest"}))
+	e.must(gc.Do(ctx, live.Command{Type: live.CmdMute, Muted: ptr(true)}))
+	stop()
+
+	e2, stop2 := start()
+	defer stop2()
+	snap := snapshotOf(t, e2.dial(e2.user("late"), s.ID))
+	if strings.Join(snap.OnAir.Speakers, ",") != "host,guest" || strings.Join(snap.OnAir.Muted, ",") != "guest" {
+		t.Fatalf("stage after restart: %+v", snap.OnAir)
+	}
+	if len(snap.Questions) != 1 || snap.Questions[0].Text != "재시작 전 질문" {
+		t.Fatalf("questions after restart: %+v", snap.Questions)
 	}
 }

@@ -83,6 +83,20 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 	if s.Host != nil {
 		r.speakers = []string{s.Host.Username}
 	}
+	// The stage as it was before a restart; the log (with Redis) may then
+	// bring it further.
+	if doc, err := h.svc.Store.Stage(ctx, s.ID); err != nil {
+		cancel()
+		return nil, err
+	} else if doc != nil {
+		var st OnAir
+		if json.Unmarshal(doc, &st) == nil && len(st.Speakers) > 0 {
+			r.speakers = st.Speakers
+			for _, u := range st.Muted {
+				r.muted[u] = true
+			}
+		}
+	}
 	go r.run(cancel)
 	return r, nil
 }
@@ -356,6 +370,13 @@ func (r *Room) setStage(speakers []string, muted map[string]bool, change, userna
 	r.speakers, r.muted = speakers, muted
 	on := r.onAir(change, username)
 	r.hub.publish(r.id, Event{Type: EvOnAir, OnAir: &on})
+	// Stored before the command is acknowledged, so a restart keeps it.
+	doc, _ := json.Marshal(OnAir{Speakers: on.Speakers, Muted: on.Muted})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.hub.svc.Store.SaveStage(ctx, r.id, doc); err != nil {
+		r.hub.log.Error("saving the stage", slog.String("session", r.id), slog.Any("err", err))
+	}
 }
 
 // grant puts a guest on air (host command).

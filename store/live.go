@@ -106,3 +106,24 @@ func (db *DB) DeleteMedia(ctx context.Context, key string) error {
 	_, err := db.exec(ctx, "media", "DELETE FROM media WHERE media_key = ?", key)
 	return err
 }
+
+// SaveStage stores a live room's stage document.
+func (db *DB) SaveStage(ctx context.Context, sessionID string, stage []byte) error {
+	res, err := db.exec(ctx, "session", "UPDATE sessions SET stage = ? WHERE id = ?", string(stage), sessionID)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res, "session")
+}
+
+// Stage returns a live room's stage document, nil if none was saved.
+func (db *DB) Stage(ctx context.Context, sessionID string) ([]byte, error) {
+	var stage sql.NullString
+	if err := db.queryRow(ctx, "SELECT stage FROM sessions WHERE id = ?", sessionID).Scan(&stage); err != nil {
+		return nil, db.d.fail(err, "session")
+	}
+	if !stage.Valid || stage.String == "" {
+		return nil, nil
+	}
+	return []byte(stage.String), nil
+}

@@ -352,6 +352,17 @@ func TestChatParticipationMedia(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		if st, err := db.Stage(ctx(), s.ID); err != nil || st != nil {
+			t.Fatalf("no stage yet: %q %v", st, err)
+		}
+		if err := db.SaveStage(ctx(), s.ID, []byte(`{"speakers":["host"]}`)); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := db.Stage(ctx(), s.ID); err != nil || string(st) != `{"speakers":["host"]}` {
+			t.Fatalf("stage = %q %v", st, err)
+		}
+		wantCode(t, db.SaveStage(ctx(), "missing", []byte("{}")), ask2live.ENotFound)
+
 		data := []byte{0xff, 0xd8, 0xff, 0x00, 0x01}
 		if err := db.PutMedia(ctx(), "avatars/a.jpg", "image/jpeg", data, t0); err != nil {
 			t.Fatal(err)
