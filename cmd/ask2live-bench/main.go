@@ -25,6 +25,7 @@ Scenarios:
   flow   virtual users running the original product's Locust flow
   rest   a read mix (feed, session, questions) or a write mix (ask, vote, wish)
   room   sockets in one live room; broadcasts at a set rate; delivery latency
+  audio  speakers → listeners through the audio server on loopback; loss and latency
 
 Run "ask2live-bench SCENARIO -h" for its flags. See docs/PERFORMANCE.md.
 `
@@ -44,6 +45,13 @@ func main() {
 		err = rest(ctx, os.Args[2:])
 	case "room":
 		err = room(ctx, os.Args[2:])
+	case "audio":
+		fs := flag.NewFlagSet("audio", flag.ExitOnError)
+		speakers := fs.Int("speakers", 1, "speakers on air")
+		listeners := fs.Int("listeners", 50, "listeners")
+		dur := fs.Duration("duration", 10*time.Second, "how long to measure")
+		fs.Parse(os.Args[2:])
+		err = bench.RunAudio(bench.AudioConfig{Speakers: *speakers, Listeners: *listeners, Duration: *dur}, os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
