@@ -277,7 +277,9 @@ func (r *room) join(peerID string, send func(Signal)) (*Peer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Peer{room: r, id: peerID, pc: pc, send: send, senders: map[string]*webrtc.RTPSender{}}
+	// The peer is negotiating from birth: track changes from other
+	// goroutines queue until its first answer.
+	p := &Peer{room: r, id: peerID, pc: pc, send: send, senders: map[string]*webrtc.RTPSender{}, negotiating: true}
 	if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
 		pc.Close()
 		return nil, err
@@ -318,7 +320,7 @@ func (r *room) join(peerID string, send func(Signal)) (*Peer, error) {
 			return nil, err
 		}
 	}
-	p.negotiate()
+	p.offer()
 	return p, nil
 }
 
@@ -418,6 +420,14 @@ func (r *room) close() {
 	}
 }
 
+// trackChange is an outgoing track to add (track set) or remove, held while
+// an offer is out: a peer connection's transceivers change only between
+// negotiations.
+type trackChange struct {
+	publisher string
+	track     *webrtc.TrackLocalStaticRTP
+}
+
 // Peer is one participant's connection.
 type Peer struct {
 	room *room
@@ -432,6 +442,7 @@ type Peer struct {
 	senders     map[string]*webrtc.RTPSender
 	negotiating bool // an offer is out, waiting for the answer
 	again       bool // something changed meanwhile: offer again after the answer
+	queued      []trackChange
 	offered     bool // the first offer (with the ICE servers) went out
 	closed      bool
 }
@@ -444,11 +455,11 @@ func (p *Peer) Signal(sig Signal) error {
 			return err
 		}
 		p.mu.Lock()
-		p.negotiating = false
-		again := p.again
-		p.again = false
-		early := p.pending
-		p.pending = nil
+		again, queued, early := p.again || len(p.queued) > 0, p.queued, p.pending
+		p.again, p.queued, p.pending = false, nil, nil
+		// With more to do, the peer stays in negotiation: nothing else may
+		// touch its transceivers until the next answer.
+		p.negotiating = again
 		p.mu.Unlock()
 		for _, c := range early {
 			if err := p.pc.AddICECandidate(c); err != nil {
@@ -456,7 +467,8 @@ func (p *Peer) Signal(sig Signal) error {
 			}
 		}
 		if again {
-			p.negotiate()
+			p.apply(queued)
+			p.offer()
 		}
 		return nil
 	case "candidate":
@@ -485,21 +497,47 @@ func (p *Peer) SignalJSON(raw json.RawMessage) error {
 	return p.Signal(sig)
 }
 
-// negotiate sends a new offer, or marks that one is due after the answer in
-// flight: the client never offers, so offers never cross.
-func (p *Peer) negotiate() {
+// change adds or removes an outgoing track now, or after the answer in
+// flight. The client never offers, so offers never cross.
+func (p *Peer) change(c trackChange) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		return
 	}
 	if p.negotiating {
-		p.again = true
+		p.queued = append(p.queued, c)
 		p.mu.Unlock()
 		return
 	}
 	p.negotiating = true
 	p.mu.Unlock()
+	p.apply([]trackChange{c})
+	p.offer()
+}
+
+func (p *Peer) apply(changes []trackChange) {
+	for _, c := range changes {
+		if c.track != nil {
+			if err := p.attach(c.publisher, c.track); err != nil {
+				p.room.srv.log.Warn("adding a track", slog.String("peer", p.id), slog.Any("err", err))
+			}
+			continue
+		}
+		p.mu.Lock()
+		sender := p.senders[c.publisher]
+		delete(p.senders, c.publisher)
+		p.mu.Unlock()
+		if sender != nil {
+			if err := p.pc.RemoveTrack(sender); err != nil {
+				p.room.srv.log.Debug("removing a track", slog.String("peer", p.id), slog.Any("err", err))
+			}
+		}
+	}
+}
+
+// offer sends a new offer; the caller has set negotiating.
+func (p *Peer) offer() {
 	p.sendMu.Lock()
 	defer p.sendMu.Unlock()
 	offer, err := p.pc.CreateOffer(nil)
@@ -545,21 +583,11 @@ func (p *Peer) attach(publisher string, track *webrtc.TrackLocalStaticRTP) error
 }
 
 func (p *Peer) addTrack(publisher string, track *webrtc.TrackLocalStaticRTP) {
-	if err := p.attach(publisher, track); err != nil {
-		p.room.srv.log.Warn("adding a track", slog.String("peer", p.id), slog.Any("err", err))
-		return
-	}
-	p.negotiate()
+	p.change(trackChange{publisher: publisher, track: track})
 }
 
 func (p *Peer) removeTrack(publisher string) {
-	p.mu.Lock()
-	sender := p.senders[publisher]
-	delete(p.senders, publisher)
-	p.mu.Unlock()
-	if sender != nil && p.pc.RemoveTrack(sender) == nil {
-		p.negotiate()
-	}
+	p.change(trackChange{publisher: publisher})
 }
 
 func (p *Peer) close() {
