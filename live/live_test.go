@@ -1,7 +1,9 @@
 package live_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -726,5 +728,46 @@ func TestStageSurvivesRestart(t *testing.T) {
 	}
 	if len(snap.Questions) != 1 || snap.Questions[0].Text != "재시작 전 질문" {
 		t.Fatalf("questions after restart: %+v", snap.Questions)
+	}
+}
+
+// TestEventStream: the main page's server-sent events announce a session
+// going live and ending, to anyone listening.
+func TestEventStream(t *testing.T) {
+	e := newEnv(t)
+	host := e.user("host")
+	req, _ := http.NewRequestWithContext(timeout(10*time.Second), "GET", e.url+"/api/v1/events", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
+	lines := bufio.NewScanner(resp.Body)
+	next := func(prefix string) string {
+		for lines.Scan() {
+			if strings.HasPrefix(lines.Text(), prefix) {
+				return strings.TrimPrefix(lines.Text(), prefix)
+			}
+		}
+		t.Fatalf("stream ended before %q: %v", prefix, lines.Err())
+		return ""
+	}
+	next(": connected")
+	s := e.liveSession(host)
+	if ev := next("event: "); ev != "session.live" {
+		t.Fatalf("event %q, want session.live", ev)
+	}
+	var fe live.FeedEvent
+	if err := json.Unmarshal([]byte(next("data: ")), &fe); err != nil || fe.Session.ID != s.ID || fe.Session.State != ask2live.StateLive {
+		t.Fatalf("data: %+v %v", fe, err)
+	}
+	if _, err := e.svc.End(context.Background(), host.user, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next("event: "); ev != "session.ended" {
+		t.Fatalf("event %q, want session.ended", ev)
 	}
 }
