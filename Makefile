@@ -34,6 +34,11 @@ lint:
 
 test-go:
 	$(GO) test -race -timeout 15m ./...
+	@# Name the database and multi-node suites in the output, so a log shows
+	@# that PostgreSQL, MySQL and Redis really ran (go test hides passing subtests).
+	@out=$$(mktemp); $(GO) test -race -count=1 -v -run 'TestConcurrentWishesAndVotes|TestRestartKeepsData|TestLifecycle|TestTwoNodesOneOrder' \
+		./store/ ./app/ ./httpapi/ ./live/ > $$out 2>&1; status=$$?; \
+		grep -E -- '--- (PASS|FAIL|SKIP)' $$out; [ $$status -eq 0 ] || cat $$out; rm -f $$out; exit $$status
 
 test-web:
 	@if [ -f web/package.json ]; then \
