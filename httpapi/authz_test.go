@@ -173,6 +173,14 @@ func TestCSRF(t *testing.T) {
 	if err := json.Unmarshal(lr.body, &auth); err != nil || auth.Token == "" {
 		t.Fatalf("login: %s", lr.body)
 	}
+	// Logging in again while holding a session cookie needs no CSRF token:
+	// log-in acts for nobody yet. A foreign origin is still refused.
+	if r := e.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "browser", "password": "password-x"}, "Cookie", cookies); r.status != 200 {
+		t.Fatalf("log-in with a cookie present: %d %s", r.status, r.body)
+	}
+	if r := e.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "browser", "password": "password-x"}, "Origin", "https://evil.example"); r.status != 403 {
+		t.Fatalf("log-in from a foreign origin: %d", r.status)
+	}
 	if r := e.do("PATCH", "/api/v1/me", auth.Token, body); r.status != 200 {
 		t.Fatalf("bearer PATCH: %d %s", r.status, r.body)
 	}

@@ -52,9 +52,9 @@ func (s *Server) routeList() []route {
 	}
 	return []route{
 		{method: "POST", path: "/api/v1/auth/register", tag: tAuth, summary: "Create an account; logs in (bearer token in the body, session cookie for browsers)",
-			in: ask2live.RegisterInput{}, out: authResponse{}, status: 201, errors: []int{400, 409, 415, 422, 429}, handle: s.register},
+			in: ask2live.RegisterInput{}, out: authResponse{}, status: 201, errors: []int{400, 403, 409, 415, 422, 429}, handle: s.register, anonymous: true},
 		{method: "POST", path: "/api/v1/auth/login", tag: tAuth, summary: "Log in (bearer token in the body, session cookie for browsers)",
-			in: loginInput{}, out: authResponse{}, status: 200, errors: []int{400, 401, 415, 429}, handle: s.login},
+			in: loginInput{}, out: authResponse{}, status: 200, errors: []int{400, 401, 403, 415, 429}, handle: s.login, anonymous: true},
 		{method: "POST", path: "/api/v1/auth/logout", tag: tAuth, summary: "Revoke the credential used and clear cookies",
 			auth: true, status: 204, errors: []int{401, 403}, handle: s.logout},
 		{method: "GET", path: "/api/v1/me", tag: tAuth, summary: "Own profile", auth: true, out: &ask2live.User{}, status: 200, errors: []int{401}, handle: s.me},

@@ -77,6 +77,7 @@ type route struct {
 	query        []param
 	multipart    bool
 	noAuth       bool // static or operational: skip credential look-up entirely
+	anonymous    bool // acts for nobody (register, log in): credentials are ignored, origin still checked
 }
 
 type param struct{ name, desc string }
@@ -254,7 +255,11 @@ func (s *Server) wrap(rt route) http.Handler {
 		return rt.raw
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cred, err := s.authenticate(r)
+		var cred credentials
+		var err error
+		if !rt.anonymous {
+			cred, err = s.authenticate(r)
+		}
 		if err == nil {
 			err = s.checkOrigin(r)
 		}
