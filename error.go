@@ -109,3 +109,16 @@ func ErrorFields(err error) []FieldError {
 	}
 	return nil
 }
+
+// Problem is an error as the HTTP API sends it: an RFC 9457 problem
+// document with the stable code and the offending fields.
+type Problem struct {
+	Type   string       `json:"type"`
+	Title  string       `json:"title"`
+	Status int          `json:"status"`
+	Detail string       `json:"detail"`
+	Code   Code         `json:"code"`
+	Errors []FieldError `json:"errors,omitempty"`
+}
+
+func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Code, p.Detail) }

@@ -19,18 +19,7 @@ import (
 )
 
 // Problem is an error response (application/problem+json).
-type Problem struct {
-	Type   string                `json:"type"`
-	Title  string                `json:"title"`
-	Status int                   `json:"status"`
-	Detail string                `json:"detail"`
-	Code   ask2live.Code         `json:"code"`
-	Errors []ask2live.FieldError `json:"errors,omitempty"`
-}
-
-func (p *Problem) Error() string {
-	return fmt.Sprintf("%d %s: %s", p.Status, p.Code, p.Detail)
-}
+type Problem = ask2live.Problem
 
 // Client calls one server as one user (or anonymously when Token is empty).
 // It is safe for concurrent use.

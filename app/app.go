@@ -145,8 +145,14 @@ func (a *App) Run(ctx context.Context) error {
 	if a.cfg.PprofAddr != "" {
 		go a.servePprof(ctx)
 	}
-	go a.sweepTokens(ctx)
-	go a.sweepAbandoned(ctx)
+	// Expired credentials go every hour; live sessions nobody has been in
+	// for the host-gone timeout end (rooms end their own; this catches
+	// sessions without one).
+	go a.every(ctx, time.Hour, "sweeping expired credentials", func(ctx context.Context) error {
+		_, err := a.store.DeleteExpiredTokens(ctx, time.Now())
+		return err
+	})
+	go a.every(ctx, time.Minute, "sweeping abandoned sessions", a.hub.SweepAbandoned)
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
 	select {
@@ -183,36 +189,17 @@ func (a *App) servePprof(ctx context.Context) {
 	}
 }
 
-// sweepAbandoned ends live sessions nobody has been in for the host-gone
-// timeout (rooms end their own sessions; this catches those without one).
-func (a *App) sweepAbandoned(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
+// every runs fn each interval until ctx ends, logging its errors.
+func (a *App) every(ctx context.Context, interval time.Duration, what string, fn func(context.Context) error) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := a.hub.SweepAbandoned(ctx); err != nil {
-				a.log.Warn("sweeping abandoned sessions", slog.Any("err", err))
-			}
-		}
-	}
-}
-
-// sweepTokens deletes expired credentials every hour.
-func (a *App) sweepTokens(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := a.store.DeleteExpiredTokens(ctx, time.Now()); err != nil {
-				a.log.Warn("sweeping expired credentials", slog.Any("err", err))
-			} else if n > 0 {
-				a.log.Debug("swept expired credentials", slog.Int64("count", n))
+			if err := fn(ctx); err != nil {
+				a.log.Warn(what, slog.Any("err", err))
 			}
 		}
 	}

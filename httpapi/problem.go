@@ -11,15 +11,8 @@ import (
 	"github.com/ask2live/ask2live"
 )
 
-// Problem is an RFC 9457 problem document with the domain's stable code.
-type Problem struct {
-	Type   string                `json:"type"`
-	Title  string                `json:"title"`
-	Status int                   `json:"status"`
-	Detail string                `json:"detail"`
-	Code   ask2live.Code         `json:"code"`
-	Errors []ask2live.FieldError `json:"errors,omitempty"`
-}
+// Problem is the error document every failed request gets.
+type Problem = ask2live.Problem
 
 // statusOf maps each code to its HTTP status; it is the only place that does.
 var statusOf = map[ask2live.Code]int{
