@@ -9,24 +9,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/rtp"
-	"github.com/pion/webrtc/v4"
 
 	"github.com/ask2live/ask2live"
 	"github.com/ask2live/ask2live/apiclient"
 	"github.com/ask2live/ask2live/live"
 	"github.com/ask2live/ask2live/liveclient"
 	"github.com/ask2live/ask2live/sfu"
+	"github.com/ask2live/ask2live/sfu/sfutest"
 )
 
 // voicePeer is a participant with a Pion peer connection whose signalling
 // runs over the live-room socket, as the web app's does.
 type voicePeer struct {
+	*sfutest.Client
 	name  string
-	lc    *liveclient.Client
-	pc    *webrtc.PeerConnection
-	mic   *webrtc.TrackLocalStaticRTP
 	heard chan string // payloads received, "from:payload"
 	n     int
 }
@@ -38,52 +35,30 @@ func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *a
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lc.Drop() })
-	se := webrtc.SettingEngine{}
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetInterfaceFilter(func(n string) bool { return n == "lo" })
-	me := &webrtc.MediaEngine{}
-	if err := me.RegisterDefaultCodecs(); err != nil {
-		t.Fatal(err)
+	v := &voicePeer{name: name, heard: make(chan string, 1024)}
+	var sendMu sync.Mutex
+	rtc := func(sig any) error {
+		b, err := json.Marshal(sig)
+		if err != nil {
+			return err
+		}
+		sendMu.Lock()
+		defer sendMu.Unlock()
+		_, err = lc.Send(context.Background(), live.Command{Type: live.CmdRTC, Signal: b})
+		return err
 	}
-	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se)).NewPeerConnection(webrtc.Configuration{})
+	v.Client, err = sfutest.New(sfutest.Options{ID: name, Mic: mic, OnPacket: func(from string, pkt *rtp.Packet) {
+		select {
+		case v.heard <- from + ":" + string(pkt.Payload):
+		default:
+		}
+	}}, func(sig sfu.Signal) error { return rtc(sig) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { pc.Close() })
-	v := &voicePeer{name: name, lc: lc, pc: pc, heard: make(chan string, 1024)}
-	if mic {
-		v.mic, _ = webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", name)
-	}
-	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-		for {
-			pkt, _, err := tr.ReadRTP()
-			if err != nil {
-				return
-			}
-			select {
-			case v.heard <- tr.StreamID() + ":" + string(pkt.Payload):
-			default:
-			}
-		}
-	})
-	var sendMu sync.Mutex
-	rtc := func(sig sfu.Signal) {
-		b, _ := json.Marshal(sig)
-		sendMu.Lock()
-		defer sendMu.Unlock()
-		lc.Send(context.Background(), live.Command{Type: live.CmdRTC, Signal: b})
-	}
-	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
-		if c != nil {
-			init := c.ToJSON()
-			rtc(sfu.Signal{Type: "candidate", Candidate: &init})
-		}
-	})
-	// Signalling loop: the server offers, we answer.
+	t.Cleanup(func() { v.Close() })
+	// Signalling loop: the server's rtc messages go to the client.
 	go func() {
-		attached := false
 		for {
 			m, err := lc.Next(context.Background())
 			if err != nil {
@@ -93,30 +68,12 @@ func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *a
 				continue
 			}
 			var msg struct{ Signal sfu.Signal }
-			if m.Decode(&msg) != nil {
-				continue
-			}
-			switch msg.Signal.Type {
-			case "offer":
-				if pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: msg.Signal.SDP}) != nil {
-					return
-				}
-				if v.mic != nil && !attached {
-					pc.AddTrack(v.mic)
-					attached = true
-				}
-				answer, err := pc.CreateAnswer(nil)
-				if err != nil || pc.SetLocalDescription(answer) != nil {
-					return
-				}
-				rtc(sfu.Signal{Type: "answer", SDP: answer.SDP})
-			case "candidate":
-				pc.AddICECandidate(*msg.Signal.Candidate)
+			if m.Decode(&msg) == nil {
+				v.Handle(msg.Signal)
 			}
 		}
 	}()
-	b, _ := json.Marshal(map[string]string{"type": "join"})
-	if _, err := lc.Send(ctx, live.Command{Type: live.CmdRTC, Signal: b}); err != nil {
+	if err := rtc(map[string]string{"type": "join"}); err != nil {
 		t.Fatal(err)
 	}
 	return v
@@ -124,8 +81,7 @@ func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *a
 
 func (v *voicePeer) talk() {
 	v.n++
-	v.mic.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111, SequenceNumber: uint16(v.n), Timestamp: uint32(v.n * 960)},
-		Payload: []byte(fmt.Sprintf("%s#%d", v.name, v.n))})
+	_ = v.Send(v.n, []byte(fmt.Sprintf("%s#%d", v.name, v.n)), 30)
 }
 
 // hears waits until listener receives from speaker, who keeps talking.

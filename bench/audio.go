@@ -5,17 +5,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/rtp"
-	"github.com/pion/webrtc/v4"
 
 	"github.com/ask2live/ask2live/sfu"
+	"github.com/ask2live/ask2live/sfu/sfutest"
 )
 
 // AudioConfig configures the audio scenario.
@@ -25,89 +23,25 @@ type AudioConfig struct {
 	Duration  time.Duration
 }
 
-var benchOpus = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}
-
-// audioPeer is a Pion participant whose signalling is a direct call into the
-// audio server (the live socket adds nothing to forwarding).
-type audioPeer struct {
-	pc   *webrtc.PeerConnection
-	peer *sfu.Peer
-	mic  *webrtc.TrackLocalStaticRTP
-	sigs chan sfu.Signal
-	up   chan struct{}
-}
-
-func newAudioPeer(srv *sfu.Server, id string, speaker bool, onPacket func(*rtp.Packet)) (*audioPeer, error) {
-	me := &webrtc.MediaEngine{}
-	if err := me.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: benchOpus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
-		return nil, err
-	}
-	se := webrtc.SettingEngine{}
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetInterfaceFilter(func(n string) bool { return n == "lo" })
-	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se)).NewPeerConnection(webrtc.Configuration{})
+// joinAudio connects a Pion participant whose signalling is a direct call
+// into the audio server (the live socket adds nothing to forwarding).
+func joinAudio(srv *sfu.Server, id string, speaker bool, onPacket func(string, *rtp.Packet)) (*sfutest.Client, error) {
+	var peer *sfu.Peer
+	ready := make(chan struct{})
+	c, err := sfutest.New(sfutest.Options{ID: id, Mic: speaker, OnPacket: onPacket}, func(sig sfu.Signal) error {
+		<-ready // the first offer goes out before Join returns
+		return peer.Signal(sig)
+	})
 	if err != nil {
 		return nil, err
 	}
-	p := &audioPeer{pc: pc, sigs: make(chan sfu.Signal, 64), up: make(chan struct{})}
-	if speaker {
-		p.mic, _ = webrtc.NewTrackLocalStaticRTP(benchOpus, "mic", id)
-	}
-	var once sync.Once
-	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
-		if st == webrtc.PeerConnectionStateConnected {
-			once.Do(func() { close(p.up) })
-		}
-	})
-	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-		for {
-			pkt, _, err := tr.ReadRTP()
-			if err != nil {
-				return
-			}
-			onPacket(pkt)
-		}
-	})
-	p.peer, err = srv.Join("bench", id, func(s sfu.Signal) { p.sigs <- s })
+	peer, err = srv.Join("bench", id, c.Handle)
+	close(ready)
 	if err != nil {
-		pc.Close()
+		c.Close()
 		return nil, err
 	}
-	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
-		if c != nil {
-			init := c.ToJSON()
-			_ = p.peer.Signal(sfu.Signal{Type: "candidate", Candidate: &init})
-		}
-	})
-	go func() {
-		attached := false
-		for s := range p.sigs {
-			switch s.Type {
-			case "offer":
-				if pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: s.SDP}) != nil {
-					return
-				}
-				if p.mic != nil && !attached {
-					if _, err := pc.AddTrack(p.mic); err != nil {
-						return
-					}
-					attached = true
-				}
-				ans, err := pc.CreateAnswer(nil)
-				if err != nil || pc.SetLocalDescription(ans) != nil {
-					return
-				}
-				if err := p.peer.Signal(sfu.Signal{Type: "answer", SDP: ans.SDP}); err != nil {
-					fmt.Fprintln(os.Stderr, "answer:", err)
-				}
-			case "candidate":
-				_ = pc.AddICECandidate(*s.Candidate)
-			}
-		}
-	}()
-	return p, nil
+	return c, nil
 }
 
 func cpuTime() time.Duration {
@@ -133,7 +67,7 @@ func RunAudio(cfg AudioConfig, out io.Writer) error {
 	var received atomic.Int64
 	var measuring atomic.Bool
 	var windowStart atomic.Int64 // packets sent before it belong to the warm-up
-	onPacket := func(pkt *rtp.Packet) {
+	onPacket := func(_ string, pkt *rtp.Packet) {
 		if !measuring.Load() || len(pkt.Payload) < 8 {
 			return
 		}
@@ -144,21 +78,19 @@ func RunAudio(cfg AudioConfig, out io.Writer) error {
 		latency.Record(time.Duration(time.Now().UnixNano()-sent), nil)
 		received.Add(1)
 	}
-	var peers []*audioPeer
+	var peers []*sfutest.Client
 	defer func() {
 		for _, p := range peers {
-			p.pc.Close()
+			p.Close()
 		}
 	}()
-	var speakers []*audioPeer
-	// Every speaker is on air before anyone joins: see the note in
-	// docs/PERFORMANCE.md on granting during a first negotiation.
-	for i := 0; i < cfg.Speakers; i++ {
-		srv.SetOnAir("bench", fmt.Sprintf("speaker%d", i), true)
-	}
+	var speakers []*sfutest.Client
+	// Each speaker goes on air as it joins, while the ones before are
+	// still connecting.
 	for i := 0; i < cfg.Speakers; i++ {
 		id := fmt.Sprintf("speaker%d", i)
-		p, err := newAudioPeer(srv, id, true, onPacket)
+		srv.SetOnAir("bench", id, true)
+		p, err := joinAudio(srv, id, true, onPacket)
 		if err != nil {
 			return err
 		}
@@ -167,7 +99,7 @@ func RunAudio(cfg AudioConfig, out io.Writer) error {
 	}
 	t0 := time.Now()
 	for i := 0; i < cfg.Listeners; i++ {
-		p, err := newAudioPeer(srv, fmt.Sprintf("listener%d", i), false, onPacket)
+		p, err := joinAudio(srv, fmt.Sprintf("listener%d", i), false, onPacket)
 		if err != nil {
 			return err
 		}
@@ -175,9 +107,9 @@ func RunAudio(cfg AudioConfig, out io.Writer) error {
 	}
 	for i, p := range peers {
 		select {
-		case <-p.up:
+		case <-p.Up():
 		case <-time.After(60 * time.Second):
-			return fmt.Errorf("peer %d did not connect", i)
+			return fmt.Errorf("peer %d did not connect (signalling error: %v)", i, p.Err())
 		}
 	}
 	fmt.Fprintf(out, "%d peers connected in %s\n", len(peers), time.Since(t0).Round(time.Millisecond))
@@ -202,8 +134,7 @@ func RunAudio(cfg AudioConfig, out io.Writer) error {
 					case <-tick.C:
 					}
 					binary.BigEndian.PutUint64(payload, uint64(time.Now().UnixNano()))
-					err := sp.mic.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111,
-						SequenceNumber: uint16(n), Timestamp: uint32(n * 960), SSRC: uint32(si + 1)}, Payload: payload})
+					err := sp.Send(n, payload, 30)
 					if err == nil && sent != nil && measuring.Load() {
 						sent.Add(1)
 					}

@@ -296,7 +296,10 @@ func (r *room) join(peerID string, send func(Signal)) (*Peer, error) {
 	})
 	pc.OnTrack(func(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) { r.forward(p, remote, recv) })
 	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
-		if st == webrtc.PeerConnectionStateFailed {
+		switch st {
+		case webrtc.PeerConnectionStateConnected:
+			go p.up() // not on Pion's callback goroutine: up may offer
+		case webrtc.PeerConnectionStateFailed:
 			r.drop(p)
 		}
 	})
@@ -438,10 +441,16 @@ type Peer struct {
 	sendMu  sync.Mutex                // orders the offer before its candidates
 	pending []webrtc.ICECandidateInit // candidates that came before the answer
 
-	mu          sync.Mutex
-	senders     map[string]*webrtc.RTPSender
-	negotiating bool // an offer is out, waiting for the answer
-	again       bool // something changed meanwhile: offer again after the answer
+	mu      sync.Mutex
+	senders map[string]*webrtc.RTPSender
+	// negotiating: an offer is out, or the first answer is in but the
+	// connection is not up yet. A client that gets a second offer before
+	// its transports have started may restart ICE in its answer (Pion
+	// does), which this side does not follow; so the first negotiation
+	// ends only when the connection is up.
+	negotiating bool
+	connected   bool // the connection has been up at least once
+	answered    bool // the answer to the latest offer is in
 	queued      []trackChange
 	offered     bool // the first offer (with the ICE servers) went out
 	closed      bool
@@ -455,11 +464,9 @@ func (p *Peer) Signal(sig Signal) error {
 			return err
 		}
 		p.mu.Lock()
-		again, queued, early := p.again || len(p.queued) > 0, p.queued, p.pending
-		p.again, p.queued, p.pending = false, nil, nil
-		// With more to do, the peer stays in negotiation: nothing else may
-		// touch its transceivers until the next answer.
-		p.negotiating = again
+		early := p.pending
+		p.pending, p.answered = nil, true
+		queued, again := p.nextLocked()
 		p.mu.Unlock()
 		for _, c := range early {
 			if err := p.pc.AddICECandidate(c); err != nil {
@@ -497,7 +504,41 @@ func (p *Peer) SignalJSON(raw json.RawMessage) error {
 	return p.Signal(sig)
 }
 
-// change adds or removes an outgoing track now, or after the answer in
+// nextLocked ends a negotiation once its answer is in and the connection
+// has been up: it returns the changes queued meanwhile and whether to offer
+// again (the peer then stays in negotiation: nothing else may touch its
+// transceivers until the next answer). The caller holds p.mu.
+func (p *Peer) nextLocked() ([]trackChange, bool) {
+	if !p.answered || !p.connected || p.closed {
+		return nil, false
+	}
+	queued := p.queued
+	p.queued = nil
+	p.negotiating = len(queued) > 0
+	if p.negotiating {
+		p.answered = false
+	}
+	return queued, p.negotiating
+}
+
+// up is called when the connection is first established: changes queued
+// during the first negotiation are offered now.
+func (p *Peer) up() {
+	p.mu.Lock()
+	if p.connected {
+		p.mu.Unlock()
+		return
+	}
+	p.connected = true
+	queued, again := p.nextLocked()
+	p.mu.Unlock()
+	if again {
+		p.apply(queued)
+		p.offer()
+	}
+}
+
+// change adds or removes an outgoing track now, or after the negotiation in
 // flight. The client never offers, so offers never cross.
 func (p *Peer) change(c trackChange) {
 	p.mu.Lock()
@@ -510,7 +551,7 @@ func (p *Peer) change(c trackChange) {
 		p.mu.Unlock()
 		return
 	}
-	p.negotiating = true
+	p.negotiating, p.answered = true, false
 	p.mu.Unlock()
 	p.apply([]trackChange{c})
 	p.offer()

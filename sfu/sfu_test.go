@@ -1,4 +1,4 @@
-package sfu
+package sfu_test
 
 import (
 	"fmt"
@@ -10,15 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/rtp"
-	"github.com/pion/sdp/v3"
-	"github.com/pion/webrtc/v4"
+
+	"github.com/ask2live/ask2live/sfu"
+	"github.com/ask2live/ask2live/sfu/sfutest"
 )
 
-func newServer(t *testing.T, speaking SpeakingFunc) *Server {
+func newServer(t *testing.T, speaking sfu.SpeakingFunc) *sfu.Server {
 	t.Helper()
-	s, err := New(Config{ListenIP: "127.0.0.1"}, slog.New(slog.NewTextHandler(io.Discard, nil)), speaking)
+	s, err := sfu.New(sfu.Config{ListenIP: "127.0.0.1"}, slog.New(slog.NewTextHandler(io.Discard, nil)), speaking)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,166 +32,73 @@ type received struct {
 	payload string
 }
 
-// client is a real Pion peer acting as a participant.
+// client is a participant whose signalling is a direct call into the
+// server, with numbered packets ("id#n") to recognise what arrives.
 type client struct {
-	t       *testing.T
-	id      string
-	pc      *webrtc.PeerConnection
-	peer    *Peer
-	signals chan Signal
-	got     chan received
-	mic     *webrtc.TrackLocalStaticRTP
-	levelID uint8
-	next    int // number of the next packet this client sends
-	mu      sync.Mutex
-	done    chan struct{}
-	wg      sync.WaitGroup
+	*sfutest.Client
+	got  chan received
+	mu   sync.Mutex
+	next int // number of the next packet this client sends
 }
 
-func clientAPI(t *testing.T) *webrtc.API {
-	me := &webrtc.MediaEngine{}
-	if err := me.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: opus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
-		t.Fatal(err)
-	}
-	if err := me.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
-		t.Fatal(err)
-	}
-	se := webrtc.SettingEngine{}
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
-	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se))
-}
-
-// join connects a participant; with mic it attaches a microphone track to
-// the slot the server offers (which only counts once it is on air).
-func join(t *testing.T, s *Server, room, id string, mic bool) *client {
+// start connects a participant without waiting for the connection; with
+// mic it publishes a microphone track (which only counts once on air).
+func start(t *testing.T, s *sfu.Server, room, id string, mic bool) *client {
 	t.Helper()
-	pc, err := clientAPI(t).NewPeerConnection(webrtc.Configuration{})
+	c := &client{got: make(chan received, 4096)}
+	var peer *sfu.Peer
+	ready := make(chan struct{})
+	var err error
+	c.Client, err = sfutest.New(sfutest.Options{ID: id, Mic: mic, OnPacket: func(from string, pkt *rtp.Packet) {
+		select {
+		case c.got <- received{from: from, payload: string(pkt.Payload)}:
+		default:
+		}
+	}}, func(sig sfu.Signal) error {
+		<-ready // the first offer goes out before Join returns
+		return peer.Signal(sig)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &client{t: t, id: id, pc: pc, signals: make(chan Signal, 64), got: make(chan received, 4096), done: make(chan struct{})}
-	if mic {
-		c.mic, err = webrtc.NewTrackLocalStaticRTP(opus, "mic", id)
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	connected := make(chan struct{})
-	var once sync.Once
-	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
-		if st == webrtc.PeerConnectionStateConnected {
-			once.Do(func() { close(connected) })
-		}
-	})
-	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-		for {
-			pkt, _, err := tr.ReadRTP()
-			if err != nil {
-				return
-			}
-			select {
-			case c.got <- received{from: tr.StreamID(), payload: string(pkt.Payload)}:
-			default:
-			}
-		}
-	})
-	c.peer, err = s.Join(room, id, func(sig Signal) { c.signals <- sig })
+	t.Cleanup(func() { c.Close() })
+	peer, err = s.Join(room, id, c.Handle)
+	close(ready)
 	if err != nil {
 		t.Fatal(err)
-	}
-	pc.OnICECandidate(func(ic *webrtc.ICECandidate) {
-		if ic != nil {
-			init := ic.ToJSON()
-			if err := c.peer.Signal(Signal{Type: "candidate", Candidate: &init}); err != nil {
-				t.Errorf("%s: candidate: %v", id, err)
-			}
-		}
-	})
-	c.wg.Add(1)
-	go c.answerLoop()
-	t.Cleanup(c.close)
-	select {
-	case <-connected:
-	case <-time.After(15 * time.Second):
-		t.Fatalf("%s did not connect", id)
 	}
 	return c
 }
 
-func (c *client) answerLoop() {
-	defer c.wg.Done()
-	attached := false
-	for {
-		var sig Signal
-		select {
-		case sig = <-c.signals:
-		case <-c.done:
-			return
-		}
-		switch sig.Type {
-		case "offer":
-			if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sig.SDP}); err != nil {
-				c.t.Errorf("%s: offer: %v", c.id, err)
-				return
-			}
-			if c.mic != nil && !attached {
-				sender, err := c.pc.AddTrack(c.mic)
-				if err != nil {
-					c.t.Errorf("%s: attaching the mic: %v", c.id, err)
-					return
-				}
-				attached = true
-				go func() {
-					buf := make([]byte, 1500)
-					for {
-						if _, _, err := sender.Read(buf); err != nil {
-							return
-						}
-					}
-				}()
-			}
-			answer, err := c.pc.CreateAnswer(nil)
-			if err == nil {
-				err = c.pc.SetLocalDescription(answer)
-			}
-			if err == nil {
-				err = c.peer.Signal(Signal{Type: "answer", SDP: answer.SDP})
-			}
-			if err != nil {
-				c.t.Errorf("%s: answering: %v", c.id, err)
-				return
-			}
-			if c.mic != nil {
-				for _, tr := range c.pc.GetTransceivers() {
-					if tr.Sender() != nil && tr.Sender().Track() == c.mic {
-						for _, ext := range tr.Sender().GetParameters().HeaderExtensions {
-							if ext.URI == sdp.AudioLevelURI {
-								c.mu.Lock()
-								c.levelID = uint8(ext.ID)
-								c.mu.Unlock()
-							}
-						}
-					}
-				}
-			}
-		case "candidate":
-			if err := c.pc.AddICECandidate(*sig.Candidate); err != nil {
-				c.t.Errorf("%s: candidate: %v", c.id, err)
-			}
-		}
+// join connects a participant and waits until the connection is up.
+func join(t *testing.T, s *sfu.Server, room, id string, mic bool) *client {
+	t.Helper()
+	c := start(t, s, room, id, mic)
+	c.waitUp(t)
+	return c
+}
+
+func (c *client) waitUp(t *testing.T) {
+	t.Helper()
+	select {
+	case <-c.Up():
+	case <-time.After(15 * time.Second):
+		t.Fatalf("%s did not connect (signalling error: %v)", c.ID, c.Err())
 	}
 }
 
 // talk sends the next packet at a loud level and returns its number.
-func (c *client) talk() int {
+func (c *client) talk(t *testing.T) int { return c.say(t, 20) }
+
+// say sends the next packet at an audio level and returns its number.
+func (c *client) say(t *testing.T, level uint8) int {
 	c.mu.Lock()
 	n := c.next
 	c.next++
 	c.mu.Unlock()
-	c.say(n, 20)
+	if err := c.Send(n, []byte(fmt.Sprintf("%s#%d", c.ID, n)), level); err != nil {
+		t.Errorf("%s: send: %v", c.ID, err)
+	}
 	return n
 }
 
@@ -202,32 +109,6 @@ func (c *client) mark() int {
 	return c.next
 }
 
-// say sends one packet with a recognisable payload and an audio level.
-func (c *client) say(n int, level uint8) {
-	pkt := &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111, SequenceNumber: uint16(n), Timestamp: uint32(n * 960)},
-		Payload: []byte(fmt.Sprintf("%s#%d", c.id, n))}
-	c.mu.Lock()
-	id := c.levelID
-	c.mu.Unlock()
-	if id != 0 {
-		raw, _ := rtp.AudioLevelExtension{Level: level, Voice: level < 127}.Marshal()
-		pkt.Header.SetExtension(id, raw)
-	}
-	if err := c.mic.WriteRTP(pkt); err != nil {
-		c.t.Errorf("%s: send: %v", c.id, err)
-	}
-}
-
-func (c *client) close() {
-	select {
-	case <-c.done:
-	default:
-		close(c.done)
-	}
-	c.pc.Close()
-	c.wg.Wait()
-}
-
 // heard reads c's packets, while from keeps talking, until a packet of
 // from numbered at least n arrives; it returns everything read meanwhile.
 func (c *client) heard(t *testing.T, from *client, n int) []received {
@@ -236,22 +117,18 @@ func (c *client) heard(t *testing.T, from *client, n int) []received {
 	deadline := time.After(15 * time.Second)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	prefix := from.id + "#"
+	prefix := from.ID + "#"
 	for {
 		select {
 		case r := <-c.got:
 			seen = append(seen, r)
-			var k int
-			if r.from == from.id && strings.HasPrefix(r.payload, prefix) {
-				fmt.Sscanf(r.payload[len(prefix):], "%d", &k)
-				if k >= n {
-					return seen
-				}
+			if r.from == from.ID && strings.HasPrefix(r.payload, prefix) && number(r) >= n {
+				return seen
 			}
 		case <-tick.C:
-			from.talk() // RTP is lossy: keep talking until one lands
+			from.talk(t) // RTP is lossy: keep talking until one lands
 		case <-deadline:
-			t.Fatalf("%s never heard %s#%d (read %d packets: %v)", c.id, from.id, n, len(seen), froms(seen))
+			t.Fatalf("%s never heard %s#%d (read %d packets: %v)", c.ID, from.ID, n, len(seen), froms(seen))
 		}
 	}
 }
@@ -298,12 +175,12 @@ func TestForwardingFollowsTheStage(t *testing.T) {
 
 	// 2. The guest talks without a grant: nobody receives it.
 	for i := 0; i < 50; i++ {
-		guest.talk()
+		guest.talk(t)
 	}
 	hostMark := host.mark()
 	for _, l := range listeners {
 		if f := froms(l.heard(t, host, hostMark)); f["guest"] > 0 {
-			t.Fatalf("%s received %d packets from a guest who is not on air", l.id, f["guest"])
+			t.Fatalf("%s received %d packets from a guest who is not on air", l.ID, f["guest"])
 		}
 	}
 
@@ -318,13 +195,13 @@ func TestForwardingFollowsTheStage(t *testing.T) {
 	s.SetOnAir("r", "guest", false)
 	revoked := guest.mark()
 	for i := 0; i < 50; i++ {
-		guest.talk()
+		guest.talk(t)
 	}
 	hostMark = host.mark()
 	for _, l := range listeners {
 		for _, r := range l.heard(t, host, hostMark) {
 			if r.from == "guest" && number(r) >= revoked {
-				t.Fatalf("%s heard the guest after the revoke: %s", l.id, r.payload)
+				t.Fatalf("%s heard the guest after the revoke: %s", l.ID, r.payload)
 			}
 		}
 	}
@@ -334,8 +211,8 @@ func TestForwardingFollowsTheStage(t *testing.T) {
 		for {
 			select {
 			case r := <-c.got:
-				if r.from == c.id {
-					t.Fatalf("%s received its own audio", c.id)
+				if r.from == c.ID {
+					t.Fatalf("%s received its own audio", c.ID)
 				}
 				continue
 			default:
@@ -345,34 +222,29 @@ func TestForwardingFollowsTheStage(t *testing.T) {
 	}
 }
 
-// TestSpeakingDetector: loud then quiet levels give speaking then stopped,
-// once each, by the RTP clock.
-func TestSpeakingDetector(t *testing.T) {
-	var events []bool
-	d := newDetector(Config{SpeakingLevel: 50, SpeakingAttack: 40 * time.Millisecond, SpeakingHold: 400 * time.Millisecond},
-		func(on bool) { events = append(events, on) })
-	ts := uint32(0)
-	step := func(level uint8, packets int) {
-		for i := 0; i < packets; i++ {
-			d.observe(level, ts)
-			ts += 960 // 20 ms at 48 kHz
+// TestGrantDuringFirstNegotiation: people put on air while others are
+// still connecting (their first offer out or just answered) are heard by
+// everyone once the connections are up. The second track waits for the
+// first connection: a client offered again before its transports start may
+// restart ICE, which would leave it unconnected.
+func TestGrantDuringFirstNegotiation(t *testing.T) {
+	s := newServer(t, nil)
+	var speakers []*client
+	for i := 0; i < 3; i++ {
+		id := fmt.Sprintf("speaker%d", i)
+		s.SetOnAir("r", id, true)
+		speakers = append(speakers, start(t, s, "r", id, true))
+	}
+	listener := start(t, s, "r", "listener", false)
+	for _, c := range append(speakers, listener) {
+		c.waitUp(t)
+	}
+	for _, sp := range speakers {
+		for _, l := range append(speakers, listener) {
+			if l != sp {
+				l.heard(t, sp, 0)
+			}
 		}
-	}
-	step(100, 10) // silence
-	step(30, 1)   // a click: shorter than the attack
-	step(100, 5)
-	if len(events) != 0 {
-		t.Fatalf("a 20 ms click started speaking: %v", events)
-	}
-	step(30, 10)  // 200 ms of speech
-	step(100, 10) // a 200 ms pause: within the hold
-	step(40, 5)
-	if len(events) != 1 || !events[0] {
-		t.Fatalf("after speech with a short pause: %v, want [true]", events)
-	}
-	step(100, 25) // 500 ms of quiet: past the hold
-	if len(events) != 2 || events[1] {
-		t.Fatalf("after a long pause: %v, want [true false]", events)
 	}
 }
 
@@ -386,11 +258,7 @@ func TestSpeakingEventsFromRTP(t *testing.T) {
 	listener := join(t, s, "r", "listener", false)
 	listener.heard(t, host, 20) // host.talk sends loud packets
 	for i := 0; i < 40; i++ {
-		host.mu.Lock()
-		n := host.next
-		host.next++
-		host.mu.Unlock()
-		host.say(n, 127)
+		host.say(t, 127)
 	}
 	want := []string{"r/host:true", "r/host:false"}
 	for _, w := range want {
@@ -410,14 +278,13 @@ func TestSpeakingEventsFromRTP(t *testing.T) {
 func TestJoinLeaveSoak(t *testing.T) {
 	s := newServer(t, nil)
 	s.SetOnAir("r", "host", true)
-	host := join(t, s, "r", "host", true)
-	_ = host
+	join(t, s, "r", "host", true)
 	settle := func() int { runtime.GC(); return runtime.NumGoroutine() }
 	before := settle()
 	for i := 0; i < 200; i++ {
 		c := join(t, s, "r", "visitor", false)
 		s.Leave("r", "visitor")
-		c.close()
+		c.Close()
 	}
 	if n := s.PeerCount("r"); n != 1 {
 		t.Fatalf("%d peers left in the room, want only the host", n)
