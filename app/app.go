@@ -61,9 +61,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	relayMin, relayMax, _ := parsePortRange(cfg.TURNRelayPorts)
 	var hub *live.Hub
 	a.sfu, err = sfu.New(sfu.Config{ListenIP: cfg.RTCListenIP, UDPPort: cfg.RTCUDPPort, TCPPort: cfg.RTCTCPPort,
-		PublicIPs: cfg.RTCPublicIPs, ICEServers: ice}, log, func(room, peer string, speaking bool) {
+		PublicIPs: cfg.RTCPublicIPs, ICEServers: ice,
+		TURN: sfu.TURNConfig{Enable: cfg.TURNPort != 0, Port: cfg.TURNPort, Host: cfg.TURNHost, Secret: cfg.TURNSecret,
+			RelayMinPort: relayMin, RelayMaxPort: relayMax, CredentialTTL: cfg.TURNCredentialTTL},
+	}, log, func(room, peer string, speaking bool) {
 		hub.Speaking(room, peer, speaking)
 	})
 	if err != nil {

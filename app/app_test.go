@@ -17,10 +17,10 @@ import (
 
 // boot starts the whole program on a free port and returns its URL and a
 // stop function that shuts it down the way SIGTERM does.
-func boot(t *testing.T, dbURL string) (string, func() error) {
+func boot(t *testing.T, dbURL string, flags ...string) (string, func() error) {
 	t.Helper()
-	cfg, err := ParseConfig([]string{"-addr", "127.0.0.1:0", "-database-url", dbURL, "-data-dir", t.TempDir(),
-		"-rtc-listen-ip", "127.0.0.1", "-rtc-udp-port", "0", "-rtc-tcp-port", "0"},
+	cfg, err := ParseConfig(append([]string{"-addr", "127.0.0.1:0", "-database-url", dbURL, "-data-dir", t.TempDir(),
+		"-rtc-listen-ip", "127.0.0.1", "-rtc-udp-port", "0", "-rtc-tcp-port", "0"}, flags...),
 		func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"net"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -39,48 +40,55 @@ type Config struct {
 	LoginRate      int // log-in attempts per minute per client address and per username
 
 	// Live rooms
-	MaxOnAir         int
-	HostGoneTimeout  time.Duration
-	MaxLiveDuration  time.Duration
-	ChatHistory      int
-	QuestionRate     int // questions per minute per user
-	ChatRate         int // chat messages per 10 seconds per user
-	MaxFrameBytes    int64
-	SendQueue        int
-	PingInterval     time.Duration
-	PresenceInterval time.Duration
-	RTCUDPPort       int
-	RTCTCPPort       int
-	RTCListenIP      string
-	RTCPublicIPs     []string
-	RTCICEServers    []string
+	MaxOnAir          int
+	HostGoneTimeout   time.Duration
+	MaxLiveDuration   time.Duration
+	ChatHistory       int
+	QuestionRate      int // questions per minute per user
+	ChatRate          int // chat messages per 10 seconds per user
+	MaxFrameBytes     int64
+	SendQueue         int
+	PingInterval      time.Duration
+	PresenceInterval  time.Duration
+	RTCUDPPort        int
+	RTCTCPPort        int
+	RTCListenIP       string
+	RTCPublicIPs      []string
+	RTCICEServers     []string
+	TURNPort          int    // embedded TURN server (UDP and TCP); 0 disables it
+	TURNHost          string // host name clients reach it by
+	TURNSecret        string
+	TURNRelayPorts    string // "min-max"
+	TURNCredentialTTL time.Duration
 }
 
 // DefaultConfig returns the embedded defaults: SQLite under ./data, in-memory
 // bus, everything on one port.
 func DefaultConfig() Config {
 	return Config{
-		Addr:             ":8080",
-		DataDir:          "data",
-		LogLevel:         slog.LevelInfo,
-		LogFormat:        "text",
-		ShutdownTimeout:  15 * time.Second,
-		TokenTTL:         30 * 24 * time.Hour,
-		MaxBodyBytes:     64 << 10,
-		LoginRate:        10,
-		MaxOnAir:         3,
-		HostGoneTimeout:  10 * time.Minute,
-		MaxLiveDuration:  12 * time.Hour,
-		ChatHistory:      50,
-		QuestionRate:     5,
-		ChatRate:         20,
-		MaxFrameBytes:    16 << 10,
-		SendQueue:        256,
-		PingInterval:     20 * time.Second,
-		PresenceInterval: 250 * time.Millisecond,
-		RTCUDPPort:       50000,
-		RTCTCPPort:       50000,
-		RTCListenIP:      "0.0.0.0",
+		Addr:              ":8080",
+		DataDir:           "data",
+		LogLevel:          slog.LevelInfo,
+		LogFormat:         "text",
+		ShutdownTimeout:   15 * time.Second,
+		TokenTTL:          30 * 24 * time.Hour,
+		MaxBodyBytes:      64 << 10,
+		LoginRate:         10,
+		MaxOnAir:          3,
+		HostGoneTimeout:   10 * time.Minute,
+		MaxLiveDuration:   12 * time.Hour,
+		ChatHistory:       50,
+		QuestionRate:      5,
+		ChatRate:          20,
+		MaxFrameBytes:     16 << 10,
+		SendQueue:         256,
+		PingInterval:      20 * time.Second,
+		PresenceInterval:  250 * time.Millisecond,
+		RTCUDPPort:        50000,
+		RTCTCPPort:        50000,
+		RTCListenIP:       "0.0.0.0",
+		TURNRelayPorts:    "49160-49999",
+		TURNCredentialTTL: 12 * time.Hour,
 	}
 }
 
@@ -132,6 +140,12 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.StringVar(&c.RTCListenIP, "rtc-listen-ip", c.RTCListenIP, "address the media ports bind to")
 	listVar(fs, &c.RTCPublicIPs, "rtc-public-ips", "public IPs announced to clients when behind 1:1 NAT, comma-separated")
 	listVar(fs, &c.RTCICEServers, "rtc-ice-servers", "STUN/TURN URLs handed to clients, comma-separated (turn:user:pass@host:port for static credentials)")
+
+	fs.IntVar(&c.TURNPort, "turn-port", 0, "run the embedded TURN server on this UDP and TCP port (e.g. 3478), for clients that cannot reach the media port directly; 0 disables it")
+	fs.StringVar(&c.TURNHost, "turn-host", "", "host name or IP clients reach the TURN server by (default the first public IP, else the media listen IP)")
+	fs.StringVar(&c.TURNSecret, "turn-secret", "", "secret the time-limited TURN credentials are made with; random per start when empty (set it to keep credentials valid across restarts)")
+	fs.StringVar(&c.TURNRelayPorts, "turn-relay-ports", c.TURNRelayPorts, "UDP ports the TURN server relays from, min-max")
+	fs.DurationVar(&c.TURNCredentialTTL, "turn-credential-ttl", c.TURNCredentialTTL, "how long TURN credentials handed to a participant stay valid")
 
 	fs.Usage = func() { usage(fs, out) }
 
@@ -185,6 +199,7 @@ func (c *Config) Validate() error {
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
 		"ping-interval": int64(c.PingInterval), "presence-interval": int64(c.PresenceInterval),
+		"turn-credential-ttl": int64(c.TURNCredentialTTL),
 	}
 	names := make([]string, 0, len(positive))
 	for n := range positive {
@@ -199,7 +214,15 @@ func (c *Config) Validate() error {
 	if c.MaxOnAir < 0 {
 		bad("max-on-air", "must not be negative")
 	}
-	for name, p := range map[string]int{"rtc-udp-port": c.RTCUDPPort, "rtc-tcp-port": c.RTCTCPPort} {
+	if _, _, err := parsePortRange(c.TURNRelayPorts); err != nil {
+		bad("turn-relay-ports", "%v", err)
+	}
+	if c.TURNPort != 0 && c.TURNHost == "" && len(c.RTCPublicIPs) == 0 {
+		if ip := net.ParseIP(c.RTCListenIP); ip == nil || ip.IsUnspecified() {
+			bad("turn-port", "the TURN server needs an address to give clients: set -turn-host, -rtc-public-ips or a specific -rtc-listen-ip")
+		}
+	}
+	for name, p := range map[string]int{"rtc-udp-port": c.RTCUDPPort, "rtc-tcp-port": c.RTCTCPPort, "turn-port": c.TURNPort} {
 		if p < 0 || p > 65535 {
 			bad(name, "must be a port number")
 		}
@@ -213,6 +236,17 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// parsePortRange reads "min-max".
+func parsePortRange(s string) (uint16, uint16, error) {
+	lo, hi, ok := strings.Cut(s, "-")
+	a, errA := strconv.ParseUint(strings.TrimSpace(lo), 10, 16)
+	b, errB := strconv.ParseUint(strings.TrimSpace(hi), 10, 16)
+	if !ok || errA != nil || errB != nil || a == 0 || b < a {
+		return 0, 0, fmt.Errorf("want min-max ports, got %q", s)
+	}
+	return uint16(a), uint16(b), nil
 }
 
 // listVar defines a comma-separated list flag.

@@ -49,14 +49,17 @@ func TestParseConfigErrors(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"bad env duration": {nil, map[string]string{"ASK2LIVE_TOKEN_TTL": "soon"}, "ASK2LIVE_TOKEN_TTL"},
-		"bad db scheme":    {[]string{"-database-url", "oracle://x"}, nil, "database-url"},
-		"bad redis":        {[]string{"-redis-url", "127.0.0.1:6379"}, nil, "redis-url"},
-		"negative":         {[]string{"-send-queue", "0"}, nil, "send-queue"},
-		"bad ice server":   {[]string{"-rtc-ice-servers", "http://stun.example"}, nil, "rtc-ice-servers"},
-		"bad ip":           {[]string{"-rtc-public-ips", "example.com"}, nil, "rtc-public-ips"},
-		"stray arg":        {[]string{"serve"}, nil, "unexpected argument"},
-		"bad addr":         {[]string{"-addr", "8080"}, nil, "addr"},
+		"bad env duration":  {nil, map[string]string{"ASK2LIVE_TOKEN_TTL": "soon"}, "ASK2LIVE_TOKEN_TTL"},
+		"bad db scheme":     {[]string{"-database-url", "oracle://x"}, nil, "database-url"},
+		"bad redis":         {[]string{"-redis-url", "127.0.0.1:6379"}, nil, "redis-url"},
+		"negative":          {[]string{"-send-queue", "0"}, nil, "send-queue"},
+		"bad ice server":    {[]string{"-rtc-ice-servers", "http://stun.example"}, nil, "rtc-ice-servers"},
+		"bad ip":            {[]string{"-rtc-public-ips", "example.com"}, nil, "rtc-public-ips"},
+		"stray arg":         {[]string{"serve"}, nil, "unexpected argument"},
+		"bad addr":          {[]string{"-addr", "8080"}, nil, "addr"},
+		"bad relay ports":   {[]string{"-turn-relay-ports", "50000-40000"}, nil, "turn-relay-ports"},
+		"turn without host": {[]string{"-turn-port", "3478"}, nil, "turn-host"},
+		"bad turn port":     {[]string{"-turn-port", "70000", "-turn-host", "turn.example"}, nil, "turn-port"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -28,14 +29,14 @@ type voicePeer struct {
 	n     int
 }
 
-func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *apiclient.Client, name string, mic bool) *voicePeer {
+func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *apiclient.Client, opts sfutest.Options) *voicePeer {
 	t.Helper()
 	lc, err := liveclient.Dial(ctx, url, sessionID, c.Token, liveclient.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lc.Drop() })
-	v := &voicePeer{name: name, heard: make(chan string, 1024)}
+	v := &voicePeer{name: opts.ID, heard: make(chan string, 1024)}
 	var sendMu sync.Mutex
 	rtc := func(sig any) error {
 		b, err := json.Marshal(sig)
@@ -47,12 +48,13 @@ func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *a
 		_, err = lc.Send(context.Background(), live.Command{Type: live.CmdRTC, Signal: b})
 		return err
 	}
-	v.Client, err = sfutest.New(sfutest.Options{ID: name, Mic: mic, OnPacket: func(from string, pkt *rtp.Packet) {
+	opts.OnPacket = func(from string, pkt *rtp.Packet) {
 		select {
 		case v.heard <- from + ":" + string(pkt.Payload):
 		default:
 		}
-	}}, func(sig sfu.Signal) error { return rtc(sig) })
+	}
+	v.Client, err = sfutest.New(opts, func(sig sfu.Signal) error { return rtc(sig) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +106,32 @@ func hears(t *testing.T, listener, speaker *voicePeer) {
 	}
 }
 
+// freePort finds a port free for both UDP and TCP on loopback.
+func freePort(t *testing.T) string {
+	t.Helper()
+	for i := 0; i < 20; i++ {
+		u, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := u.LocalAddr().(*net.UDPAddr).Port
+		l, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
+		u.Close()
+		if err == nil {
+			l.Close()
+			return fmt.Sprint(port)
+		}
+	}
+	t.Fatal("no free port")
+	return ""
+}
+
 // TestVoiceThroughTheProgram: signalling over the live socket; the host is
-// heard by a guest; a guest granted the mic over the live protocol is
-// heard by the host.
+// heard by a guest who may only use the embedded TURN server (its
+// credentials come with the first offer); a guest granted the mic over the
+// live protocol is heard by the host.
 func TestVoiceThroughTheProgram(t *testing.T) {
-	url, stop := boot(t, "sqlite:"+t.TempDir()+"/a.db")
+	url, stop := boot(t, "sqlite:"+t.TempDir()+"/a.db", "-turn-port", freePort(t), "-turn-relay-ports", "46000-46999")
 	defer stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -124,8 +147,8 @@ func TestVoiceThroughTheProgram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	host := newVoicePeer(t, ctx, url, s.ID, hostC, "host", true)
-	guest := newVoicePeer(t, ctx, url, s.ID, guestC, "guest", true)
+	host := newVoicePeer(t, ctx, url, s.ID, hostC, sfutest.Options{ID: "host", Mic: true})
+	guest := newVoicePeer(t, ctx, url, s.ID, guestC, sfutest.Options{ID: "guest", Mic: true, Relay: true})
 	hears(t, guest, host)
 
 	// A separate socket for the host's commands (the first one's messages

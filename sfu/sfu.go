@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,7 +38,8 @@ type Config struct {
 	UDPPort    int      // all ICE over UDP on this port; 0 picks a free one
 	TCPPort    int      // ICE-TCP on this port; 0 disables it
 	PublicIPs  []string // announced instead of the local address (1:1 NAT)
-	ICEServers []webrtc.ICEServer
+	ICEServers []webrtc.ICEServer // STUN/TURN servers handed to clients
+	TURN       TURNConfig         // the embedded TURN server, when enabled
 
 	// Speaking detection from the RFC 6464 audio level (0 loudest … 127
 	// silence, in -dBov): louder than SpeakingLevel for SpeakingAttack
@@ -67,6 +69,8 @@ type Server struct {
 	api      *webrtc.API
 	udp      net.PacketConn
 	tcp      net.Listener
+	turn     *turnServer
+	ownIPs   []net.IP // addresses peers reach this server by
 	speaking SpeakingFunc
 
 	mu     sync.Mutex
@@ -136,7 +140,44 @@ func New(cfg Config, log *slog.Logger, speaking SpeakingFunc) (*Server, error) {
 		se.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
 	}
 	s.api = webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
+	s.ownIPs = append([]net.IP{ip}, localIPs()...)
+	for _, pub := range cfg.PublicIPs {
+		if p := net.ParseIP(pub); p != nil {
+			s.ownIPs = append(s.ownIPs, p)
+		}
+	}
+	if cfg.TURN.Enable {
+		if cfg.TURN.RelayIP == "" && len(cfg.PublicIPs) > 0 {
+			cfg.TURN.RelayIP = cfg.PublicIPs[0]
+		}
+		s.turn, err = startTURN(cfg.TURN, ip, s.ownIP, log)
+		if err != nil {
+			s.closePorts()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// ownIP tells whether ip is one of this server's addresses.
+func (s *Server) ownIP(ip net.IP) bool {
+	for _, o := range s.ownIPs {
+		if o.Equal(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) closePorts() error {
+	err := s.udp.Close()
+	if s.tcp != nil {
+		err = errors.Join(err, s.tcp.Close())
+	}
+	if s.turn != nil {
+		err = errors.Join(err, s.turn.close())
+	}
+	return err
 }
 
 var opus = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
@@ -145,8 +186,28 @@ var opus = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 4
 // UDPAddr is the bound media UDP address.
 func (s *Server) UDPAddr() net.Addr { return s.udp.LocalAddr() }
 
-// ICEServers are handed to clients with their first offer.
-func (s *Server) ICEServers() []webrtc.ICEServer { return s.cfg.ICEServers }
+// TURNAddr is the embedded TURN server's UDP address, or nil without one.
+func (s *Server) TURNAddr() net.Addr {
+	if s.turn == nil {
+		return nil
+	}
+	return s.turn.udp.LocalAddr()
+}
+
+// iceServers are handed to a participant with the first offer: the
+// configured servers and the embedded TURN server with fresh credentials.
+func (s *Server) iceServers(peerID string) []webrtc.ICEServer {
+	list := s.cfg.ICEServers
+	if s.turn != nil {
+		ts, err := s.turn.iceServer(peerID)
+		if err != nil {
+			s.log.Error("making TURN credentials", slog.Any("err", err))
+			return list
+		}
+		list = append(slices.Clone(list), ts)
+	}
+	return list
+}
 
 func (s *Server) room(id string, create bool) *room {
 	s.mu.Lock()
@@ -215,11 +276,7 @@ func (s *Server) Close() error {
 	for _, r := range rooms {
 		r.close()
 	}
-	err := s.udp.Close()
-	if s.tcp != nil {
-		err = errors.Join(err, s.tcp.Close())
-	}
-	return err
+	return s.closePorts()
 }
 
 // room is one session's audio.
@@ -595,7 +652,7 @@ func (p *Peer) offer() {
 	sig := Signal{Type: "offer", SDP: offer.SDP}
 	p.mu.Lock()
 	if !p.offered {
-		sig.ICEServers, p.offered = p.room.srv.cfg.ICEServers, true
+		sig.ICEServers, p.offered = p.room.srv.iceServers(p.id), true
 	}
 	p.mu.Unlock()
 	p.send(sig)

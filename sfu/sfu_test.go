@@ -45,16 +45,28 @@ type client struct {
 // mic it publishes a microphone track (which only counts once on air).
 func start(t *testing.T, s *sfu.Server, room, id string, mic bool) *client {
 	t.Helper()
+	return startWith(t, s, room, sfutest.Options{ID: id, Mic: mic})
+}
+
+// startRelayed connects a participant that may use only TURN candidates.
+func startRelayed(t *testing.T, s *sfu.Server, room, id string) *client {
+	t.Helper()
+	return startWith(t, s, room, sfutest.Options{ID: id, Relay: true})
+}
+
+func startWith(t *testing.T, s *sfu.Server, room string, opts sfutest.Options) *client {
+	t.Helper()
 	c := &client{got: make(chan received, 4096)}
 	var peer *sfu.Peer
 	ready := make(chan struct{})
 	var err error
-	c.Client, err = sfutest.New(sfutest.Options{ID: id, Mic: mic, OnPacket: func(from string, pkt *rtp.Packet) {
+	opts.OnPacket = func(from string, pkt *rtp.Packet) {
 		select {
 		case c.got <- received{from: from, payload: string(pkt.Payload)}:
 		default:
 		}
-	}}, func(sig sfu.Signal) error {
+	}
+	c.Client, err = sfutest.New(opts, func(sig sfu.Signal) error {
 		<-ready // the first offer goes out before Join returns
 		return peer.Signal(sig)
 	})
@@ -62,7 +74,7 @@ func start(t *testing.T, s *sfu.Server, room, id string, mic bool) *client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	peer, err = s.Join(room, id, c.Handle)
+	peer, err = s.Join(room, opts.ID, c.Handle)
 	close(ready)
 	if err != nil {
 		t.Fatal(err)
