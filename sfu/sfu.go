@@ -34,10 +34,10 @@ import (
 
 // Config sets up the media server.
 type Config struct {
-	ListenIP   string   // address the media ports bind to (default 0.0.0.0)
-	UDPPort    int      // all ICE over UDP on this port; 0 picks a free one
-	TCPPort    int      // ICE-TCP on this port; 0 disables it
-	PublicIPs  []string // announced instead of the local address (1:1 NAT)
+	ListenIP   string             // address the media ports bind to (default 0.0.0.0)
+	UDPPort    int                // all ICE over UDP on this port; 0 picks a free one
+	TCPPort    int                // ICE-TCP on this port; 0 disables it
+	PublicIPs  []string           // announced instead of the local address (1:1 NAT)
 	ICEServers []webrtc.ICEServer // STUN/TURN servers handed to clients
 	TURN       TURNConfig         // the embedded TURN server, when enabled
 
