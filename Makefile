@@ -36,8 +36,8 @@ test-go:
 	$(GO) test -race -timeout 15m ./...
 	@# Name the database and multi-node suites in the output, so a log shows
 	@# that PostgreSQL, MySQL and Redis really ran (go test hides passing subtests).
-	@out=$$(mktemp); $(GO) test -race -count=1 -v -run 'TestConcurrentWishesAndVotes|TestRestartKeepsData|TestLifecycle|TestTwoNodesOneOrder' \
-		./store/ ./app/ ./httpapi/ ./live/ > $$out 2>&1; status=$$?; \
+	@out=$$(mktemp); $(GO) test -race -count=1 -v -run 'TestConcurrentWishesAndVotes|TestRestartKeepsData|TestLifecycle|TestTwoNodesOneOrder|TestTwoNodesOneHost|TestVoiceAcrossNodes' \
+		./store/ ./app/ ./httpapi/ ./live/ ./mediaroute/ > $$out 2>&1; status=$$?; \
 		grep -E -- '--- (PASS|FAIL|SKIP)' $$out; [ $$status -eq 0 ] || cat $$out; rm -f $$out; exit $$status
 
 test-web:

@@ -8,15 +8,18 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/ask2live/ask2live"
 	"github.com/ask2live/ask2live/httpapi"
 	"github.com/ask2live/ask2live/live"
+	"github.com/ask2live/ask2live/mediaroute"
 	"github.com/ask2live/ask2live/sfu"
 	"github.com/ask2live/ask2live/store"
 	"github.com/ask2live/ask2live/web"
@@ -32,6 +35,7 @@ type App struct {
 	bus   live.Bus
 	hub   *live.Hub
 	sfu   *sfu.Server
+	route *mediaroute.Router // with Redis: which node hosts each room's audio
 	srv   *http.Server
 	ln    net.Listener
 
@@ -63,17 +67,25 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	relayMin, relayMax, _ := parsePortRange(cfg.TURNRelayPorts)
 	var hub *live.Hub
+	speaking := func(room, peer string, on bool) { hub.Speaking(room, peer, on) }
 	a.sfu, err = sfu.New(sfu.Config{ListenIP: cfg.RTCListenIP, UDPPort: cfg.RTCUDPPort, TCPPort: cfg.RTCTCPPort,
 		PublicIPs: cfg.RTCPublicIPs, ICEServers: ice,
 		TURN: sfu.TURNConfig{Enable: cfg.TURNPort != 0, Port: cfg.TURNPort, Host: cfg.TURNHost, Secret: cfg.TURNSecret,
 			RelayMinPort: relayMin, RelayMaxPort: relayMax, CredentialTTL: cfg.TURNCredentialTTL},
-	}, log, func(room, peer string, speaking bool) {
-		hub.Speaking(room, peer, speaking)
-	})
+	}, log, func(room, peer string, on bool) { speaking(room, peer, on) })
 	if err != nil {
 		a.bus.Close()
 		db.Close()
 		return nil, err
+	}
+	audio := mediaroute.Local(a.sfu)
+	if cfg.RedisURL != "" {
+		a.route, err = newRouter(ctx, cfg, audio, func(room, peer string, on bool) { hub.Speaking(room, peer, on) }, log)
+		if err != nil {
+			_ = errors.Join(a.sfu.Close(), a.bus.Close(), db.Close())
+			return nil, err
+		}
+		audio, speaking = a.route, a.route.Speaking
 	}
 	hub = live.NewHub(live.Config{
 		MaxOnAir:         cfg.MaxOnAir,
@@ -87,7 +99,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		HostGoneTimeout:  cfg.HostGoneTimeout,
 		MaxLiveDuration:  cfg.MaxLiveDuration,
 		AllowedOrigins:   cfg.AllowedOrigins,
-	}, svc, a.bus, media{a.sfu}, log, reg)
+	}, svc, a.bus, audio, log, reg)
 	a.hub = hub
 	svc.Notifier = a.hub
 	svc.Presence = a.hub
@@ -215,7 +227,11 @@ func (a *App) Close() error {
 		if a.ln != nil {
 			_ = a.srv.Close()
 		}
-		a.closeErr = errors.Join(a.sfu.Close(), a.bus.Close(), a.store.Close())
+		var err error
+		if a.route != nil {
+			err = a.route.Close()
+		}
+		a.closeErr = errors.Join(err, a.sfu.Close(), a.bus.Close(), a.store.Close())
 	})
 	return a.closeErr
 }
@@ -225,5 +241,21 @@ func newBus(ctx context.Context, cfg Config, log *slog.Logger) (live.Bus, error)
 	if cfg.RedisURL == "" {
 		return live.NewMemoryBus(), nil
 	}
-	return live.NewRedisBus(ctx, cfg.RedisURL, "", log)
+	return live.NewRedisBus(ctx, cfg.RedisURL, cfg.RedisPrefix, log)
+}
+
+// newRouter shares rooms' audio between the nodes of a cluster.
+func newRouter(ctx context.Context, cfg Config, local live.Media, deliver func(room, peer string, on bool), log *slog.Logger) (*mediaroute.Router, error) {
+	opts, err := goredis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	node := host + "-" + ask2live.NewToken()[:8]
+	r, err := mediaroute.New(ctx, mediaroute.Config{Prefix: cfg.RedisPrefix}, node, local, goredis.NewClient(opts), deliver, log)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("media routing", slog.String("node", node))
+	return r, nil
 }

@@ -25,6 +25,7 @@ type Config struct {
 	Addr            string
 	DatabaseURL     string
 	RedisURL        string
+	RedisPrefix     string
 	DataDir         string
 	LogLevel        slog.Level
 	LogFormat       string
@@ -111,6 +112,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (web app, API, live rooms, media signalling)")
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "database: sqlite:PATH, postgres://… or mysql://user:pass@host:port/db (default sqlite:DATA_DIR/ask2live.db)")
 	fs.StringVar(&c.RedisURL, "redis-url", "", "redis://… to share live rooms between nodes; empty runs one node with an in-memory bus")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", c.RedisPrefix, "prefix of every Redis key and channel, to share one Redis between clusters")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the SQLite file and other local state")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")

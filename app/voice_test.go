@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,15 +20,17 @@ import (
 	"github.com/ask2live/ask2live/liveclient"
 	"github.com/ask2live/ask2live/sfu"
 	"github.com/ask2live/ask2live/sfu/sfutest"
+	"github.com/ask2live/ask2live/store/storetest"
 )
 
 // voicePeer is a participant with a Pion peer connection whose signalling
 // runs over the live-room socket, as the web app's does.
 type voicePeer struct {
 	*sfutest.Client
-	name  string
-	heard chan string // payloads received, "from:payload"
-	n     int
+	name     string
+	heard    chan string // payloads received, "from:payload"
+	speaking chan string // who the server says started speaking
+	n        int
 }
 
 func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *apiclient.Client, opts sfutest.Options) *voicePeer {
@@ -36,7 +40,7 @@ func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *a
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lc.Drop() })
-	v := &voicePeer{name: opts.ID, heard: make(chan string, 1024)}
+	v := &voicePeer{name: opts.ID, heard: make(chan string, 1024), speaking: make(chan string, 64)}
 	var sendMu sync.Mutex
 	rtc := func(sig any) error {
 		b, err := json.Marshal(sig)
@@ -66,6 +70,15 @@ func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *a
 			if err != nil {
 				return
 			}
+			if m.Type == live.MsgSpeaking {
+				var sp live.Speaking
+				if m.Decode(&sp) == nil && sp.Speaking {
+					select {
+					case v.speaking <- sp.Username:
+					default:
+					}
+				}
+			}
 			if m.Type != live.MsgRTC {
 				continue
 			}
@@ -83,7 +96,7 @@ func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *a
 
 func (v *voicePeer) talk() {
 	v.n++
-	_ = v.Send(v.n, []byte(fmt.Sprintf("%s#%d", v.name, v.n)), 30)
+	_ = v.Send(v.n, []byte(fmt.Sprintf("%s#%d", v.name, v.n)), 20)
 }
 
 // hears waits until listener receives from speaker, who keeps talking.
@@ -162,4 +175,87 @@ func TestVoiceThroughTheProgram(t *testing.T) {
 		t.Fatal(err)
 	}
 	hears(t, host, guest)
+}
+
+// TestVoiceAcrossNodes: two nodes sharing the database and Redis. The host
+// is connected to the first, the guest to the second; the room's audio is
+// hosted by the first node (where voice was first joined) and the guest's
+// signalling is relayed there. Each hears the other after the grant, and
+// the guest's node shows who is speaking.
+func TestVoiceAcrossNodes(t *testing.T) {
+	redisURL := os.Getenv("ASK2LIVE_TEST_REDIS_URL")
+	if redisURL == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ASK2LIVE_TEST_REDIS_URL is not set: CI must run the multi-node tests")
+		}
+		t.Skip("ASK2LIVE_TEST_REDIS_URL is not set")
+	}
+	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
+	if os.Getenv(storetest.PostgresEnv) != "" {
+		dbURL = storetest.URL(t, "postgres")
+	}
+	cluster := []string{"-redis-url", redisURL, "-redis-prefix", fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())}
+	url1, stop1 := boot(t, dbURL, cluster...)
+	defer stop1()
+	url2, stop2 := boot(t, dbURL, cluster...)
+	defer stop2()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	hostC, _, err := apiclient.New(url1, nil).Register(ctx, "host", "password-host", "호스트")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guestC, _, err := apiclient.New(url2, nil).Register(ctx, "guest", "password-guest", "손님")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := hostC.CreateSession(ctx, ask2live.SessionInput{Title: "두 노드", OpenNow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := newVoicePeer(t, ctx, url1, s.ID, hostC, sfutest.Options{ID: "host", Mic: true})
+	select {
+	case <-host.Up():
+	case <-ctx.Done():
+		t.Fatal("the host's audio did not connect")
+	}
+	guest := newVoicePeer(t, ctx, url2, s.ID, guestC, sfutest.Options{ID: "guest", Mic: true})
+	hears(t, guest, host)
+
+	cmd, err := liveclient.Dial(ctx, url1, s.ID, hostC.Token, liveclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Drop()
+	// The first node learns that the guest is in the room from the
+	// presence events of the second.
+	for {
+		_, err := cmd.Do(ctx, live.Command{Type: live.CmdGrantMic, Username: "guest"})
+		if err == nil {
+			break
+		}
+		var ce *liveclient.CommandError
+		if !errors.As(err, &ce) || ce.Code != ask2live.ENotFound || ctx.Err() != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	hears(t, host, guest)
+	// The guest keeps talking loudly: the speaking indicator, made on the
+	// first node, reaches the guest's socket on the second.
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case who := <-guest.speaking:
+			if who != "guest" {
+				t.Fatalf("speaking: %q, want guest", who)
+			}
+			return
+		case <-tick.C:
+			guest.talk()
+		case <-ctx.Done():
+			t.Fatal("no speaking indicator reached the second node")
+		}
+	}
 }
