@@ -93,7 +93,15 @@ func (c *conn) writeLoop() {
 	for {
 		select {
 		case b := <-c.send:
-			if err := write(b); err != nil {
+			var err error
+			if len(c.send) == 0 {
+				err = write(b)
+			} else {
+				// Behind: the queued messages go out together, one system
+				// call for many instead of one each.
+				err = c.writeBatch(b, write)
+			}
+			if err != nil {
 				c.finish(websocket.StatusAbnormalClosure, "write failed", false)
 			}
 		case <-ping.C:
@@ -126,6 +134,41 @@ func (c *conn) writeLoop() {
 			return
 		}
 	}
+}
+
+var batchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// writeBatch sends first and the messages queued behind it (at most a
+// queue's worth), joined by newlines into frames of at most BatchBytes;
+// encoded JSON has no raw newlines.
+func (c *conn) writeBatch(first []byte, write func([]byte) error) error {
+	bp := batchPool.Get().(*[]byte)
+	b := append((*bp)[:0], first...)
+	var err error
+	for range cap(c.send) {
+		var next []byte
+		select {
+		case next = <-c.send:
+		default:
+		}
+		if next == nil {
+			break
+		}
+		if len(b)+1+len(next) > c.hub.cfg.BatchBytes {
+			if err = write(b); err != nil {
+				break
+			}
+			b = append(b[:0], next...)
+			continue
+		}
+		b = append(append(b, '\n'), next...)
+	}
+	if err == nil {
+		err = write(b)
+	}
+	*bp = b[:0]
+	batchPool.Put(bp)
+	return err
 }
 
 // readLoop runs commands until the socket closes.

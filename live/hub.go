@@ -19,11 +19,15 @@ import (
 
 // Config holds the live rooms' limits. Zero values take the defaults.
 type Config struct {
-	MaxOnAir         int           // guests on air at once (default 3)
-	ChatHistory      int           // chat messages in a snapshot (default 50)
-	ResumeWindow     int           // events kept per room for resuming (default 1024)
-	SendQueue        int           // frames queued per connection before it is dropped (default 256)
-	MaxFrameBytes    int64         // largest client frame (default 16 KiB)
+	MaxOnAir      int   // guests on air at once (default 3)
+	ChatHistory   int   // chat messages in a snapshot (default 50)
+	ResumeWindow  int   // events kept per room for resuming (default 1024)
+	SendQueue     int   // frames queued per connection before it is dropped (default 256)
+	MaxFrameBytes int64 // largest client frame (default 16 KiB)
+	// BatchBytes bounds a server frame that joins several queued messages
+	// (newline-separated) for a socket that has fallen behind (default
+	// 32 KiB; a single larger message is still sent alone).
+	BatchBytes       int
 	QuestionRate     int           // questions per minute per user (default 5)
 	ChatRate         int           // chat messages per 10 s per user (default 20)
 	PingInterval     time.Duration // heartbeat (default 20 s)
@@ -50,6 +54,7 @@ func (c *Config) defaults() {
 	set(&c.ChatHistory, 50)
 	set(&c.ResumeWindow, 1024)
 	set(&c.SendQueue, 256)
+	set(&c.BatchBytes, 32<<10)
 	set(&c.QuestionRate, 5)
 	set(&c.ChatRate, 20)
 	if c.MaxFrameBytes <= 0 {

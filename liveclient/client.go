@@ -122,54 +122,72 @@ func Dial(ctx context.Context, baseURL, sessionID, token string, o Options) (*Cl
 func (c *Client) readLoop() {
 	defer close(c.incoming)
 	for {
-		_, b, err := c.ws.Read(context.Background())
+		_, frame, err := c.ws.Read(context.Background())
 		if err != nil {
 			c.readErr.Store(&err)
 			return
 		}
-		m := &Message{Raw: b}
-		typ, seq, cid, ok := sniff(b)
-		if !ok || typ == live.MsgSnapshot || typ == live.MsgResume {
-			var head struct {
-				Type  string `json:"type"`
-				Seq   uint64 `json:"seq"`
-				CID   string `json:"cid"`
-				Epoch string `json:"epoch"`
-				From  uint64 `json:"from"`
+		// A frame holds one message, or several separated by newlines
+		// when the server had more than one queued for this socket.
+		for len(frame) > 0 {
+			b := frame
+			if i := bytes.IndexByte(frame, '\n'); i >= 0 {
+				b, frame = frame[:i], frame[i+1:]
+			} else {
+				frame = nil
 			}
-			if err := json.Unmarshal(b, &head); err != nil {
+			if err := c.dispatch(b); err != nil {
 				c.readErr.Store(&err)
 				return
 			}
-			typ, seq, cid = head.Type, head.Seq, head.CID
-			if typ == live.MsgSnapshot || typ == live.MsgResume {
-				c.mu.Lock()
-				c.lastSeq, c.epoch = head.Seq, head.Epoch
-				if typ == live.MsgResume {
-					// The replayed events follow and advance it again.
-					c.lastSeq = head.From - 1
-				}
-				c.mu.Unlock()
-			}
 		}
-		m.Type, m.Seq, m.CID = typ, seq, cid
-		switch typ {
-		case live.MsgSnapshot, live.MsgResume, live.MsgAck, live.MsgError, live.MsgRTC, live.MsgSpeaking:
-		default:
-			if !c.lazy {
-				var ev live.Event
-				if json.Unmarshal(b, &ev) == nil {
-					m.Event = &ev
-				}
-			}
+	}
+}
+
+// dispatch decodes the head of one server message and queues it for Next.
+func (c *Client) dispatch(b []byte) error {
+	m := &Message{Raw: b}
+	typ, seq, cid, ok := sniff(b)
+	if !ok || typ == live.MsgSnapshot || typ == live.MsgResume {
+		var head struct {
+			Type  string `json:"type"`
+			Seq   uint64 `json:"seq"`
+			CID   string `json:"cid"`
+			Epoch string `json:"epoch"`
+			From  uint64 `json:"from"`
+		}
+		if err := json.Unmarshal(b, &head); err != nil {
+			return err
+		}
+		typ, seq, cid = head.Type, head.Seq, head.CID
+		if typ == live.MsgSnapshot || typ == live.MsgResume {
 			c.mu.Lock()
-			if m.Seq > c.lastSeq {
-				c.lastSeq = m.Seq
+			c.lastSeq, c.epoch = head.Seq, head.Epoch
+			if typ == live.MsgResume {
+				// The replayed events follow and advance it again.
+				c.lastSeq = head.From - 1
 			}
 			c.mu.Unlock()
 		}
-		c.incoming <- m
 	}
+	m.Type, m.Seq, m.CID = typ, seq, cid
+	switch typ {
+	case live.MsgSnapshot, live.MsgResume, live.MsgAck, live.MsgError, live.MsgRTC, live.MsgSpeaking:
+	default:
+		if !c.lazy {
+			var ev live.Event
+			if json.Unmarshal(b, &ev) == nil {
+				m.Event = &ev
+			}
+		}
+		c.mu.Lock()
+		if m.Seq > c.lastSeq {
+			c.lastSeq = m.Seq
+		}
+		c.mu.Unlock()
+	}
+	c.incoming <- m
+	return nil
 }
 
 // Next returns the next server message, waiting for it.

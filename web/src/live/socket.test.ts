@@ -15,6 +15,7 @@ class FakeSocket {
   close(code = 1000) { this.readyState = 3; this.onclose?.({ code }); }
   open() { this.readyState = 1; this.onopen?.(); }
   receive(msg: unknown) { this.onmessage?.({ data: JSON.stringify(msg) }); }
+  receiveFrame(...msgs: unknown[]) { this.onmessage?.({ data: msgs.map((m) => JSON.stringify(m)).join('\n') }); }
   drop(code: number) { this.readyState = 3; this.onclose?.({ code }); }
 }
 
@@ -56,6 +57,16 @@ describe('LiveSocket', () => {
     const ws2 = sockets[1];
     ws2.open();
     expect(ws2.sent[0]).toEqual({ type: 'hello', v: 1, last_seq: 11, epoch: 'e1' });
+  });
+
+  it('takes several newline-separated messages from one frame, in order', () => {
+    const { store } = start();
+    const ws = sockets[0];
+    ws.open();
+    ws.receiveFrame(snapshot(), { type: 'question', seq: 11, question: q('bb') }, { type: 'question', seq: 12, question: q('cc') });
+    expect(store.getState().live.seq).toBe(12);
+    expect(store.getState().live.gap).toBe(false);
+    expect(sockets).toHaveLength(1);
   });
 
   it('asks for a fresh snapshot when it sees a gap', () => {

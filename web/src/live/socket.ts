@@ -83,7 +83,11 @@ export class LiveSocket {
       }
       ws.send(JSON.stringify(hello));
     };
-    ws.onmessage = (ev) => this.onMessage(ev.data as string);
+    // A frame holds one message, or several separated by newlines when the
+    // server had more than one queued for this socket.
+    ws.onmessage = (ev) => {
+      for (const line of (ev.data as string).split('\n')) this.onMessage(line);
+    };
     ws.onclose = (ev) => this.onClose(ws, ev.code);
   }
 

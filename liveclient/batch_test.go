@@ -1,0 +1,58 @@
+package liveclient
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/ask2live/ask2live/live"
+)
+
+// TestFrameWithSeveralMessages: a frame that joins messages with newlines
+// (as the server sends when a socket is behind) yields each message, in
+// order, with the sequence tracked.
+func TestFrameWithSeveralMessages(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		ctx := r.Context()
+		if _, _, err := ws.Read(ctx); err != nil { // hello
+			return
+		}
+		frame := `{"type":"snapshot","seq":4,"epoch":"e1"}` + "\n" +
+			`{"type":"chat","seq":5,"chat":{"text":"one"}}` + "\n" +
+			`{"type":"chat","seq":6,"chat":{"text":"two"}}`
+		_ = ws.Write(ctx, websocket.MessageText, []byte(frame))
+		_, _, _ = ws.Read(ctx) // until the client goes
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, srv.URL, "s1", "", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Drop()
+	if c.First.Type != live.MsgSnapshot || c.First.Seq != 4 {
+		t.Fatalf("first message: %s seq %d", c.First.Type, c.First.Seq)
+	}
+	for _, want := range []uint64{5, 6} {
+		m, err := c.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Type != live.EvChat || m.Seq != want || m.Event == nil || m.Event.Chat == nil {
+			t.Fatalf("message %d: %+v", want, m)
+		}
+	}
+	if seq, epoch := c.LastSeq(); seq != 6 || epoch != "e1" {
+		t.Fatalf("position %d %q, want 6 e1", seq, epoch)
+	}
+}
