@@ -32,6 +32,9 @@ type Options struct {
 	// Relay makes the client use only relayed (TURN) candidates, through
 	// the ICE servers of the server's first offer.
 	Relay bool
+	// TCP makes the client use only ICE over TCP (as behind a firewall
+	// that blocks UDP).
+	TCP bool
 }
 
 // Client is one participant.
@@ -70,7 +73,11 @@ func New(opts Options, send func(sfu.Signal) error) (*Client, error) {
 	se := webrtc.SettingEngine{}
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	if opts.TCP {
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeTCP4})
+	} else {
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	}
 	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
 	c := &Client{ID: opts.ID, send: send, opts: opts, signals: make(chan sfu.Signal, 256),
 		done: make(chan struct{}), loopDone: make(chan struct{}), up: make(chan struct{}),

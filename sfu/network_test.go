@@ -12,6 +12,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/ask2live/ask2live/sfu"
+	"github.com/ask2live/ask2live/sfu/sfutest"
 )
 
 func newTURNServer(t *testing.T, secret string) *sfu.Server {
@@ -43,6 +44,34 @@ func TestTURNRelay(t *testing.T) {
 	}
 	if pair.Local.Typ != webrtc.ICECandidateTypeRelay {
 		t.Fatalf("the listener's candidate is %s, want relay", pair.Local.Typ)
+	}
+}
+
+// TestICETCP: a participant that can use only TCP reaches the audio server
+// on its ICE-TCP port and hears the host.
+func TestICETCP(t *testing.T) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	s, err := sfu.New(sfu.Config{ListenIP: "127.0.0.1", TCPPort: port}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.SetOnAir("r", "host", true)
+	host := join(t, s, "r", "host", true)
+	listener := startWith(t, s, "r", sfutest.Options{ID: "listener", TCP: true})
+	listener.waitUp(t)
+	listener.heard(t, host, 0)
+	pair, err := listener.PC.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
+	if err != nil || pair == nil {
+		t.Fatalf("no selected candidate pair: %v", err)
+	}
+	if pair.Local.Protocol != webrtc.ICEProtocolTCP {
+		t.Fatalf("the listener connected over %s, want tcp", pair.Local.Protocol)
 	}
 }
 
