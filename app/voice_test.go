@@ -2,13 +2,11 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,7 +16,6 @@ import (
 	"github.com/ask2live/ask2live/apiclient"
 	"github.com/ask2live/ask2live/live"
 	"github.com/ask2live/ask2live/liveclient"
-	"github.com/ask2live/ask2live/sfu"
 	"github.com/ask2live/ask2live/sfu/sfutest"
 	"github.com/ask2live/ask2live/store/storetest"
 )
@@ -41,56 +38,25 @@ func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *a
 	}
 	t.Cleanup(func() { lc.Drop() })
 	v := &voicePeer{name: opts.ID, heard: make(chan string, 1024), speaking: make(chan string, 64)}
-	var sendMu sync.Mutex
-	rtc := func(sig any) error {
-		b, err := json.Marshal(sig)
-		if err != nil {
-			return err
-		}
-		sendMu.Lock()
-		defer sendMu.Unlock()
-		_, err = lc.Send(context.Background(), live.Command{Type: live.CmdRTC, Signal: b})
-		return err
-	}
 	opts.OnPacket = func(from string, pkt *rtp.Packet) {
 		select {
 		case v.heard <- from + ":" + string(pkt.Payload):
 		default:
 		}
 	}
-	v.Client, err = sfutest.New(opts, func(sig sfu.Signal) error { return rtc(sig) })
+	v.Client, err = sfutest.OverLive(ctx, lc, opts, func(m *liveclient.Message) {
+		var sp live.Speaking
+		if m.Type == live.MsgSpeaking && m.Decode(&sp) == nil && sp.Speaking {
+			select {
+			case v.speaking <- sp.Username:
+			default:
+			}
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { v.Close() })
-	// Signalling loop: the server's rtc messages go to the client.
-	go func() {
-		for {
-			m, err := lc.Next(context.Background())
-			if err != nil {
-				return
-			}
-			if m.Type == live.MsgSpeaking {
-				var sp live.Speaking
-				if m.Decode(&sp) == nil && sp.Speaking {
-					select {
-					case v.speaking <- sp.Username:
-					default:
-					}
-				}
-			}
-			if m.Type != live.MsgRTC {
-				continue
-			}
-			var msg struct{ Signal sfu.Signal }
-			if m.Decode(&msg) == nil {
-				v.Handle(msg.Signal)
-			}
-		}
-	}()
-	if err := rtc(map[string]string{"type": "join"}); err != nil {
-		t.Fatal(err)
-	}
 	return v
 }
 

@@ -100,3 +100,31 @@ func TestRunRESTFailsLoudlyOnServerErrors(t *testing.T) {
 		t.Fatalf("calls = %d", calls.Load())
 	}
 }
+
+// The audio scenario in one process: every listener receives the speaker's
+// packets, and the report shows the forwarding latency of each.
+func TestRunAudioInProcess(t *testing.T) {
+	var out bytes.Buffer
+	if err := RunAudio(context.Background(), AudioConfig{Speakers: 2, Listeners: 3, Duration: 500 * time.Millisecond}, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "forwarding") || !strings.Contains(out.String(), "5 peers connected") {
+		t.Fatalf("report:\n%s", out.String())
+	}
+}
+
+// Against a server that refuses sign-ups, the audio scenario fails with the
+// server's error instead of measuring nothing.
+func TestRunAudioFailsOnServerErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		json.NewEncoder(w).Encode(map[string]any{"status": 429, "code": "rate_limited", "detail": "slow down"})
+	}))
+	defer srv.Close()
+	var out bytes.Buffer
+	err := RunAudio(context.Background(), AudioConfig{URL: srv.URL, Speakers: 1, Listeners: 2, Duration: time.Second}, &out)
+	if err == nil || !strings.Contains(err.Error(), "rate_limited") {
+		t.Fatalf("err = %v, want the server's rate_limited\n%s", err, out.String())
+	}
+}

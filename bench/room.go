@@ -174,7 +174,11 @@ func RunRoom(ctx context.Context, cfg RoomConfig, out io.Writer) error {
 }
 
 // serverMemory sums process_resident_memory_bytes over the nodes' /metrics.
-func serverMemory(urls []string) float64 {
+func serverMemory(urls []string) float64 { return serverMetric(urls, "process_resident_memory_bytes") }
+
+// serverMetric sums an unlabelled metric over the nodes' /metrics; 0 when
+// it cannot be read.
+func serverMetric(urls []string, name string) float64 {
 	var total float64
 	for _, u := range urls {
 		resp, err := http.Get(u + "/metrics")
@@ -183,7 +187,7 @@ func serverMemory(urls []string) float64 {
 		}
 		sc := bufio.NewScanner(resp.Body)
 		for sc.Scan() {
-			if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
+			if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
 				f, _ := strconv.ParseFloat(v, 64)
 				total += f
 			}

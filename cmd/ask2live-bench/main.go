@@ -47,11 +47,12 @@ func main() {
 		err = room(ctx, os.Args[2:])
 	case "audio":
 		fs := flag.NewFlagSet("audio", flag.ExitOnError)
+		url := fs.String("url", "", "a running server (its -max-on-air must allow speakers-1 guests); empty runs the audio server in this process")
 		speakers := fs.Int("speakers", 1, "speakers on air")
 		listeners := fs.Int("listeners", 50, "listeners")
 		dur := fs.Duration("duration", 10*time.Second, "how long to measure")
 		fs.Parse(os.Args[2:])
-		err = bench.RunAudio(bench.AudioConfig{Speakers: *speakers, Listeners: *listeners, Duration: *dur}, os.Stdout)
+		err = bench.RunAudio(ctx, bench.AudioConfig{URL: *url, Speakers: *speakers, Listeners: *listeners, Duration: *dur}, os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
