@@ -26,12 +26,11 @@ type conn struct {
 
 	send chan []byte
 	quit chan struct{}
-	// writeCtx is cancelled a write timeout after the connection finishes:
-	// a write stuck on a peer that stopped reading then gives up, while a
-	// peer that is merely slow still gets its last frames and close code.
-	// (One context per connection rather than a timer per frame.)
-	writeCtx    context.Context
-	cancelWrite context.CancelFunc
+	// Writes carry no context (the library would register it with every
+	// frame); instead the socket is closed outright a write timeout after
+	// the connection finishes: a write stuck on a peer that stopped reading
+	// then fails, while a peer that is merely slow still gets its last
+	// frames and close code.
 
 	// busy is held while the reader runs a command, so that a graceful
 	// close waits for the command's answer before the close frame.
@@ -49,7 +48,6 @@ type conn struct {
 func newConn(h *Hub, r *Room, ws *websocket.Conn, u *ask2live.User, host bool) *conn {
 	c := &conn{hub: h, room: r, ws: ws, user: u, host: host,
 		send: make(chan []byte, h.cfg.SendQueue), quit: make(chan struct{})}
-	c.writeCtx, c.cancelWrite = context.WithCancel(context.Background())
 	return c
 }
 
@@ -80,7 +78,7 @@ func (c *conn) finish(code websocket.StatusCode, reason string, drain bool) {
 		c.closeCode, c.closeReason, c.drain = code, reason, drain
 		c.mu.Unlock()
 		close(c.quit)
-		time.AfterFunc(c.hub.cfg.WriteTimeout, c.cancelWrite)
+		time.AfterFunc(c.hub.cfg.WriteTimeout, func() { _ = c.ws.CloseNow() })
 	})
 }
 
@@ -88,8 +86,7 @@ func (c *conn) finish(code websocket.StatusCode, reason string, drain bool) {
 func (c *conn) writeLoop() {
 	ping := time.NewTicker(c.hub.cfg.PingInterval)
 	defer ping.Stop()
-	defer c.cancelWrite()
-	write := func(b []byte) error { return c.ws.Write(c.writeCtx, websocket.MessageText, b) }
+	write := func(b []byte) error { return c.ws.Write(context.Background(), websocket.MessageText, b) }
 	for {
 		select {
 		case b := <-c.send:
