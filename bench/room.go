@@ -104,7 +104,8 @@ func RunRoom(ctx context.Context, cfg RoomConfig, out io.Writer) error {
 	latency := NewStats("delivery")
 	var delivered atomic.Int64
 	var wg sync.WaitGroup
-	stopReading := make(chan struct{})
+	readCtx, stopReading := context.WithCancel(context.Background())
+	defer stopReading()
 	for _, c := range clients {
 		wg.Add(1)
 		go func() {
@@ -116,16 +117,10 @@ func RunRoom(ctx context.Context, cfg RoomConfig, out io.Writer) error {
 				latency.mu.Unlock()
 			}()
 			for {
-				rctx, cancel := context.WithTimeout(context.Background(), time.Second)
-				m, err := c.Next(rctx)
-				cancel()
-				select {
-				case <-stopReading:
+				// One context for the whole run: no timer per message.
+				m, err := c.Next(readCtx)
+				if readCtx.Err() != nil {
 					return
-				default:
-				}
-				if errors.Is(err, context.DeadlineExceeded) {
-					continue
 				}
 				if err != nil {
 					latency.Record(0, fmt.Errorf("socket closed: %w", err))
@@ -156,7 +151,7 @@ func RunRoom(ctx context.Context, cfg RoomConfig, out io.Writer) error {
 	for delivered.Load() < want-int64(sendDropped)*int64(cfg.Participants) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	close(stopReading)
+	stopReading()
 	wg.Wait()
 	for _, c := range clients {
 		c.Drop()
