@@ -5,6 +5,7 @@ import { useAppDispatch, useAppSelector } from '../hooks';
 import { live, selectMuted, selectOnAir } from './liveSlice';
 import type { Command } from './protocol';
 import { LiveSocket } from './socket';
+import { exposeVoiceStats } from './debug';
 import { Voice } from './voice';
 
 /** Connects to a live room for as long as the component is mounted. */
@@ -21,6 +22,7 @@ export function useLiveRoom(sessionId: string | null) {
       dispatch: store.dispatch,
       getState: store.getState,
       onRtc: (sig) => void voice.current?.handle(sig),
+      onReady: () => voice.current?.join(),
       onVoiceUnavailable: () => {
         voice.current?.close();
         voice.current = null;
@@ -34,7 +36,9 @@ export function useLiveRoom(sessionId: string | null) {
     }
     sock.current = s;
     s.start();
+    const unexpose = exposeVoiceStats(async () => (voice.current ? voice.current.stats() : null));
     return () => {
+      unexpose();
       s.stop();
       voice.current?.close();
       voice.current = null;
