@@ -162,7 +162,8 @@ test('a session from its first wish to its archive, with the guest on air', asyn
     // The host's browser receives the guest's voice.
     const heard = await waitForAudio(host, 0);
     console.log(`host hears the guest: ${heard.bytes} bytes, loudest level ${heard.loudest.toFixed(3)}`);
-    await host.locator('.stage .speaker', { hasText: '손님둘' }).waitFor();
+    // The audio server hears the beeps too and tells the room who is speaking.
+    await host.locator('.stage .speaker.speaking', { hasText: '손님둘' }).waitFor({ timeout: 10000 });
     await host.screenshot({ path: shotPath('live-on-air-host-en-desktop'), fullPage: true });
     await guest.screenshot({ path: shotPath('live-on-air-guest-ko-phone'), fullPage: true });
 
