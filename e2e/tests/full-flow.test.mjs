@@ -89,7 +89,7 @@ test('a session from its first wish to its archive, with the guest on air', asyn
     await host.getByLabel('Start time').fill(await tomorrowInput(host));
     await host.getByLabel('Target guests').fill('1');
     await host.getByRole('button', { name: 'Create' }).click();
-    await host.waitForURL(/\/sessions\/[0-9a-z]+$/, { timeout: 15000 });
+    await host.waitForURL((u) => /^\/sessions\/[0-9a-z]+$/.test(u.pathname) && u.pathname !== '/sessions/new', { timeout: 15000 });
     const id = new URL(host.url()).pathname.split('/')[2];
     await host.getByText('0/1 wishes').waitFor();
 
@@ -189,6 +189,8 @@ test('a session from its first wish to its archive, with the guest on air', asyn
     await host.getByRole('button', { name: 'End session' }).click();
     await host.waitForURL(`**/sessions/${id}/archive`, { timeout: 10000 });
     await guest.getByText('이미 라이브가 종료된 방입니다.').waitFor({ timeout: 5000 });
+    await waitFor(async () => (await guest.evaluate(() => window.ask2live?.voiceStats()))?.connection === 'none',
+      { timeout: 5000, what: "the guest's audio connection to close" });
     await guest.getByRole('link', { name: '답변 기록 보기' }).click();
     await guest.waitForURL(`**/sessions/${id}/archive`);
     const archive = guest.getByRole('region', { name: /답변 기록/ });

@@ -178,6 +178,8 @@ export const selectQueue = (s: LiveState) => sortQuestions(selectQuestionList(s)
 export const selectAnswered = (s: LiveState) => answeredInOrder(selectQuestionList(s));
 export const selectIsHost = (s: LiveState) => !!s.you?.host;
 export const selectOnAir = (s: LiveState) => !!s.you && s.onAir.speakers.includes(s.you.username);
+/** Whether our microphone should be open: on air in a room that is still open. */
+export const selectPublishing = (s: LiveState) => selectOnAir(s) && s.status !== 'closed';
 export const selectMuted = (s: LiveState) => !!s.you && s.onAir.muted.includes(s.you.username);
 /** My open voice question, if any: I have my hand raised. */
 export const selectHandRaised = (s: LiveState) =>

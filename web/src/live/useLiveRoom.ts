@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import { useStore } from 'react-redux';
 import type { AppStore } from '../store';
 import { useAppDispatch, useAppSelector } from '../hooks';
-import { live, selectMuted, selectOnAir } from './liveSlice';
+import { live, selectMuted, selectPublishing } from './liveSlice';
 import type { Command } from './protocol';
 import { LiveSocket } from './socket';
 import { exposeVoiceStats } from './debug';
@@ -47,19 +47,24 @@ export function useLiveRoom(sessionId: string | null) {
     };
   }, [sessionId, store, dispatch]);
 
-  // Publish the microphone exactly while the server has us on air.
-  const onAir = useAppSelector((st) => selectOnAir(st.live));
+  // Publish the microphone exactly while the server has us on air; once the
+  // room has closed (ended, or we were removed) let go of the audio at once.
+  const publishing = useAppSelector((st) => selectPublishing(st.live));
+  const closed = useAppSelector((st) => st.live.status === 'closed');
   const muted = useAppSelector((st) => selectMuted(st.live));
   useEffect(() => {
     const v = voice.current;
     if (!v) return;
-    if (onAir) {
+    if (publishing) {
       void v.publish().then((ok) => dispatch(live.micChanged({ publishing: ok })));
     } else {
       v.unpublish();
       dispatch(live.micChanged({ publishing: false }));
     }
-  }, [onAir, dispatch]);
+  }, [publishing, dispatch]);
+  useEffect(() => {
+    if (closed) voice.current?.close();
+  }, [closed]);
   useEffect(() => {
     voice.current?.setMuted(muted);
   }, [muted]);
