@@ -27,12 +27,12 @@ func (m media) Join(roomID, peerID string, send func(json.RawMessage)) (live.Med
 }
 
 func (m media) SetOnAir(roomID, peerID string, on bool) { m.s.SetOnAir(roomID, peerID, on) }
-func (m media) Leave(roomID, peerID string)             { m.s.Leave(roomID, peerID) }
 func (m media) CloseRoom(roomID string)                 { m.s.CloseRoom(roomID) }
 
 type mediaPeer struct{ p *sfu.Peer }
 
 func (mp mediaPeer) Signal(msg json.RawMessage) error { return mp.p.SignalJSON(msg) }
+func (mp mediaPeer) Leave()                           { mp.p.Leave() }
 
 // parseICEServers reads -rtc-ice-servers: stun:host:port, or
 // turn:user:pass@host:port for static TURN credentials.

@@ -82,15 +82,15 @@ export async function signUp(page, base, { username, password, displayName, ko }
 }
 
 // waitFor calls check until it returns something truthy and returns that;
-// it fails after timeout ms with the last value in the message. Between
-// tries it waits `every` ms (a polling interval, like Playwright's own).
-export async function waitFor(check, { timeout = 10000, every = 50, what = 'condition' } = {}) {
+// after timeout ms it fails, saying what it waited for and what `seen`
+// reports. Between tries it waits `every` ms (a polling interval, like
+// Playwright's own).
+export async function waitFor(check, { timeout = 10000, every = 50, what = 'condition', seen = () => '' } = {}) {
   const deadline = Date.now() + timeout;
-  let last;
   for (;;) {
-    last = await check();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
+    const got = await check();
+    if (got) return got;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what} ${seen()}`.trim());
     await new Promise((ok) => setTimeout(ok, every));
   }
 }

@@ -38,11 +38,12 @@ function inboundAudio(page) {
  */
 async function waitForAudio(page, since, timeout = 20000) {
   let loudest = 0;
+  let last;
   return waitFor(async () => {
-    const last = await inboundAudio(page);
+    last = await inboundAudio(page);
     loudest = Math.max(loudest, last.level);
     return last.bytes > since && loudest > 0.01 ? { ...last, loudest } : false;
-  }, { timeout, what: 'audio at the host' });
+  }, { timeout, what: `audio above ${since} bytes`, seen: () => `(last: ${JSON.stringify(last)}, loudest ${loudest})` });
 }
 
 /** Waits until the page's inbound audio byte count stays the same for quietMs. */
@@ -57,7 +58,7 @@ async function waitForSilence(page, quietMs = 1500, timeout = 15000) {
       return false;
     }
     return Date.now() - since >= quietMs ? now : false;
-  }, { timeout, every: 100, what: 'the audio to stop' });
+  }, { timeout, every: 100, what: `the audio to stop for ${quietMs} ms`, seen: () => `(bytes still rising: ${bytes})` });
 }
 
 /** A datetime-local value for a day from now, in the page's time zone. */
