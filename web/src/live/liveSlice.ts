@@ -30,6 +30,8 @@ export interface LiveState {
   speaking: Record<string, boolean>;
   /** Local microphone: whether we publish audio, and why not if it failed. */
   mic: { publishing: boolean; error: string | null };
+  /** The browser will not play the room's sound until the person clicks. */
+  soundBlocked: boolean;
   lastError: string | null;
 }
 
@@ -50,6 +52,7 @@ export const initialLiveState: LiveState = {
   onAir: { speakers: [], muted: [] },
   speaking: {},
   mic: { publishing: false, error: null },
+  soundBlocked: false,
   lastError: null,
 };
 
@@ -161,6 +164,9 @@ const slice = createSlice({
     },
     micChanged(s, a: PayloadAction<Partial<LiveState['mic']>>) {
       s.mic = { ...s.mic, ...a.payload };
+    },
+    soundBlockedChanged(s, a: PayloadAction<boolean>) {
+      s.soundBlocked = a.payload;
     },
     errorShown(s, a: PayloadAction<string | null>) {
       s.lastError = a.payload;

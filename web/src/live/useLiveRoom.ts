@@ -29,10 +29,11 @@ export function useLiveRoom(sessionId: string | null) {
       },
     });
     if (Voice.supported()) {
-      voice.current = new Voice(
-        (sig) => s.sendRtc(sig),
-        (err) => dispatch(live.micChanged({ error: err })),
-      );
+      voice.current = new Voice({
+        send: (sig) => s.sendRtc(sig),
+        onMicError: (err) => dispatch(live.micChanged({ error: err })),
+        onPlaybackBlocked: (blocked) => dispatch(live.soundBlockedChanged(blocked)),
+      });
     }
     sock.current = s;
     s.start();
@@ -73,5 +74,9 @@ export function useLiveRoom(sessionId: string | null) {
     if (!sock.current) return Promise.reject(new Error('not connected'));
     return sock.current.send(cmd);
   }, []);
-  return { send };
+  /** Plays the room's sound after the browser blocked it; call from a click. */
+  const resumeSound = useCallback(() => {
+    void voice.current?.resumePlayback();
+  }, []);
+  return { send, resumeSound };
 }

@@ -58,24 +58,29 @@ const offer = (lines = 1): RtcSignal => ({ type: 'offer', sdp: 'v=0' + '\nm=audi
 let peers: FakePeer[];
 let sent: RtcSignal[];
 let micErrors: (string | null)[];
+let blocked: boolean[];
+let play: ReturnType<typeof vi.fn>;
 let getMic: ReturnType<typeof vi.fn>;
 
 function voice() {
-  return new Voice(
-    (s) => sent.push(s),
-    (e) => micErrors.push(e),
-    (config) => { const p = new FakePeer(config); peers.push(p); return p as unknown as RTCPeerConnection; },
-    getMic as unknown as () => Promise<MediaStream>,
-  );
+  return new Voice({
+    send: (s) => sent.push(s),
+    onMicError: (e) => micErrors.push(e),
+    onPlaybackBlocked: (b) => blocked.push(b),
+    makePeer: (config) => { const p = new FakePeer(config); peers.push(p); return p as unknown as RTCPeerConnection; },
+    getMic: getMic as unknown as () => Promise<MediaStream>,
+  });
 }
 
 beforeEach(() => {
   peers = [];
   sent = [];
   micErrors = [];
+  blocked = [];
+  play = vi.fn(async () => undefined);
   getMic = vi.fn(async () => new FakeStream() as unknown as MediaStream);
   vi.stubGlobal('MediaStream', class { constructor(public tracks: unknown[]) {} });
-  vi.stubGlobal('Audio', class { autoplay = false; srcObject: unknown = null; play = vi.fn(async () => undefined); });
+  vi.stubGlobal('Audio', class { autoplay = false; srcObject: unknown = null; play = play; });
 });
 afterEach(() => {
   FakePeer.hold = null;
@@ -192,6 +197,29 @@ describe('Voice', () => {
     const players = (v as unknown as { players: Map<unknown, { srcObject: { tracks: unknown[] } }> }).players;
     expect(players.size).toBe(1);
     expect(players.get(line)?.srcObject.tracks).toEqual([t2]);
+  });
+
+  it('says when the browser will not play sound until a click, and plays it on resume', async () => {
+    play.mockRejectedValueOnce(Object.assign(new Error('play() failed'), { name: 'NotAllowedError' }));
+    const v = voice();
+    v.join();
+    await v.handle(offer(2));
+    peers[0].ontrack?.({ track: {} as MediaStreamTrack, transceiver: peers[0].transceivers[1] });
+    await vi.waitFor(() => expect(blocked).toEqual([true]));
+    expect(await v.resumePlayback()).toBe(true);
+    expect(blocked).toEqual([true, false]);
+    expect(play).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not ask for a click when playing fails for another reason', async () => {
+    play.mockRejectedValueOnce(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    const v = voice();
+    v.join();
+    await v.handle(offer(2));
+    peers[0].ontrack?.({ track: {} as MediaStreamTrack, transceiver: peers[0].transceivers[1] });
+    await vi.waitFor(() => expect(play).toHaveBeenCalled());
+    await Promise.resolve();
+    expect(blocked).toEqual([]);
   });
 
   it('reports no connection in its stats before joining', async () => {

@@ -20,6 +20,21 @@ export interface VoiceStats {
 type MakePeer = (config?: RTCConfiguration) => RTCPeerConnection;
 type GetMic = () => Promise<MediaStream>;
 
+export interface VoiceOptions {
+  /** Sends a signal to the server (an `rtc` message on the live socket). */
+  send: (s: RtcSignal) => void;
+  /** The microphone failed ('mic_denied') or works again (null). */
+  onMicError: (message: string | null) => void;
+  /**
+   * The browser refused to play sound before the person interacted with the
+   * page (autoplay policy); `resumePlayback` from a click fixes it.
+   */
+  onPlaybackBlocked?: (blocked: boolean) => void;
+  /** For tests: how to make a peer connection and open the microphone. */
+  makePeer?: MakePeer;
+  getMic?: GetMic;
+}
+
 const defaultMic: GetMic = () =>
   navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
 
@@ -34,12 +49,20 @@ export class Voice {
   /** One player per receiving line: a line's track is reused across offers. */
   private players = new Map<RTCRtpTransceiver, HTMLAudioElement>();
 
-  constructor(
-    private sendSignal: (s: RtcSignal) => void,
-    private onMicError: (message: string | null) => void,
-    private makePeer: MakePeer = (config) => new RTCPeerConnection(config),
-    private getMic: GetMic = defaultMic,
-  ) {}
+  private blocked = false;
+  private sendSignal: (s: RtcSignal) => void;
+  private onMicError: (message: string | null) => void;
+  private onPlaybackBlocked: (blocked: boolean) => void;
+  private makePeer: MakePeer;
+  private getMic: GetMic;
+
+  constructor(o: VoiceOptions) {
+    this.sendSignal = o.send;
+    this.onMicError = o.onMicError;
+    this.onPlaybackBlocked = o.onPlaybackBlocked ?? (() => undefined);
+    this.makePeer = o.makePeer ?? ((config) => new RTCPeerConnection(config));
+    this.getMic = o.getMic ?? defaultMic;
+  }
 
   static supported(): boolean {
     return typeof window !== 'undefined' && 'RTCPeerConnection' in window;
@@ -100,10 +123,37 @@ export class Voice {
         this.players.set(e.transceiver, el);
       }
       el.srcObject = new MediaStream([e.track]);
-      void el.play().catch(() => undefined);
+      void this.play(el);
     };
     this.pc = pc;
     return pc;
+  }
+
+  private async play(el: HTMLAudioElement): Promise<boolean> {
+    try {
+      await el.play();
+      this.setBlocked(false);
+      return true;
+    } catch (err) {
+      // NotAllowedError: autoplay policy. Anything else (say, the element was
+      // emptied meanwhile) is not something a click would fix.
+      if ((err as { name?: string })?.name === 'NotAllowedError') this.setBlocked(true);
+      return false;
+    }
+  }
+
+  private setBlocked(blocked: boolean) {
+    if (this.blocked === blocked) return;
+    this.blocked = blocked;
+    this.onPlaybackBlocked(blocked);
+  }
+
+  /** Plays what the browser refused to play by itself; call it from a click. */
+  async resumePlayback(): Promise<boolean> {
+    const results = await Promise.all([...this.players.values()].map((el) => this.play(el)));
+    const ok = results.every(Boolean);
+    if (ok) this.setBlocked(false);
+    return ok;
   }
 
   private dropPeer() {

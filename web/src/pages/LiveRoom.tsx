@@ -22,7 +22,7 @@ export function SoundWave({ active }: { active: boolean }) {
   );
 }
 
-function Stage() {
+export function Stage({ onResumeSound }: { onResumeSound: () => void }) {
   const { t } = useTranslation();
   const st = useAppSelector((s) => s.live);
   const noVoice = st.mic.error === 'voice_unavailable';
@@ -53,6 +53,11 @@ function Stage() {
         })}
       </ul>
       {noVoice && <p className="muted small stage-note">{t('live.voiceUnavailable')}</p>}
+      {st.soundBlocked && !noVoice && (
+        <p className="stage-note">
+          <button type="button" className="btn btn-live btn-sm" onClick={onResumeSound}>🔈 {t('live.enableSound')}</button>
+        </p>
+      )}
     </div>
   );
 }
@@ -301,7 +306,7 @@ function HostPanel({ send }: { send: Send }) {
 export function LiveRoomPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
-  const { send } = useLiveRoom(id);
+  const { send, resumeSound } = useLiveRoom(id);
   const dispatch = useAppDispatch();
   const st = useAppSelector((s) => s.live);
   const isHost = useAppSelector((s) => selectIsHost(s.live));
@@ -353,7 +358,7 @@ export function LiveRoomPage() {
       <p className="sr-only" aria-live="polite">{newest ? t('live.newQuestion', { text: newest.text || t('live.voiceQuestion') }) : ''}</p>
       <div className="live-grid">
         <div className="live-main">
-          <Stage />
+          <Stage onResumeSound={resumeSound} />
           <CurrentQuestion send={send} isHost={isHost} />
           {!isHost && <GuestControls send={send} />}
           <Questions send={send} isHost={isHost} me={me} />
