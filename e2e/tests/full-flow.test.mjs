@@ -4,7 +4,9 @@
 // itself, the guest joins, asks in text (answered live) and by voice; the
 // host gives the guest the mic and hears the guest's voice through the audio
 // server (WebRTC stats in the host's page), takes the mic back, they chat,
-// the host ends the session and the guest lands on the archive.
+// the host ends the session and the guest lands on the archive. Muting the
+// guest from the host's side checks the audio server itself: the guest's
+// browser keeps sending, and the host must hear nothing.
 //
 // Voice is checked with the page's own diagnostics (`?debug=voice`, see
 // web/src/live/debug.ts): Chromium's fake microphone beeps, so the host's
@@ -64,6 +66,12 @@ async function waitForSilence(page, quietMs = 1500, timeout = 15000) {
     }
     return Date.now() - since >= quietMs ? now : false;
   }, { timeout, every: 100, what: `the audio to stop for ${quietMs} ms`, seen: () => `(bytes still rising: ${bytes})` });
+}
+
+/** Packets the page has sent from its microphone slot. */
+async function sentPackets(page) {
+  const st = await page.evaluate(() => window.ask2live?.voiceStats());
+  return (st?.outbound ?? []).reduce((n, s) => n + s.packetsSent, 0);
 }
 
 /** A datetime-local value for a day from now, in the page's time zone. */
@@ -177,6 +185,19 @@ test('a session from its first wish to its archive, with the guest on air', asyn
     // over a new audio connection.
     await guest.reload();
     await guest.getByText('지금 방송 중입니다').waitFor({ timeout: 10000 });
+    await waitForAudio(host);
+
+    // The host mutes the guest. The guest's browser keeps sending (a muted
+    // track sends silence), so the host hearing nothing shows the audio
+    // server closed its gate. Unmuted, the guest is heard again.
+    const guestRow = host.locator('.person', { hasText: '손님둘' });
+    await guestRow.getByRole('button', { name: 'Mute', exact: true }).click();
+    await guest.getByRole('button', { name: /음소거 해제/ }).waitFor({ timeout: 5000 });
+    const sentBefore = await sentPackets(guest);
+    await waitForSilence(host);
+    const sentAfter = await sentPackets(guest);
+    assert.ok(sentAfter >= sentBefore + 25, `the muted guest kept sending (${sentBefore} → ${sentAfter} packets)`);
+    await guestRow.getByRole('button', { name: 'Unmute', exact: true }).click();
     await waitForAudio(host);
 
     // The host takes the mic back: the guest is off air, and the guest's
