@@ -146,6 +146,11 @@ test('a session from its first wish to its archive, with the guest on air', asyn
     await wishedLive.getByRole('link', { name: title }).click();
     await guest.waitForURL(`**/sessions/${id}/live`);
     await guest.locator('#live-ask').waitFor({ timeout: 15000 });
+    // The host is on air from the start: the guest, only listening (no
+    // microphone on its slot), hears the host.
+    await waitForAudio(guest);
+    assert.equal(await sentPackets(guest), 0, 'a listener sends nothing');
+
     const question = '채널과 뮤텍스 중 무엇을 먼저 쓰나요?';
     await guest.locator('#live-ask').fill(question);
     const asked = Date.now();
