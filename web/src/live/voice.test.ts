@@ -19,6 +19,7 @@ class FakePeer {
   closed = false;
   connectionState: RTCPeerConnectionState = 'new';
   onicecandidate: ((e: { candidate: { toJSON(): RTCIceCandidateInit } | null }) => void) | null = null;
+  onconnectionstatechange: (() => void) | null = null;
   ontrack: ((e: { track: MediaStreamTrack; transceiver: FakeTransceiver }) => void) | null = null;
   /** Holds setRemoteDescription while set, so tests can check ordering. */
   static hold: Promise<void> | null = null;
@@ -183,6 +184,22 @@ describe('Voice', () => {
     await v.handle(offer());
     expect(peers).toHaveLength(2);
     expect(peers[1].remoteDescription).not.toBeNull();
+  });
+
+  it('joins again when the connection fails, but not for an old connection', async () => {
+    const v = voice();
+    v.join();
+    await v.handle(offer());
+    const first = peers[0];
+    first.connectionState = 'disconnected';
+    first.onconnectionstatechange?.();
+    expect(sent.filter((s) => s.type === 'join')).toHaveLength(1);
+    first.connectionState = 'failed';
+    first.onconnectionstatechange?.();
+    expect(sent.filter((s) => s.type === 'join')).toHaveLength(2);
+    expect(first.closed).toBe(true);
+    first.onconnectionstatechange?.();
+    expect(sent.filter((s) => s.type === 'join')).toHaveLength(2);
   });
 
   it('plays each receiving line, following its newest track', async () => {

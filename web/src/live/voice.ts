@@ -113,6 +113,12 @@ export class Voice {
     pc.onicecandidate = (e) => {
       if (e.candidate && pc === this.pc) this.sendSignal({ type: 'candidate', candidate: e.candidate.toJSON() });
     };
+    pc.onconnectionstatechange = () => {
+      // ICE gave up (a network change, say): the server drops its side too,
+      // so start over rather than stay silent. A failure takes ICE many
+      // seconds to declare, which paces these retries.
+      if (pc === this.pc && pc.connectionState === 'failed') this.join();
+    };
     pc.ontrack = (e) => {
       // A receiving line fires this again when a later offer gives it a
       // track anew: keep one player per line, pointed at its latest track.
