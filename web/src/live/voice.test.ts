@@ -202,6 +202,31 @@ describe('Voice', () => {
     expect(sent.filter((s) => s.type === 'join')).toHaveLength(2);
   });
 
+  it('gives up joining again after three failures in ten minutes', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const v = voice();
+      v.join();
+      const fail = async () => {
+        await v.handle(offer());
+        const pc = peers[peers.length - 1];
+        pc.connectionState = 'failed';
+        pc.onconnectionstatechange?.();
+      };
+      const joins = () => sent.filter((s) => s.type === 'join').length;
+      for (let i = 0; i < 3; i++) await fail();
+      expect(joins()).toBe(4);
+      await fail();
+      expect(joins()).toBe(4);
+      vi.setSystemTime(Date.now() + 10 * 60_000);
+      const last = peers[peers.length - 1];
+      last.onconnectionstatechange?.();
+      expect(joins()).toBe(5);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('plays each receiving line, following its newest track', async () => {
     const v = voice();
     v.join();

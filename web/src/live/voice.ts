@@ -35,6 +35,9 @@ export interface VoiceOptions {
   getMic?: GetMic;
 }
 
+const REJOINS_PER_WINDOW = 3;
+const REJOIN_WINDOW_MS = 10 * 60_000;
+
 const defaultMic: GetMic = () =>
   navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
 
@@ -50,6 +53,8 @@ export class Voice {
   private players = new Map<RTCRtpTransceiver, HTMLAudioElement>();
 
   private blocked = false;
+  /** When the connection failed and we joined again (see rejoinAfterFailure). */
+  private failures: number[] = [];
   private sendSignal: (s: RtcSignal) => void;
   private onMicError: (message: string | null) => void;
   private onPlaybackBlocked: (blocked: boolean) => void;
@@ -114,10 +119,7 @@ export class Voice {
       if (e.candidate && pc === this.pc) this.sendSignal({ type: 'candidate', candidate: e.candidate.toJSON() });
     };
     pc.onconnectionstatechange = () => {
-      // ICE gave up (a network change, say): the server drops its side too,
-      // so start over rather than stay silent. A failure takes ICE many
-      // seconds to declare, which paces these retries.
-      if (pc === this.pc && pc.connectionState === 'failed') this.join();
+      if (pc === this.pc && pc.connectionState === 'failed') this.rejoinAfterFailure();
     };
     pc.ontrack = (e) => {
       // A receiving line fires this again when a later offer gives it a
@@ -160,6 +162,20 @@ export class Voice {
     const ok = results.every(Boolean);
     if (ok) this.setBlocked(false);
     return ok;
+  }
+
+  /**
+   * ICE gave up (a network change, say) and the server drops its side too:
+   * start over rather than stay silent. A few times only: the server keeps
+   * one audio connection per person, so a second tab of the same person
+   * takes it over, and the two must not keep taking it from each other.
+   */
+  private rejoinAfterFailure() {
+    const now = Date.now();
+    this.failures = this.failures.filter((t) => now - t < REJOIN_WINDOW_MS);
+    if (this.failures.length >= REJOINS_PER_WINDOW) return;
+    this.failures.push(now);
+    this.join();
   }
 
   private dropPeer() {
