@@ -1,7 +1,8 @@
 // Voice over the room's WebRTC audio server (the SFU in sfu/). Signalling
 // travels on the live socket as `rtc` messages and the server always offers:
-// we ask for an offer with `join` (after every (re)connect, since the server
-// keeps one audio connection per live socket), and only answer. The first
+// we ask for an offer with `join` (after every (re)connect: the server's side
+// of the audio lives only as long as the socket that joined), and only
+// answer. The first
 // audio line is our microphone slot, the others carry whoever is on air. To
 // speak we put the microphone track on the first line's sender (replaceTrack,
 // no renegotiation); the server decides whether those packets are forwarded,
@@ -51,7 +52,6 @@ export class Voice {
   private queue: Promise<void> = Promise.resolve();
   /** One player per receiving line: a line's track is reused across offers. */
   private players = new Map<RTCRtpTransceiver, HTMLAudioElement>();
-
   private blocked = false;
   /** When the connection failed and we joined again (see rejoinAfterFailure). */
   private failures: number[] = [];
