@@ -2,11 +2,10 @@
 // travels on the live socket as `rtc` messages and the server always offers:
 // we ask for an offer with `join` (after every (re)connect: the server's side
 // of the audio lives only as long as the socket that joined), and only
-// answer. The first
-// audio line is our microphone slot, the others carry whoever is on air. To
-// speak we put the microphone track on the first line's sender (replaceTrack,
-// no renegotiation); the server decides whether those packets are forwarded,
-// so being "on air" is never our decision.
+// answer. The first audio line is our microphone slot, the others carry
+// whoever is on air. To speak we put the microphone track on the first
+// line's sender (replaceTrack, no renegotiation); the server decides whether
+// those packets are forwarded, so being "on air" is never our decision.
 import type { RtcSignal } from './protocol';
 
 /** What a voice connection is doing, for diagnostics (see debug.ts). */
