@@ -69,3 +69,28 @@ export function shotPath(name) {
   mkdirSync(screenshotDir, { recursive: true });
   return join(screenshotDir, name + '.png');
 }
+
+// signUp registers through the sign-up form and waits until the app moves on.
+// query is appended to the first URL (say "?debug=voice").
+export async function signUp(page, base, { username, password, displayName, ko }, query = '') {
+  await page.goto(base + '/register' + query);
+  await page.getByLabel(ko ? '아이디' : 'Username').first().fill(username);
+  await page.getByLabel(ko ? '패스워드' : 'Password').first().fill(password);
+  await page.getByLabel(ko ? '닉네임' : 'Display name').first().fill(displayName);
+  await page.getByRole('button', { name: ko ? '가입하기' : 'Create account' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/register'), { timeout: 15000 });
+}
+
+// waitFor calls check until it returns something truthy and returns that;
+// after timeout ms it fails, saying what it waited for and what `seen`
+// reports. Between tries it waits `every` ms (a polling interval, like
+// Playwright's own).
+export async function waitFor(check, { timeout = 10000, every = 50, what = 'condition', seen = () => '' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const got = await check();
+    if (got) return got;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what} ${seen()}`.trim());
+    await new Promise((ok) => setTimeout(ok, every));
+  }
+}

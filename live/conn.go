@@ -340,7 +340,7 @@ func (c *conn) signal(cmd *Command) {
 		// (Re)join the audio: the server answers with an offer. Whoever is
 		// on the stage now is on air in the media server too.
 		if c.media != nil {
-			c.hub.media.Leave(c.room.id, c.user.Username)
+			c.media.Leave()
 		}
 		p, err := c.hub.media.Join(c.room.id, c.user.Username, func(sig json.RawMessage) {
 			c.enqueueJSON(RTCMessage{Type: MsgRTC, Signal: sig})

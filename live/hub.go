@@ -73,13 +73,15 @@ func (c *Config) defaults() {
 type Media interface {
 	Join(roomID, peerID string, send func(json.RawMessage)) (MediaPeer, error)
 	SetOnAir(roomID, peerID string, on bool)
-	Leave(roomID, peerID string)
 	CloseRoom(roomID string)
 }
 
-// MediaPeer takes a participant's signalling messages.
+// MediaPeer is one live socket's audio connection: it takes the
+// participant's signalling messages, and Leave closes it without touching a
+// newer connection of the same participant.
 type MediaPeer interface {
 	Signal(msg json.RawMessage) error
+	Leave()
 }
 
 type nullMedia struct{}
@@ -88,7 +90,6 @@ func (nullMedia) Join(string, string, func(json.RawMessage)) (MediaPeer, error) 
 	return nil, ask2live.Errorf(ask2live.EUnavailable, "voice is not available on this server")
 }
 func (nullMedia) SetOnAir(string, string, bool) {}
-func (nullMedia) Leave(string, string)          {}
 func (nullMedia) CloseRoom(string)              {}
 
 var noMedia Media = nullMedia{}
@@ -284,7 +285,8 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 	<-readDone
 	room.do(func() { room.leave(c) })
 	if c.media != nil {
-		h.media.Leave(sessionID, u.Username)
+		// Only this socket's own audio: by now a reconnect may have joined anew.
+		c.media.Leave()
 	}
 	if err := h.svc.Store.RecordLeave(context.Background(), sessionID, u.ID, time.Now()); err != nil {
 		h.log.Warn("recording a leave", slog.Any("err", err))

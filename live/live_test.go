@@ -35,6 +35,12 @@ type env struct {
 
 func newEnv(t *testing.T, mutate ...func(*live.Config)) *env {
 	t.Helper()
+	return newEnvWithMedia(t, nil, mutate...)
+}
+
+// newEnvWithMedia is newEnv with an audio server (nil: none).
+func newEnvWithMedia(t *testing.T, media live.Media, mutate ...func(*live.Config)) *env {
+	t.Helper()
 	db := storetest.Open(t, "sqlite")
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := ask2live.NewService(db, log)
@@ -43,7 +49,7 @@ func newEnv(t *testing.T, mutate ...func(*live.Config)) *env {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	hub := live.NewHub(cfg, svc, live.NewMemoryBus(), nil, log, nil)
+	hub := live.NewHub(cfg, svc, live.NewMemoryBus(), media, log, nil)
 	svc.Notifier, svc.Presence = hub, hub
 	api := httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events()}, svc, log)
 	srv := httptest.NewUnstartedServer(api)

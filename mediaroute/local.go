@@ -28,7 +28,7 @@ func (m local) Join(roomID, peerID string, send func(json.RawMessage)) (live.Med
 type peer struct{ p *sfu.Peer }
 
 func (p peer) Signal(msg json.RawMessage) error { return p.p.SignalJSON(msg) }
+func (p peer) Leave()                           { p.p.Leave() }
 
 func (m local) SetOnAir(roomID, peerID string, on bool) { m.s.SetOnAir(roomID, peerID, on) }
-func (m local) Leave(roomID, peerID string)             { m.s.Leave(roomID, peerID) }
 func (m local) CloseRoom(roomID string)                 { m.s.CloseRoom(roomID) }

@@ -51,15 +51,16 @@ type Router struct {
 
 	mu     sync.Mutex
 	hosted map[string]bool            // rooms whose audio this node hosts
-	remote map[key]*remotePeer        // this node's participants hosted elsewhere
-	served map[key]served             // on the host: participants of other nodes
+	remote map[string]*remotePeer     // this node's connections hosted elsewhere, by connection id
+	served map[key]served             // on the host: the current connection of each participant of another node
 	hostOf map[string]hostedElsewhere // rooms known to be hosted elsewhere
 }
 
 type key struct{ room, peer string }
 
 type served struct {
-	from string
+	from string // the participant's node
+	conn string // the connection's id there
 	peer live.MediaPeer
 }
 
@@ -73,6 +74,7 @@ type envelope struct {
 	Op     string          `json:"op"` // join, signal, leave, air, error, speaking
 	Room   string          `json:"room"`
 	Peer   string          `json:"peer"`
+	Conn   string          `json:"conn,omitempty"` // one connection of the participant
 	From   string          `json:"from"`
 	On     bool            `json:"on,omitempty"`
 	Signal json.RawMessage `json:"signal,omitempty"`
@@ -99,7 +101,7 @@ func New(ctx context.Context, cfg Config, node string, local live.Media, rdb *go
 		cfg.Queue = 4096
 	}
 	r := &Router{cfg: cfg, node: node, local: local, rdb: rdb, log: log, deliver: deliver,
-		out: make(chan outgoing, cfg.Queue), hosted: map[string]bool{}, remote: map[key]*remotePeer{},
+		out: make(chan outgoing, cfg.Queue), hosted: map[string]bool{}, remote: map[string]*remotePeer{},
 		served: map[key]served{}, hostOf: map[string]hostedElsewhere{}}
 	r.pubsub = rdb.Subscribe(ctx, r.inbox(node), r.speakingChannel())
 	// Wait for the subscription, so nothing sent to this node is missed.
@@ -186,11 +188,11 @@ func (r *Router) Join(room, peer string, send func(json.RawMessage)) (live.Media
 	if host == r.node {
 		return r.local.Join(room, peer, send)
 	}
-	rp := &remotePeer{r: r, host: host, room: room, peer: peer, send: send}
+	rp := &remotePeer{r: r, host: host, room: room, peer: peer, conn: ask2live.NewToken(), send: send}
 	r.mu.Lock()
-	r.remote[key{room, peer}] = rp
+	r.remote[rp.conn] = rp
 	r.mu.Unlock()
-	r.post(host, envelope{Op: "join", Room: room, Peer: peer})
+	r.post(host, envelope{Op: "join", Room: room, Peer: peer, Conn: rp.conn})
 	return rp, nil
 }
 
@@ -209,28 +211,15 @@ func (r *Router) SetOnAir(room, peer string, on bool) {
 	}
 }
 
-// Leave disconnects a participant's audio.
-func (r *Router) Leave(room, peer string) {
-	r.mu.Lock()
-	rp := r.remote[key{room, peer}]
-	delete(r.remote, key{room, peer})
-	r.mu.Unlock()
-	if rp != nil {
-		r.post(rp.host, envelope{Op: "leave", Room: room, Peer: peer})
-		return
-	}
-	r.local.Leave(room, peer)
-}
-
 // CloseRoom ends a room's audio (the session ended; every node is told).
 func (r *Router) CloseRoom(room string) {
 	r.mu.Lock()
 	hosted := r.hosted[room]
 	delete(r.hosted, room)
 	delete(r.hostOf, room)
-	for k := range r.remote {
-		if k.room == room {
-			delete(r.remote, k)
+	for id, rp := range r.remote {
+		if rp.room == room {
+			delete(r.remote, id)
 		}
 	}
 	for k := range r.served {
@@ -317,41 +306,44 @@ func (r *Router) handle(env envelope) {
 	switch env.Op {
 	case "speaking":
 		r.deliver(env.Room, env.Peer, env.On)
-	case "join": // on the host: a participant of another node
-		from := env.From
+	case "join": // on the host: a connection of another node's participant
+		from, conn := env.From, env.Conn
 		mp, err := r.local.Join(env.Room, env.Peer, func(sig json.RawMessage) {
-			r.post(from, envelope{Op: "signal", Room: env.Room, Peer: env.Peer, Signal: sig})
+			r.post(from, envelope{Op: "signal", Room: env.Room, Peer: env.Peer, Conn: conn, Signal: sig})
 		})
 		if err != nil {
-			r.post(from, envelope{Op: "error", Room: env.Room, Peer: env.Peer, Error: err.Error()})
+			r.post(from, envelope{Op: "error", Room: env.Room, Peer: env.Peer, Conn: conn, Error: err.Error()})
 			return
 		}
 		r.mu.Lock()
 		r.hosted[env.Room] = true
-		r.served[k] = served{from: from, peer: mp}
+		r.served[k] = served{from: from, conn: conn, peer: mp}
 		r.mu.Unlock()
 	case "signal":
 		r.mu.Lock()
 		s, onHost := r.served[k]
-		rp := r.remote[k]
+		rp := r.remote[env.Conn]
 		r.mu.Unlock()
 		switch {
-		case onHost && s.from == env.From: // from the participant, through its node
+		case onHost && s.conn == env.Conn && s.from == env.From: // from the participant, through its node
 			if err := s.peer.Signal(env.Signal); err != nil {
-				r.post(env.From, envelope{Op: "error", Room: env.Room, Peer: env.Peer, Error: err.Error()})
+				r.post(env.From, envelope{Op: "error", Room: env.Room, Peer: env.Peer, Conn: env.Conn, Error: err.Error()})
 			}
 		case rp != nil && rp.host == env.From: // from the host, to the participant
 			rp.send(env.Signal)
 		}
 	case "leave":
+		// Only the connection that left: a newer one of the same
+		// participant (a reconnect) stays.
 		r.mu.Lock()
 		s, ok := r.served[k]
-		if ok && s.from == env.From {
+		ok = ok && s.conn == env.Conn && s.from == env.From
+		if ok {
 			delete(r.served, k)
 		}
 		r.mu.Unlock()
-		if ok && s.from == env.From {
-			r.local.Leave(env.Room, env.Peer)
+		if ok {
+			s.peer.Leave()
 		}
 	case "air":
 		r.local.SetOnAir(env.Room, env.Peer, env.On)
@@ -434,13 +426,25 @@ func (r *Router) Close() error {
 	return errors.Join(append(errs, r.rdb.Close())...)
 }
 
-// remotePeer is a participant of this node whose audio is hosted elsewhere.
+// remotePeer is a connection of this node whose audio is hosted elsewhere.
 type remotePeer struct {
 	r    *Router
 	host string
 	room string
 	peer string
+	conn string // this connection's id, in every message about it
 	send func(json.RawMessage)
+}
+
+// Leave closes this connection's audio on the hosting node.
+func (p *remotePeer) Leave() {
+	p.r.mu.Lock()
+	_, open := p.r.remote[p.conn]
+	delete(p.r.remote, p.conn)
+	p.r.mu.Unlock()
+	if open {
+		p.r.post(p.host, envelope{Op: "leave", Room: p.room, Peer: p.peer, Conn: p.conn})
+	}
 }
 
 // Signal relays the participant's answer or candidate to the host, after
@@ -460,6 +464,6 @@ func (p *remotePeer) Signal(msg json.RawMessage) error {
 	default:
 		return fmt.Errorf("unexpected signal %q: the server makes the offers", head.Type)
 	}
-	p.r.post(p.host, envelope{Op: "signal", Room: p.room, Peer: p.peer, Signal: msg})
+	p.r.post(p.host, envelope{Op: "signal", Room: p.room, Peer: p.peer, Conn: p.conn, Signal: msg})
 	return nil
 }

@@ -220,8 +220,8 @@ func TestTwoNodesOneHost(t *testing.T) {
 		t.Fatal("a client offer was accepted")
 	}
 
-	// Leaving through node A closes the peer on node B.
-	a.router.Leave("r", "listener")
+	// The listener's socket on node A closes: its peer on node B goes.
+	listener.mp.Leave()
 	eventually(t, "the listener's peer is closed on node B", func() bool { return b.sfu.PeerCount("r") == 2 })
 
 	// The session ends: every node closes the room; the claim is released.
@@ -251,4 +251,25 @@ func TestHostNodeGoes(t *testing.T) {
 		t.Fatalf("the room is hosted by %q after node B stopped, want node-a", h)
 	}
 	hears(t, listener, host)
+}
+
+// TestReconnectKeepsTheNewConnection: a participant on the other node
+// reconnects; when the old socket's clean-up arrives at the hosting node,
+// the new connection keeps its audio.
+func TestReconnectKeepsTheNewConnection(t *testing.T) {
+	prefix := fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())
+	a, b := newNode(t, "node-a", prefix), newNode(t, "node-b", prefix)
+	b.router.SetOnAir("r", "host", true)
+	host := connect(t, b, "r", "host", true)
+	old := connect(t, a, "r", "guest", false)
+	fresh := connect(t, a, "r", "guest", false)
+	old.mp.Leave()
+	old.Close()
+	// The leave is relayed in order before this grant: once the grant has
+	// been applied, the leave has been too.
+	a.router.SetOnAir("r", "other", false)
+	hears(t, fresh, host)
+	if got := b.sfu.PeerCount("r"); got != 2 {
+		t.Fatalf("node B has %d peers, want the host and the guest's new connection", got)
+	}
 }

@@ -552,6 +552,10 @@ func (p *Peer) Signal(sig Signal) error {
 	return fmt.Errorf("unexpected signal %q: the server makes the offers", sig.Type)
 }
 
+// Leave closes this connection. Unlike Server.Leave it leaves alone a newer
+// connection of the same participant (a reconnect, another tab).
+func (p *Peer) Leave() { p.room.drop(p) }
+
 // SignalJSON decodes and applies a client message.
 func (p *Peer) SignalJSON(raw json.RawMessage) error {
 	var sig Signal

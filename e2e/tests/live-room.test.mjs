@@ -5,19 +5,10 @@
 // phone and desktop, go to artifacts/screenshots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, shotPath } from '../harness.mjs';
+import { startServer, launchBrowser, shotPath, signUp } from '../harness.mjs';
 
 const phone = { width: 390, height: 844 };
 const desktop = { width: 1280, height: 860 };
-
-async function signUp(page, base, { username, password, displayName, ko }) {
-  await page.goto(base + '/register');
-  await page.getByLabel(ko ? '아이디' : 'Username').first().fill(username);
-  await page.getByLabel(ko ? '패스워드' : 'Password').first().fill(password);
-  await page.getByLabel(ko ? '닉네임' : 'Display name').first().fill(displayName);
-  await page.getByRole('button', { name: ko ? '가입하기' : 'Create account' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/register'), { timeout: 15000 });
-}
 
 test('host and guest meet in a live room', async () => {
   const server = await startServer();

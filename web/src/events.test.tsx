@@ -49,6 +49,23 @@ describe('main page event stream', () => {
     await vi.waitFor(() => expect(calls.filter((c) => c.url.endsWith('/feed'))).toHaveLength(2));
   });
 
+  it('fetches the feed again after the stream reconnects', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const { fn, calls } = stubFetch(() => json({ wished_live: [], live: [], upcoming: [session], recruiting: [] }));
+    vi.stubGlobal('fetch', fn);
+    const store = makeStore();
+    const feed = store.dispatch(api.endpoints.feed.initiate());
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    const wrapper = ({ children }: { children: ReactNode }) => <Provider store={store}>{children}</Provider>;
+    renderHook(() => useSessionEvents(), { wrapper });
+    FakeEventSource.last.onopen?.();
+    FakeEventSource.last.onerror?.();
+    expect(calls).toHaveLength(1);
+    FakeEventSource.last.onopen?.();
+    await vi.waitFor(() => expect(calls).toHaveLength(2));
+    feed.unsubscribe();
+  });
+
   it('gives up quietly when the stream does not exist', () => {
     vi.stubGlobal('EventSource', FakeEventSource);
     const store = makeStore();

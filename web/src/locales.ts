@@ -62,7 +62,7 @@ export const ko = {
     ended: '이미 라이브가 종료된 방입니다.', removed: '호스트가 당신을 방에서 내보냈습니다.', notFound: '방을 찾을 수 없습니다.',
     notLive: '아직 라이브가 시작되지 않았습니다.', protocolError: '방과 통신할 수 없습니다. 새로고침해 주세요.', goHome: '메인으로 가기',
     goArchive: '답변 기록 보기', micDenied: '[마이크 권한]이 차단되었습니다. 브라우저 설정에서 허용해주세요.', host: '호스트',
-    voiceUnavailable: '이 서버에서는 음성을 쓸 수 없습니다. 질문과 채팅은 그대로 쓸 수 있어요.', count: '{{count}}명', newQuestion: '새 질문: {{text}}', newChat: '{{name}}: {{text}}', live: 'LIVE', voiceQuestion: '(음성 질문입니다)',
+    voiceUnavailable: '이 서버에서는 음성을 쓸 수 없습니다. 질문과 채팅은 그대로 쓸 수 있어요.', enableSound: '소리 켜기', count: '{{count}}명', newQuestion: '새 질문: {{text}}', newChat: '{{name}}: {{text}}', live: 'LIVE', voiceQuestion: '(음성 질문입니다)',
   },
   common: {
     loading: '불러오는 중…', error: '문제가 생겼습니다.', retry: '다시 시도', network: '서버에 연결할 수 없습니다.', notFound: '페이지를 찾을 수 없습니다.',
@@ -135,7 +135,7 @@ export const en: Messages = {
     ended: 'This live session has ended.', removed: 'The host removed you from the room.', notFound: 'No such room.',
     notLive: 'This session is not live yet.', protocolError: 'Cannot talk to the room. Please reload.', goHome: 'Go to the main page',
     goArchive: 'See answered questions', micDenied: 'Microphone access is blocked. Allow it in your browser settings.', host: 'Host',
-    voiceUnavailable: 'Voice is not available on this server; questions and chat still work.', count: '{{count}} here', newQuestion: 'New question: {{text}}', newChat: '{{name}}: {{text}}', live: 'LIVE', voiceQuestion: '(voice question)',
+    voiceUnavailable: 'Voice is not available on this server; questions and chat still work.', enableSound: 'Turn on sound', count: '{{count}} here', newQuestion: 'New question: {{text}}', newChat: '{{name}}: {{text}}', live: 'LIVE', voiceQuestion: '(voice question)',
   },
   common: {
     loading: 'Loading…', error: 'Something went wrong.', retry: 'Retry', network: 'Cannot reach the server.', notFound: 'Page not found.',

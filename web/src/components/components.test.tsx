@@ -5,7 +5,10 @@ import { Route, Routes } from 'react-router-dom';
 import i18n, { LANG_KEY } from '../i18n';
 import { AuthPage } from '../pages/Auth';
 import { json, problem, renderWithStore, stubFetch } from '../test/render';
-import { q } from '../test/fixtures';
+import { q, snapshot } from '../test/fixtures';
+import { live } from '../live/liveSlice';
+import { Stage } from '../pages/LiveRoom';
+import { makeStore } from '../store';
 import { LanguageSwitch } from './Header';
 import { RequireAuth } from './RequireAuth';
 import { QuestionList } from './QuestionList';
@@ -156,5 +159,20 @@ describe('language switch', () => {
     expect(localStorage.getItem(LANG_KEY)).toBe('ko');
     expect(screen.getByLabelText('언어')).toHaveValue('ko');
     await act(async () => { await i18n.changeLanguage('en'); });
+  });
+});
+
+describe('live stage', () => {
+  it('offers to turn the sound on when the browser blocked it', async () => {
+    const store = makeStore();
+    store.dispatch(live.snapshotReceived(snapshot()));
+    const onResumeSound = vi.fn();
+    renderWithStore(<Stage onResumeSound={onResumeSound} />, { store });
+    expect(screen.queryByRole('button', { name: /Turn on sound/ })).toBeNull();
+    act(() => { store.dispatch(live.soundBlockedChanged(true)); });
+    await userEvent.click(screen.getByRole('button', { name: /Turn on sound/ }));
+    expect(onResumeSound).toHaveBeenCalled();
+    act(() => { store.dispatch(live.soundBlockedChanged(false)); });
+    expect(screen.queryByRole('button', { name: /Turn on sound/ })).toBeNull();
   });
 });

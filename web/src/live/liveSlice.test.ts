@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  initialLiveState, live, liveReducer, selectAnswered, selectCurrent, selectHandRaised, selectOnAir, selectQueue, type LiveState,
+  initialLiveState, live, liveReducer, selectAnswered, selectCurrent, selectHandRaised, selectOnAir, selectPublishing, selectQueue, type LiveState,
 } from './liveSlice';
 import type { RoomEvent } from './protocol';
 import { host, q, snapshot } from '../test/fixtures';
@@ -101,6 +101,19 @@ describe('live room reducer', () => {
     let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
     s = run(s, { type: 'session', seq: 11, session: { ...s.session!, state: 'ended' } });
     expect(s.closeReason).toBe('ended');
+  });
+
+  it('keeps the microphone open only while on air in an open room', () => {
+    let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
+    expect(selectPublishing(s)).toBe(false);
+    s = run(s, { type: 'on_air', seq: 11, on_air: { speakers: ['host', 'g1'], muted: [], change: 'granted', username: 'g1' } });
+    expect(selectPublishing(s)).toBe(true);
+    s = liveReducer(s, live.statusChanged({ status: 'reconnecting' }));
+    expect(selectPublishing(s)).toBe(true);
+    s = run(s, { type: 'session', seq: 12, session: { ...s.session!, state: 'ended' } });
+    s = liveReducer(s, live.statusChanged({ status: 'closed', reason: 'ended' }));
+    expect(selectOnAir(s)).toBe(true);
+    expect(selectPublishing(s)).toBe(false);
   });
 
   it('keeps the host participant list up to date from presence', () => {

@@ -30,6 +30,8 @@ export interface LiveState {
   speaking: Record<string, boolean>;
   /** Local microphone: whether we publish audio, and why not if it failed. */
   mic: { publishing: boolean; error: string | null };
+  /** The browser will not play the room's sound until the person clicks. */
+  soundBlocked: boolean;
   lastError: string | null;
 }
 
@@ -50,6 +52,7 @@ export const initialLiveState: LiveState = {
   onAir: { speakers: [], muted: [] },
   speaking: {},
   mic: { publishing: false, error: null },
+  soundBlocked: false,
   lastError: null,
 };
 
@@ -162,6 +165,9 @@ const slice = createSlice({
     micChanged(s, a: PayloadAction<Partial<LiveState['mic']>>) {
       s.mic = { ...s.mic, ...a.payload };
     },
+    soundBlockedChanged(s, a: PayloadAction<boolean>) {
+      s.soundBlocked = a.payload;
+    },
     errorShown(s, a: PayloadAction<string | null>) {
       s.lastError = a.payload;
     },
@@ -178,6 +184,8 @@ export const selectQueue = (s: LiveState) => sortQuestions(selectQuestionList(s)
 export const selectAnswered = (s: LiveState) => answeredInOrder(selectQuestionList(s));
 export const selectIsHost = (s: LiveState) => !!s.you?.host;
 export const selectOnAir = (s: LiveState) => !!s.you && s.onAir.speakers.includes(s.you.username);
+/** Whether our microphone should be open: on air in a room that is still open. */
+export const selectPublishing = (s: LiveState) => selectOnAir(s) && s.status !== 'closed';
 export const selectMuted = (s: LiveState) => !!s.you && s.onAir.muted.includes(s.you.username);
 /** My open voice question, if any: I have my hand raised. */
 export const selectHandRaised = (s: LiveState) =>

@@ -75,7 +75,7 @@ export interface CommandError {
 }
 
 export interface RtcSignal {
-  type: 'offer' | 'answer' | 'candidate';
+  type: 'join' | 'offer' | 'answer' | 'candidate';
   sdp?: string;
   candidate?: RTCIceCandidateInit;
 }

@@ -121,6 +121,25 @@ describe('LiveSocket', () => {
     await expect(p).resolves.toEqual({ id: 'q9' });
   });
 
+  it('says when the room is in sync, after each snapshot and resume, so voice can (re)join', async () => {
+    const onReady = vi.fn();
+    const store = makeStore();
+    const s = new LiveSocket({
+      sessionId: 's1', dispatch: store.dispatch, getState: store.getState, onReady,
+      makeSocket: (url) => { const f = new FakeSocket(url); sockets.push(f); return f as unknown as WebSocket; },
+    });
+    s.start();
+    sockets[0].open();
+    expect(onReady).not.toHaveBeenCalled();
+    sockets[0].receive(snapshot());
+    expect(onReady).toHaveBeenCalledTimes(1);
+    sockets[0].drop(1001);
+    await vi.runOnlyPendingTimersAsync();
+    sockets[1].open();
+    sockets[1].receive({ type: 'resume', from: 11, seq: 10, epoch: 'e1' });
+    expect(onReady).toHaveBeenCalledTimes(2);
+  });
+
   it('notes that voice is unavailable instead of showing an error', () => {
     const onVoiceUnavailable = vi.fn();
     const store = makeStore();

@@ -18,6 +18,8 @@ export interface LiveSocketOptions {
   dispatch: AppDispatch;
   getState: () => RootState;
   onRtc?: (signal: RtcSignal) => void;
+  /** The room is in sync (after each snapshot or resume): time to (re)join the audio. */
+  onReady?: () => void;
   /** The server has no media server: stop trying to signal. */
   onVoiceUnavailable?: () => void;
   /** For tests: how to make a socket. */
@@ -147,6 +149,7 @@ export class LiveSocket {
       return;
     }
     for (const p of this.pending.values()) this.ws?.send(p.frame);
+    this.opts.onReady?.();
   }
 
   /** A hole in the sequence: drop this socket and come back for a fresh snapshot. */

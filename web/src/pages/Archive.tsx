@@ -34,7 +34,7 @@ export function ArchivePage() {
                 <span className="archive-num" aria-hidden="true">{i + 1}</span>
                 <div className="grow">
                   <p className="q-text">{q.text || t('live.voiceQuestion')}</p>
-                  <div className="row small muted">
+                  <div className="row wrap small muted">
                     <Avatar user={q.author} size={20} />
                     <Link to={`/u/${q.author.username}`}>{t('archive.askedBy', { name: q.author.display_name })}</Link>
                     {q.kind === 'voice' && <span className="tag tag-voice">{t('q.voice')}</span>}

@@ -22,7 +22,7 @@ export function SoundWave({ active }: { active: boolean }) {
   );
 }
 
-function Stage() {
+export function Stage({ onResumeSound }: { onResumeSound: () => void }) {
   const { t } = useTranslation();
   const st = useAppSelector((s) => s.live);
   const noVoice = st.mic.error === 'voice_unavailable';
@@ -53,6 +53,11 @@ function Stage() {
         })}
       </ul>
       {noVoice && <p className="muted small stage-note">{t('live.voiceUnavailable')}</p>}
+      {st.soundBlocked && !noVoice && (
+        <p className="stage-note">
+          <button type="button" className="btn btn-live btn-sm" onClick={onResumeSound}>🔈 {t('live.enableSound')}</button>
+        </p>
+      )}
     </div>
   );
 }
@@ -144,9 +149,14 @@ function Chat({ send, isHost }: { send: Send; isHost: boolean }) {
   const chat = useAppSelector((s) => s.live.chat);
   const [text, setText] = useState('');
   const [err, setErr] = useState<string | null>(null);
-  const end = useRef<HTMLLIElement>(null);
+  // Follow new messages inside the list only (scrolling them into view
+  // would scroll the whole page on a phone), and only while the reader is
+  // at the bottom rather than reading back.
+  const list = useRef<HTMLUListElement>(null);
+  const following = useRef(true);
   useEffect(() => {
-    end.current?.scrollIntoView?.({ block: 'nearest' });
+    const el = list.current;
+    if (el && following.current) el.scrollTop = el.scrollHeight;
   }, [chat.length]);
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -164,14 +174,16 @@ function Chat({ send, isHost }: { send: Send; isHost: boolean }) {
   return (
     <section className="card chat" aria-labelledby="chat-title">
       <h2 id="chat-title" className="h3">{t('live.chat')}</h2>
-      <ul className="chat-list">
+      <ul className="chat-list" ref={list} onScroll={(e) => {
+        const el = e.currentTarget;
+        following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+      }}>
         {chat.map((m) => (
           <li key={m.id}>
             <strong>{m.sender.display_name}</strong> <span>{m.text}</span>
             {isHost && <button type="button" className="link-btn" aria-label={t('q.delete')} onClick={() => void send({ type: 'delete_chat', message_id: m.id })}>×</button>}
           </li>
         ))}
-        <li ref={end} aria-hidden="true" />
       </ul>
       <p className="sr-only" aria-live="polite">{last ? t('live.newChat', { name: last.sender.display_name, text: last.text }) : ''}</p>
       <form className="row" onSubmit={submit}>
@@ -294,7 +306,7 @@ function HostPanel({ send }: { send: Send }) {
 export function LiveRoomPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
-  const { send } = useLiveRoom(id);
+  const { send, resumeSound } = useLiveRoom(id);
   const dispatch = useAppDispatch();
   const st = useAppSelector((s) => s.live);
   const isHost = useAppSelector((s) => selectIsHost(s.live));
@@ -346,7 +358,7 @@ export function LiveRoomPage() {
       <p className="sr-only" aria-live="polite">{newest ? t('live.newQuestion', { text: newest.text || t('live.voiceQuestion') }) : ''}</p>
       <div className="live-grid">
         <div className="live-main">
-          <Stage />
+          <Stage onResumeSound={resumeSound} />
           <CurrentQuestion send={send} isHost={isHost} />
           {!isHost && <GuestControls send={send} />}
           <Questions send={send} isHost={isHost} me={me} />

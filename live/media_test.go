@@ -1,0 +1,95 @@
+package live_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ask2live/ask2live/live"
+	"github.com/ask2live/ask2live/liveclient"
+)
+
+// recordingMedia is an audio server that only records what the rooms ask
+// of it: each join is a numbered connection, and each connection says when
+// it is told to leave.
+type recordingMedia struct {
+	mu    sync.Mutex
+	joins int
+	left  chan string
+}
+
+func (m *recordingMedia) Join(roomID, peerID string, send func(json.RawMessage)) (live.MediaPeer, error) {
+	m.mu.Lock()
+	m.joins++
+	name := fmt.Sprintf("%s#%d", peerID, m.joins)
+	m.mu.Unlock()
+	send(json.RawMessage(`{"type":"offer","sdp":"v=0"}`))
+	return &recordingPeer{name: name, left: m.left}, nil
+}
+
+func (m *recordingMedia) SetOnAir(string, string, bool) {}
+func (m *recordingMedia) CloseRoom(string)              {}
+
+type recordingPeer struct {
+	name string
+	left chan string
+}
+
+func (p *recordingPeer) Signal(json.RawMessage) error { return nil }
+func (p *recordingPeer) Leave()                       { p.left <- p.name }
+
+// joinAudio sends the rtc join and waits for the offer.
+func joinAudio(t *testing.T, c *liveclient.Client) {
+	t.Helper()
+	ctx := timeout(5 * time.Second)
+	if _, err := c.Send(ctx, live.Command{Type: live.CmdRTC, Signal: json.RawMessage(`{"type":"join"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		m, err := c.Next(ctx)
+		if err != nil {
+			t.Fatalf("no offer after join: %v", err)
+		}
+		if m.Type == live.MsgRTC {
+			return
+		}
+	}
+}
+
+// TestOldSocketLeavesOnlyItsOwnAudio: a client that reconnects joins the
+// audio on its new socket while the server still holds the old one; when
+// the old socket goes, only the old audio connection may go with it.
+func TestOldSocketLeavesOnlyItsOwnAudio(t *testing.T) {
+	media := &recordingMedia{left: make(chan string, 8)}
+	e := newEnvWithMedia(t, media)
+	host, guest := e.user("host"), e.user("guest")
+	s := e.liveSession(host)
+
+	old := e.dial(guest, s.ID)
+	joinAudio(t, old)
+	fresh := e.dial(guest, s.ID)
+	joinAudio(t, fresh)
+
+	old.Drop()
+	select {
+	case name := <-media.left:
+		if name != "guest#1" {
+			t.Fatalf("the old socket closed %s, want guest#1", name)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the old socket's audio connection was not closed")
+	}
+
+	// The new socket's audio is still there until its socket goes.
+	fresh.Drop()
+	select {
+	case name := <-media.left:
+		if name != "guest#2" {
+			t.Fatalf("the new socket closed %s, want guest#2", name)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the new socket's audio connection was not closed")
+	}
+}
