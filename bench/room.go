@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,9 +64,12 @@ func RunRoom(ctx context.Context, cfg RoomConfig, out io.Writer) error {
 	}
 	memBefore := serverMemory(cfg.URLs)
 
-	// Join at the configured rate.
+	// Join at the configured rate. Each socket records the delivery
+	// latency of every benchmark message on its reading goroutine.
 	joinStats := NewStats("join")
 	clients := make([]*liveclient.Client, cfg.Participants)
+	sinks := make([]*roomSink, cfg.Participants)
+	var delivered atomic.Int64
 	var joinErr atomic.Value
 	elapsed, dropped := OpenLoop(ctx, cfg.JoinRate, time.Duration(float64(cfg.Participants)/cfg.JoinRate*float64(time.Second)), 512,
 		func(ctx context.Context, i int) (*Stats, error) {
@@ -76,7 +78,9 @@ func RunRoom(ctx context.Context, cfg RoomConfig, out io.Writer) error {
 			}
 			dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
-			c, err := liveclient.Dial(dctx, cfg.URLs[i%len(cfg.URLs)], sess.ID, tokens[i%len(tokens)], liveclient.Options{Buffer: 1024, Lazy: true})
+			sinks[i] = &roomSink{delivered: &delivered}
+			c, err := liveclient.Dial(dctx, cfg.URLs[i%len(cfg.URLs)], sess.ID, tokens[i%len(tokens)],
+				liveclient.Options{Buffer: 1024, Lazy: true, OnMessage: sinks[i].take})
 			if err != nil {
 				joinErr.Store(err)
 				return joinStats, err
@@ -100,42 +104,7 @@ func RunRoom(ctx context.Context, cfg RoomConfig, out io.Writer) error {
 			memBefore/1e6, memAfter/1e6, (memAfter-memBefore)/float64(cfg.Participants)/1e3)
 	}
 
-	// Every socket records the delivery latency of every benchmark message.
 	latency := NewStats("delivery")
-	var delivered atomic.Int64
-	var wg sync.WaitGroup
-	readCtx, stopReading := context.WithCancel(context.Background())
-	defer stopReading()
-	for _, c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			local := make([]time.Duration, 0, 1024)
-			defer func() {
-				latency.mu.Lock()
-				latency.samples = append(latency.samples, local...)
-				latency.mu.Unlock()
-			}()
-			for {
-				// One context for the whole run: no timer per message.
-				m, err := c.Next(readCtx)
-				if readCtx.Err() != nil {
-					return
-				}
-				if err != nil {
-					latency.Record(0, fmt.Errorf("socket closed: %w", err))
-					return
-				}
-				if i := bytes.Index(m.Raw, []byte(marker)); i >= 0 && m.Type == live.EvChat {
-					end := bytes.IndexByte(m.Raw[i:], '"')
-					if ns, err := strconv.ParseInt(string(m.Raw[i+len(marker):i+end]), 10, 64); err == nil {
-						local = append(local, time.Since(time.Unix(0, ns)))
-						delivered.Add(1)
-					}
-				}
-			}
-		}()
-	}
 
 	// Senders are the first Senders sockets; they broadcast round robin.
 	sendStats := NewStats("send (ack)")
@@ -151,10 +120,18 @@ func RunRoom(ctx context.Context, cfg RoomConfig, out io.Writer) error {
 	for delivered.Load() < want-int64(sendDropped)*int64(cfg.Participants) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	stopReading()
-	wg.Wait()
 	for _, c := range clients {
+		if err := c.Stopped(); err != nil {
+			latency.Record(0, fmt.Errorf("socket closed: %w", err))
+		}
 		c.Drop()
+	}
+	for i, c := range clients {
+		// Returns once the reader has ended: its samples are complete.
+		_, _ = c.Next(context.Background())
+		latency.mu.Lock()
+		latency.samples = append(latency.samples, sinks[i].samples...)
+		latency.mu.Unlock()
 	}
 	got := delivered.Load()
 	fmt.Fprintf(out, "delivered %d of %d expected messages (%.0f deliveries/s)\n", got, want, float64(got)/sendElapsed.Seconds())
@@ -190,4 +167,26 @@ func serverMetric(urls []string, name string) float64 {
 		resp.Body.Close()
 	}
 	return total
+}
+
+// roomSink takes one socket's messages and keeps the latency of the
+// benchmark's chat messages; it runs on the socket's reading goroutine.
+type roomSink struct {
+	samples   []time.Duration
+	delivered *atomic.Int64
+}
+
+func (s *roomSink) take(m *liveclient.Message) {
+	if m.Type != live.EvChat {
+		return
+	}
+	i := bytes.Index(m.Raw, []byte(marker))
+	if i < 0 {
+		return
+	}
+	end := bytes.IndexByte(m.Raw[i:], '"')
+	if ns, err := strconv.ParseInt(string(m.Raw[i+len(marker):i+end]), 10, 64); err == nil {
+		s.samples = append(s.samples, time.Since(time.Unix(0, ns)))
+		s.delivered.Add(1)
+	}
 }

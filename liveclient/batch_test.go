@@ -56,3 +56,44 @@ func TestFrameWithSeveralMessages(t *testing.T) {
 		t.Fatalf("position %d %q, want 6 e1", seq, epoch)
 	}
 }
+
+// TestOnMessage: with a handler, the first message is still First and the
+// rest reach the handler in order, on the reading goroutine.
+func TestOnMessage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		ctx := r.Context()
+		if _, _, err := ws.Read(ctx); err != nil {
+			return
+		}
+		_ = ws.Write(ctx, websocket.MessageText, []byte(`{"type":"snapshot","seq":1,"epoch":"e"}`+"\n"+`{"type":"chat","seq":2}`))
+		_ = ws.Write(ctx, websocket.MessageText, []byte(`{"type":"chat","seq":3}`))
+		_, _, _ = ws.Read(ctx)
+	}))
+	defer srv.Close()
+	got := make(chan uint64, 4)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, srv.URL, "s1", "", Options{Lazy: true, OnMessage: func(m *Message) { got <- m.Seq }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Drop()
+	if c.First.Type != live.MsgSnapshot {
+		t.Fatalf("first: %s", c.First.Type)
+	}
+	for _, want := range []uint64{2, 3} {
+		select {
+		case seq := <-got:
+			if seq != want {
+				t.Fatalf("seq %d, want %d", seq, want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("message %d never reached the handler", want)
+		}
+	}
+}

@@ -57,7 +57,8 @@ type Client struct {
 	epoch   string
 	nextCID atomic.Uint64
 
-	lazy bool
+	lazy    bool
+	handler func(*Message)
 
 	// First is the first message after hello: a snapshot or a resume.
 	First *Message
@@ -76,6 +77,11 @@ type Options struct {
 	// Lazy leaves Message.Event nil for events; read them from Raw. A
 	// benchmark holding thousands of sockets saves the decoding.
 	Lazy bool
+	// OnMessage, when set, gets every message after the first (which is
+	// still First) on the reading goroutine, instead of a queue for Next:
+	// no extra goroutine or hand-off per message. Next then only reports
+	// that the socket closed; Do cannot be used.
+	OnMessage func(*Message)
 }
 
 // Dial connects to the live room of a session as the holder of token.
@@ -99,7 +105,7 @@ func Dial(ctx context.Context, baseURL, sessionID, token string, o Options) (*Cl
 		return nil, fmt.Errorf("dial %s: %w", u, err)
 	}
 	ws.SetReadLimit(8 << 20)
-	c := &Client{base: baseURL, session: sessionID, token: token, ws: ws, incoming: make(chan *Message, o.Buffer), lazy: o.Lazy}
+	c := &Client{base: baseURL, session: sessionID, token: token, ws: ws, incoming: make(chan *Message, o.Buffer), lazy: o.Lazy, handler: o.OnMessage}
 	hello := map[string]any{"type": live.CmdHello, "v": live.ProtocolVersion}
 	if o.LastSeq != nil {
 		hello["last_seq"], hello["epoch"] = *o.LastSeq, o.Epoch
@@ -121,6 +127,7 @@ func Dial(ctx context.Context, baseURL, sessionID, token string, o Options) (*Cl
 
 func (c *Client) readLoop() {
 	defer close(c.incoming)
+	first := true
 	for {
 		_, frame, err := c.ws.Read(context.Background())
 		if err != nil {
@@ -136,16 +143,17 @@ func (c *Client) readLoop() {
 			} else {
 				frame = nil
 			}
-			if err := c.dispatch(b); err != nil {
+			if err := c.dispatch(b, first); err != nil {
 				c.readErr.Store(&err)
 				return
 			}
+			first = false
 		}
 	}
 }
 
 // dispatch decodes the head of one server message and queues it for Next.
-func (c *Client) dispatch(b []byte) error {
+func (c *Client) dispatch(b []byte, first bool) error {
 	m := &Message{Raw: b}
 	typ, seq, cid, ok := sniff(b)
 	if !ok || typ == live.MsgSnapshot || typ == live.MsgResume {
@@ -186,6 +194,10 @@ func (c *Client) dispatch(b []byte) error {
 		}
 		c.mu.Unlock()
 	}
+	if c.handler != nil && !first {
+		c.handler(m)
+		return nil
+	}
 	c.incoming <- m
 	return nil
 }
@@ -222,6 +234,14 @@ func (c *Client) NextEvent(ctx context.Context) (*live.Event, error) {
 }
 
 // err returns why the connection ended, with its close code if any.
+// Stopped returns why the socket stopped reading, or nil while it reads.
+func (c *Client) Stopped() error {
+	if p := c.readErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
 func (c *Client) err() error {
 	if p := c.readErr.Load(); p != nil {
 		return *p
