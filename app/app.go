@@ -35,6 +35,8 @@ type App struct {
 	srv   *http.Server
 	ln    net.Listener
 
+	stopCacheSync func()
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -47,6 +49,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	svc := ask2live.NewService(db, log)
 	svc.TokenTTL = cfg.TokenTTL
+	svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: cfg.CacheEntries, Tokens: cfg.CacheTokens, MaxAge: cfg.CacheMaxAge})
 	a := &App{cfg: cfg, log: log, store: db, svc: svc}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -85,6 +88,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		AllowedOrigins:   cfg.AllowedOrigins,
 	}, svc, a.bus, media{a.sfu}, log, reg)
 	a.hub = hub
+	a.stopCacheSync = live.SyncCache(a.bus, svc.Cache, log)
 	svc.Notifier = a.hub
 	svc.Presence = a.hub
 	a.api = httpapi.New(httpapi.Config{
@@ -211,6 +215,7 @@ func (a *App) Close() error {
 		if a.ln != nil {
 			_ = a.srv.Close()
 		}
+		a.stopCacheSync()
 		a.closeErr = errors.Join(a.sfu.Close(), a.bus.Close(), a.store.Close())
 	})
 	return a.closeErr

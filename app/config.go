@@ -38,6 +38,11 @@ type Config struct {
 	MaxBodyBytes   int64
 	LoginRate      int // log-in attempts per minute per client address and per username
 
+	// Read cache (see ask2live.ReadCache)
+	CacheEntries int           // session details and question lists kept, each; 0 turns them off
+	CacheTokens  int           // credentials kept; 0 turns credential caching off
+	CacheMaxAge  time.Duration // longest an entry is served; 0 turns the cache off
+
 	// Live rooms
 	MaxOnAir         int
 	HostGoneTimeout  time.Duration
@@ -68,6 +73,9 @@ func DefaultConfig() Config {
 		TokenTTL:         30 * 24 * time.Hour,
 		MaxBodyBytes:     64 << 10,
 		LoginRate:        10,
+		CacheEntries:     10000,
+		CacheTokens:      10000,
+		CacheMaxAge:      5 * time.Second,
 		MaxOnAir:         3,
 		HostGoneTimeout:  10 * time.Minute,
 		MaxLiveDuration:  12 * time.Hour,
@@ -115,6 +123,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of log-in tokens and session cookies")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest JSON request body")
 	fs.IntVar(&c.LoginRate, "login-rate", c.LoginRate, "log-in attempts allowed per minute per client address and per username")
+	fs.IntVar(&c.CacheEntries, "cache-entries", c.CacheEntries, "session details and question lists kept in the read cache (each; plus the main page); 0 turns them off")
+	fs.IntVar(&c.CacheTokens, "cache-tokens", c.CacheTokens, "credentials kept in the read cache; 0 checks every request's credential in the database")
+	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", c.CacheMaxAge, "longest a read-cache entry is served; writes invalidate at once (on other nodes through Redis), this bounds staleness if an invalidation is lost; 0 turns the cache off")
 
 	fs.IntVar(&c.MaxOnAir, "max-on-air", c.MaxOnAir, "most guests on air at once in a live room (the host is always on air)")
 	fs.DurationVar(&c.HostGoneTimeout, "host-gone-timeout", c.HostGoneTimeout, "end a live session whose host has been disconnected this long")
@@ -196,8 +207,11 @@ func (c *Config) Validate() error {
 			bad(n, "must be positive")
 		}
 	}
-	if c.MaxOnAir < 0 {
-		bad("max-on-air", "must not be negative")
+	for name, v := range map[string]int64{"max-on-air": int64(c.MaxOnAir), "cache-entries": int64(c.CacheEntries),
+		"cache-tokens": int64(c.CacheTokens), "cache-max-age": int64(c.CacheMaxAge)} {
+		if v < 0 {
+			bad(name, "must not be negative")
+		}
 	}
 	for name, p := range map[string]int{"rtc-udp-port": c.RTCUDPPort, "rtc-tcp-port": c.RTCTCPPort} {
 		if p < 0 || p > 65535 {

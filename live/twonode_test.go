@@ -54,12 +54,14 @@ func node(t *testing.T, dbURL, redis, prefix string) *env {
 	}
 	hub := live.NewHub(live.Config{PresenceInterval: 20 * time.Millisecond}, svc, bus, nil, log, nil)
 	svc.Notifier = hub
+	stopSync := live.SyncCache(bus, svc.Cache, log)
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events()}, svc, log))
 	t.Cleanup(func() {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		hub.Close(cctx)
 		srv.Close()
+		stopSync()
 		bus.Close()
 	})
 	return &env{t: t, svc: svc, hub: hub, url: srv.URL}

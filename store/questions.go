@@ -218,3 +218,11 @@ func (db *DB) vote(ctx context.Context, questionID, userID, change, delta string
 	}
 	return db.QuestionByID(ctx, questionID, userID)
 }
+
+// VotedQuestions returns the ids of a session's questions a user voted for.
+// It walks the session's questions by index and probes each one's vote by
+// primary key.
+func (db *DB) VotedQuestions(ctx context.Context, sessionID, userID string) (map[string]bool, error) {
+	return db.idSet(ctx, "votes", `SELECT q.id FROM questions q JOIN votes v ON v.question_id = q.id AND v.user_id = ?
+		WHERE q.session_id = ?`, userID, sessionID)
+}

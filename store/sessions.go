@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -307,4 +308,38 @@ func (db *DB) Unwish(ctx context.Context, sessionID, userID string, now time.Tim
 		}
 		return nil
 	})
+}
+
+// HasWished reports whether a user wished a session.
+func (db *DB) HasWished(ctx context.Context, sessionID, userID string) (bool, error) {
+	var one int
+	err := db.queryRow(ctx, "SELECT 1 FROM wishes WHERE session_id = ? AND user_id = ?", sessionID, userID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, db.d.fail(err, "wish")
+}
+
+// OpenWishes returns the ids of the sessions a user wished that are not over.
+func (db *DB) OpenWishes(ctx context.Context, userID string) (map[string]bool, error) {
+	return db.idSet(ctx, "wishes", `SELECT w.session_id FROM wishes w JOIN sessions s ON s.id = w.session_id
+		WHERE w.user_id = ? AND s.state IN ('recruiting', 'ready', 'scheduled', 'live')`, userID)
+}
+
+// idSet runs a query that returns one id column and collects the ids.
+func (db *DB) idSet(ctx context.Context, what, query string, args ...any) (map[string]bool, error) {
+	rows, err := db.query(ctx, query, args...)
+	if err != nil {
+		return nil, db.d.fail(err, what)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, db.d.fail(err, what)
+		}
+		out[id] = true
+	}
+	return out, db.d.fail(rows.Err(), what)
 }

@@ -78,10 +78,10 @@ func TestUsersAndTokens(t *testing.T) {
 		if err := db.CreateToken(ctx(), tok); err != nil {
 			t.Fatal(err)
 		}
-		if tu, err := db.TokenUser(ctx(), "h1", t0.Add(time.Minute)); err != nil || tu.ID != u.ID {
+		if tu, exp, err := db.TokenUser(ctx(), "h1", t0.Add(time.Minute)); err != nil || tu.ID != u.ID || !exp.Equal(t0.Add(time.Hour)) {
 			t.Fatalf("TokenUser = %v, %v", tu, err)
 		}
-		_, err = db.TokenUser(ctx(), "h1", t0.Add(2*time.Hour))
+		_, _, err = db.TokenUser(ctx(), "h1", t0.Add(2*time.Hour))
 		wantCode(t, err, ask2live.ENotFound)
 		if n, err := db.DeleteExpiredTokens(ctx(), t0.Add(2*time.Hour)); err != nil || n != 1 {
 			t.Fatalf("DeleteExpiredTokens = %d, %v", n, err)
@@ -90,7 +90,7 @@ func TestUsersAndTokens(t *testing.T) {
 		if err := db.DeleteToken(ctx(), "h2"); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.TokenUser(ctx(), "h2", t0)
+		_, _, err = db.TokenUser(ctx(), "h2", t0)
 		wantCode(t, err, ask2live.ENotFound)
 	})
 }

@@ -1,0 +1,265 @@
+package ask2live
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ReadCacheConfig sizes the read cache. A zero count turns that part off.
+type ReadCacheConfig struct {
+	// Entries bounds the session details and, separately, the question
+	// lists kept; the main page is one more entry.
+	Entries int
+	// Tokens bounds the credentials kept (token hash → user).
+	Tokens int
+	// MaxAge is the longest an entry is served. Writes made through this
+	// node's Service invalidate at once and other nodes' writes arrive over
+	// the bus (live.SyncCache); MaxAge bounds staleness if an invalidation
+	// is ever lost (the bus was down).
+	MaxAge time.Duration
+}
+
+// DefaultReadCacheConfig is what NewService uses.
+var DefaultReadCacheConfig = ReadCacheConfig{Entries: 10000, Tokens: 10000, MaxAge: 5 * time.Second}
+
+// Invalidation names what a write changed. Every node applies it to its own
+// cache; live.SyncCache carries it between nodes.
+type Invalidation struct {
+	// Session: the session's own fields or counts changed (detail and main
+	// page).
+	Session string `json:"s,omitempty"`
+	// Questions: the question list of this session changed.
+	Questions string `json:"q,omitempty"`
+	// User: a profile changed; everything that may show it goes.
+	User string `json:"u,omitempty"`
+	// Token: a credential was revoked (its hash).
+	Token string `json:"t,omitempty"`
+	// All: drop everything (an invalidation may have been lost).
+	All bool `json:"all,omitempty"`
+}
+
+// ReadCache keeps the public part of the most-read pages — the main page's
+// sections, session details and question lists, as an anonymous viewer sees
+// them — and the owners of recently used credentials. What differs per
+// viewer (wished_by_me, voted_by_me) is never cached: the Service adds it
+// with one indexed query per request, and participant counts come from
+// presence on every request.
+//
+// Correctness: every write through the Service invalidates what it changed
+// after the database committed it. A reader that missed records the
+// cache's generation before it reads the database and stores its result
+// only if no invalidation happened meanwhile, so a read that raced a write
+// never stores the older value.
+type ReadCache struct {
+	cfg ReadCacheConfig
+	now func() time.Time
+
+	// published is told of every local invalidation, to pass it to other
+	// nodes (SetPublisher).
+	published atomic.Pointer[func(Invalidation)]
+
+	mu        sync.RWMutex
+	gen       uint64
+	feed      *cachedFeed
+	sessions  map[string]*cachedSession
+	questions map[string]*cachedQuestions
+	tokens    map[string]*cachedToken
+}
+
+type cachedFeed struct {
+	live, upcoming, recruiting []*Session
+	at                         time.Time
+}
+
+type cachedSession struct {
+	s  *Session
+	at time.Time
+}
+
+type cachedQuestions struct {
+	qs []*Question
+	at time.Time
+}
+
+type cachedToken struct {
+	u       *User
+	expires time.Time
+	at      time.Time
+}
+
+// NewReadCache returns an empty cache; nil when cfg turns everything off.
+func NewReadCache(cfg ReadCacheConfig) *ReadCache {
+	if (cfg.Entries <= 0 && cfg.Tokens <= 0) || cfg.MaxAge <= 0 {
+		return nil
+	}
+	return &ReadCache{
+		cfg:       cfg,
+		now:       time.Now,
+		sessions:  map[string]*cachedSession{},
+		questions: map[string]*cachedQuestions{},
+		tokens:    map[string]*cachedToken{},
+	}
+}
+
+// SetPublisher sets the function told of every invalidation this node
+// makes, so that other nodes can apply it; nil stops telling. fn must not
+// block.
+func (c *ReadCache) SetPublisher(fn func(Invalidation)) {
+	if c == nil {
+		return
+	}
+	if fn == nil {
+		c.published.Store(nil)
+		return
+	}
+	c.published.Store(&fn)
+}
+
+func (c *ReadCache) fresh(at time.Time) bool { return c.now().Sub(at) < c.cfg.MaxAge }
+
+// Invalidate drops what inv names and tells the other nodes.
+func (c *ReadCache) Invalidate(inv Invalidation) {
+	if c == nil {
+		return
+	}
+	c.Apply(inv)
+	if fn := c.published.Load(); fn != nil {
+		(*fn)(inv)
+	}
+}
+
+// Apply drops what inv names without passing it on (for invalidations that
+// came from other nodes).
+func (c *ReadCache) Apply(inv Invalidation) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	switch {
+	case inv.All:
+		c.clearLocked(true)
+		return
+	case inv.User != "":
+		// A profile shows up as host and as question author anywhere; such
+		// changes are rare, so everything public goes, and the user's
+		// cached credentials (they hold the old profile).
+		c.clearLocked(false)
+		for h, t := range c.tokens {
+			if t.u.ID == inv.User {
+				delete(c.tokens, h)
+			}
+		}
+	}
+	if inv.Session != "" {
+		c.feed = nil
+		delete(c.sessions, inv.Session)
+	}
+	if inv.Questions != "" {
+		delete(c.questions, inv.Questions)
+	}
+	if inv.Token != "" {
+		delete(c.tokens, inv.Token)
+	}
+}
+
+func (c *ReadCache) clearLocked(tokens bool) {
+	c.feed = nil
+	clear(c.sessions)
+	clear(c.questions)
+	if tokens {
+		clear(c.tokens)
+	}
+}
+
+// evictOne makes room in a full map. Which entry goes does not matter for
+// correctness; Go's map order makes it an arbitrary one.
+func evictOne[V any](m map[string]V) {
+	for k := range m {
+		delete(m, k)
+		return
+	}
+}
+
+func (c *ReadCache) getFeed() (*cachedFeed, uint64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.cfg.Entries > 0 && c.feed != nil && c.fresh(c.feed.at) {
+		return c.feed, 0
+	}
+	return nil, c.gen
+}
+
+func (c *ReadCache) putFeed(f *cachedFeed, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cfg.Entries > 0 && c.gen == gen {
+		f.at = c.now()
+		c.feed = f
+	}
+}
+
+func (c *ReadCache) getSession(id string) (*Session, uint64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if e := c.sessions[id]; e != nil && c.fresh(e.at) {
+		return e.s, 0
+	}
+	return nil, c.gen
+}
+
+func (c *ReadCache) putSession(s *Session, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cfg.Entries <= 0 || c.gen != gen {
+		return
+	}
+	if _, ok := c.sessions[s.ID]; !ok && len(c.sessions) >= c.cfg.Entries {
+		evictOne(c.sessions)
+	}
+	c.sessions[s.ID] = &cachedSession{s: s, at: c.now()}
+}
+
+func (c *ReadCache) getQuestions(sessionID string) ([]*Question, bool, uint64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if e := c.questions[sessionID]; e != nil && c.fresh(e.at) {
+		return e.qs, true, 0
+	}
+	return nil, false, c.gen
+}
+
+func (c *ReadCache) putQuestions(sessionID string, qs []*Question, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cfg.Entries <= 0 || c.gen != gen {
+		return
+	}
+	if _, ok := c.questions[sessionID]; !ok && len(c.questions) >= c.cfg.Entries {
+		evictOne(c.questions)
+	}
+	c.questions[sessionID] = &cachedQuestions{qs: qs, at: c.now()}
+}
+
+func (c *ReadCache) getToken(hash string, now time.Time) (*User, uint64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if e := c.tokens[hash]; e != nil && c.fresh(e.at) && now.Before(e.expires) {
+		return e.u, 0
+	}
+	return nil, c.gen
+}
+
+func (c *ReadCache) putToken(hash string, u *User, expires time.Time, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cfg.Tokens <= 0 || c.gen != gen {
+		return
+	}
+	if _, ok := c.tokens[hash]; !ok && len(c.tokens) >= c.cfg.Tokens {
+		evictOne(c.tokens)
+	}
+	c.tokens[hash] = &cachedToken{u: u, expires: expires, at: c.now()}
+}
