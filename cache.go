@@ -263,3 +263,22 @@ func (c *ReadCache) putToken(hash string, u *User, expires time.Time, gen uint64
 	}
 	c.tokens[hash] = &cachedToken{u: u, expires: expires, at: c.now()}
 }
+
+// CacheSize counts a cache's entries.
+type CacheSize struct {
+	Feed, Sessions, Questions, Tokens int
+}
+
+// Len returns how many entries the cache holds.
+func (c *ReadCache) Len() CacheSize {
+	if c == nil {
+		return CacheSize{}
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	n := CacheSize{Sessions: len(c.sessions), Questions: len(c.questions), Tokens: len(c.tokens)}
+	if c.feed != nil {
+		n.Feed = 1
+	}
+	return n
+}

@@ -1,0 +1,162 @@
+package ask2live_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ask2live/ask2live"
+	"github.com/ask2live/ask2live/store/storetest"
+)
+
+// pausingStore stops one read after it has read the database, so a test can
+// run a write between the read and the moment its result is cached.
+type pausingStore struct {
+	ask2live.Store
+	mu   sync.Mutex
+	hook func()
+}
+
+// pauseNextRead makes the next read block after reading; reached is closed
+// then, and the read returns when release is closed.
+func (p *pausingStore) pauseNextRead() (reached, release chan struct{}) {
+	reached, release = make(chan struct{}), make(chan struct{})
+	p.mu.Lock()
+	p.hook = func() { close(reached); <-release }
+	p.mu.Unlock()
+	return reached, release
+}
+
+func (p *pausingStore) paused() {
+	p.mu.Lock()
+	hook := p.hook
+	p.hook = nil
+	p.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+}
+
+func (p *pausingStore) SessionByID(ctx context.Context, id, viewerID string) (*ask2live.Session, error) {
+	s, err := p.Store.SessionByID(ctx, id, viewerID)
+	p.paused()
+	return s, err
+}
+
+func (p *pausingStore) ListSessions(ctx context.Context, f ask2live.SessionFilter) (*ask2live.SessionPage, error) {
+	page, err := p.Store.ListSessions(ctx, f)
+	p.paused()
+	return page, err
+}
+
+func (p *pausingStore) ListQuestions(ctx context.Context, sessionID, viewerID string) ([]*ask2live.Question, error) {
+	qs, err := p.Store.ListQuestions(ctx, sessionID, viewerID)
+	p.paused()
+	return qs, err
+}
+
+// TestReadCacheRaceWithWrite: a read that saw the database before a write
+// committed, and finishes after the write's invalidation, does not leave
+// its older result in the cache — for each cached read, on every database.
+func TestReadCacheRaceWithWrite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		ps := &pausingStore{Store: storetest.Open(t, backend)}
+		svc := ask2live.NewService(ps, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+		svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 100, Tokens: 100, MaxAge: time.Hour})
+		host, _, err := svc.Register(ctx, ask2live.RegisterInput{Username: "host", Password: "password-host"}, ask2live.TokenBearer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		guest, _, err := svc.Register(ctx, ask2live.RegisterInput{Username: "guest", Password: "password-guest"}, ask2live.TokenBearer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		starts := time.Now().Add(time.Hour)
+		s, err := svc.CreateSession(ctx, host, ask2live.SessionInput{Title: "경쟁", StartsAt: &starts, TargetGuests: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// race starts read, pauses it after its database read, runs write,
+		// lets the read finish, and returns what a fresh read then sees.
+		race := func(read func() error, write func()) {
+			t.Helper()
+			reached, release := ps.pauseNextRead()
+			done := make(chan error, 1)
+			go func() { done <- read() }()
+			<-reached
+			write()
+			close(release)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		race(func() error { _, err := svc.Session(ctx, s.ID, nil); return err }, func() {
+			if _, err := svc.Wish(ctx, guest, s.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if got, err := svc.Session(ctx, s.ID, nil); err != nil || got.WishCount != 1 {
+			t.Fatalf("session after a racing wish: %+v, %v", got, err)
+		}
+
+		race(func() error { _, err := svc.Feed(ctx, nil); return err }, func() {
+			if _, err := svc.Unwish(ctx, guest, s.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if f, err := svc.Feed(ctx, nil); err != nil || len(f.Recruiting) != 1 || f.Recruiting[0].WishCount != 0 {
+			t.Fatalf("feed after a racing unwish: %+v, %v", f, err)
+		}
+
+		// Warm the session entry so the question read pauses in its list.
+		if _, err := svc.Session(ctx, s.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		race(func() error { _, err := svc.Questions(ctx, s.ID, nil); return err }, func() {
+			if _, err := svc.Ask(ctx, guest, s.ID, ask2live.QuestionInput{Text: "늦게 온 질문"}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if qs, err := svc.Questions(ctx, s.ID, nil); err != nil || len(qs) != 1 {
+			t.Fatalf("questions after a racing ask: %d, %v", len(qs), err)
+		}
+	})
+}
+
+// TestReadCacheLimits: the cache keeps at most the configured number of
+// entries, and a zero MaxAge turns it off.
+func TestReadCacheLimits(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, "sqlite")
+	svc := ask2live.NewService(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	cache := ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 2, Tokens: 1, MaxAge: time.Hour})
+	svc.Cache = cache
+	host, _, err := svc.Register(ctx, ask2live.RegisterInput{Username: "host", Password: "password-host"}, ask2live.TokenBearer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	starts := time.Now().Add(time.Hour)
+	for range 5 {
+		s, err := svc.CreateSession(ctx, host, ask2live.SessionInput{Title: "세션", StartsAt: &starts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Questions(ctx, s.ID, host); err != nil {
+			t.Fatal(err)
+		}
+		if n := cache.Len(); n.Sessions > 2 || n.Questions > 2 {
+			t.Fatalf("cache holds %+v, limit 2", n)
+		}
+	}
+	if ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 10, MaxAge: 0}) != nil {
+		t.Fatal("MaxAge 0 must turn the cache off")
+	}
+}
