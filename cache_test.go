@@ -2,6 +2,7 @@ package ask2live_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"sync"
@@ -158,5 +159,86 @@ func TestReadCacheLimits(t *testing.T) {
 	}
 	if ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 10, MaxAge: 0}) != nil {
 		t.Fatal("MaxAge 0 must turn the cache off")
+	}
+}
+
+// TestAppendJSONIsEncodingJSON: responses built from the cached encodings
+// are byte for byte what encoding/json makes of the same values, for every
+// viewer.
+func TestAppendJSONIsEncodingJSON(t *testing.T) {
+	ctx := context.Background()
+	svc := ask2live.NewService(storetest.Open(t, "sqlite"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	reg := func(name string) *ask2live.User {
+		u, _, err := svc.Register(ctx, ask2live.RegisterInput{Username: name, Password: "password-" + name, DisplayName: "<b>" + name + "</b> & 김"}, ask2live.TokenBearer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	host, guest := reg("host"), reg("guest")
+	starts := time.Now().Add(time.Hour)
+	a, err := svc.CreateSession(ctx, host, ask2live.SessionInput{Title: "제목 <script>", Description: "\"따옴표\" \u2028 줄", StartsAt: &starts, TargetGuests: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := svc.CreateSession(ctx, host, ask2live.SessionInput{Title: "라이브", OpenNow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{a.ID, live.ID} {
+		if _, err := svc.Wish(ctx, guest, id); err != nil {
+			t.Fatal(err)
+		}
+		q, err := svc.Ask(ctx, guest, id, ask2live.QuestionInput{Text: "질문 & <답>"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Ask(ctx, host, id, ask2live.QuestionInput{Text: "둘째"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Vote(ctx, host, q.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	same := func(what string, v interface{ AppendJSON([]byte) []byte }) {
+		t.Helper()
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.AppendJSON(nil); string(got) != string(want) {
+			t.Fatalf("%s:\n AppendJSON %s\n json       %s", what, got, want)
+		}
+	}
+	// Twice for each viewer: the first read fills the cache, the second is
+	// served from it.
+	for range 2 {
+		for _, viewer := range []*ask2live.User{nil, host, guest} {
+			f, err := svc.Feed(ctx, viewer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			same("feed", f)
+			for _, id := range []string{a.ID, live.ID} {
+				s, err := svc.Session(ctx, id, viewer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				same("session", s)
+				s.ParticipantCount = 7 // people in the room: encoded afresh
+				same("session with people in the room", s)
+				qs, err := svc.Questions(ctx, id, viewer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, q := range qs {
+					same("question", q)
+				}
+			}
+		}
+	}
+	if got := string(ask2live.AppendJSONList[*ask2live.Session](nil, nil)); got != "null" {
+		t.Fatalf("nil list = %s", got)
 	}
 }

@@ -42,6 +42,9 @@ func (s *Service) publicQuestions(ctx context.Context, sessionID string) ([]*Que
 		return nil, err
 	}
 	if s.Cache != nil {
+		for _, q := range qs {
+			q.encodePublic()
+		}
 		s.Cache.putQuestions(sessionID, qs, gen)
 	}
 	return qs, nil

@@ -76,6 +76,7 @@ func (s *Service) publicSession(ctx context.Context, id string) (*Session, error
 	if err != nil {
 		return nil, err
 	}
+	pub.encodePublic()
 	s.Cache.putSession(pub, gen)
 	return pub, nil
 }
@@ -318,6 +319,11 @@ func (s *Service) publicFeed(ctx context.Context) (*cachedFeed, error) {
 		return nil, err
 	}
 	if s.Cache != nil {
+		for _, list := range [][]*Session{f.live, f.upcoming, f.recruiting} {
+			for _, sess := range list {
+				sess.encodePublic()
+			}
+		}
 		s.Cache.putFeed(f, gen)
 	}
 	return f, nil
