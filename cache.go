@@ -13,6 +13,9 @@ type ReadCacheConfig struct {
 	Entries int
 	// Tokens bounds the credentials kept (token hash → user).
 	Tokens int
+	// ViewerSets bounds the per-viewer sets kept: a user's wished sessions,
+	// and a user's votes in one session.
+	ViewerSets int
 	// MaxAge is the longest an entry is served. Writes made through this
 	// node's Service invalidate at once and other nodes' writes arrive over
 	// the bus (live.SyncCache); MaxAge bounds staleness if an invalidation
@@ -21,7 +24,7 @@ type ReadCacheConfig struct {
 }
 
 // DefaultReadCacheConfig is what NewService uses.
-var DefaultReadCacheConfig = ReadCacheConfig{Entries: 10000, Tokens: 10000, MaxAge: 5 * time.Second}
+var DefaultReadCacheConfig = ReadCacheConfig{Entries: 10000, Tokens: 10000, ViewerSets: 10000, MaxAge: 5 * time.Second}
 
 // Invalidation names what a write changed. Every node applies it to its own
 // cache; live.SyncCache carries it between nodes.
@@ -35,6 +38,10 @@ type Invalidation struct {
 	User string `json:"u,omitempty"`
 	// Token: a credential was revoked (its hash).
 	Token string `json:"t,omitempty"`
+	// Wisher: this user's wishes changed.
+	Wisher string `json:"w,omitempty"`
+	// Voter: this user's votes in the session named by Questions changed.
+	Voter string `json:"v,omitempty"`
 	// All: drop everything (an invalidation may have been lost).
 	All bool `json:"all,omitempty"`
 }
@@ -42,9 +49,10 @@ type Invalidation struct {
 // ReadCache keeps the public part of the most-read pages — the main page's
 // sections, session details and question lists, as an anonymous viewer sees
 // them — and the owners of recently used credentials. What differs per
-// viewer (wished_by_me, voted_by_me) is never cached: the Service adds it
-// with one indexed query per request, and participant counts come from
-// presence on every request.
+// viewer (wished_by_me, voted_by_me) is kept apart, as each user's set of
+// wished sessions and of votes in a session, read with one indexed query
+// and changed only by that user's own wishes and votes. Participant counts
+// come from presence on every request.
 //
 // Correctness: every write through the Service invalidates what it changed
 // after the database committed it. A reader that missed records the
@@ -65,7 +73,16 @@ type ReadCache struct {
 	sessions  map[string]*cachedSession
 	questions map[string]*cachedQuestions
 	tokens    map[string]*cachedToken
+	sets      map[string]*cachedSet
 }
+
+type cachedSet struct {
+	ids map[string]bool
+	at  time.Time
+}
+
+func wishesKey(userID string) string           { return "w\x00" + userID }
+func votesKey(userID, sessionID string) string { return "v\x00" + userID + "\x00" + sessionID }
 
 type cachedFeed struct {
 	live, upcoming, recruiting []*Session
@@ -90,7 +107,7 @@ type cachedToken struct {
 
 // NewReadCache returns an empty cache; nil when cfg turns everything off.
 func NewReadCache(cfg ReadCacheConfig) *ReadCache {
-	if (cfg.Entries <= 0 && cfg.Tokens <= 0) || cfg.MaxAge <= 0 {
+	if (cfg.Entries <= 0 && cfg.Tokens <= 0 && cfg.ViewerSets <= 0) || cfg.MaxAge <= 0 {
 		return nil
 	}
 	return &ReadCache{
@@ -99,6 +116,7 @@ func NewReadCache(cfg ReadCacheConfig) *ReadCache {
 		sessions:  map[string]*cachedSession{},
 		questions: map[string]*cachedQuestions{},
 		tokens:    map[string]*cachedToken{},
+		sets:      map[string]*cachedSet{},
 	}
 }
 
@@ -163,6 +181,12 @@ func (c *ReadCache) Apply(inv Invalidation) {
 	if inv.Token != "" {
 		delete(c.tokens, inv.Token)
 	}
+	if inv.Wisher != "" {
+		delete(c.sets, wishesKey(inv.Wisher))
+	}
+	if inv.Voter != "" {
+		delete(c.sets, votesKey(inv.Voter, inv.Questions))
+	}
 }
 
 func (c *ReadCache) clearLocked(tokens bool) {
@@ -171,6 +195,7 @@ func (c *ReadCache) clearLocked(tokens bool) {
 	clear(c.questions)
 	if tokens {
 		clear(c.tokens)
+		clear(c.sets)
 	}
 }
 
@@ -264,9 +289,30 @@ func (c *ReadCache) putToken(hash string, u *User, expires time.Time, gen uint64
 	c.tokens[hash] = &cachedToken{u: u, expires: expires, at: c.now()}
 }
 
+func (c *ReadCache) getSet(key string) (map[string]bool, uint64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if e := c.sets[key]; e != nil && c.fresh(e.at) {
+		return e.ids, 0
+	}
+	return nil, c.gen
+}
+
+func (c *ReadCache) putSet(key string, ids map[string]bool, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cfg.ViewerSets <= 0 || c.gen != gen {
+		return
+	}
+	if _, ok := c.sets[key]; !ok && len(c.sets) >= c.cfg.ViewerSets {
+		evictOne(c.sets)
+	}
+	c.sets[key] = &cachedSet{ids: ids, at: c.now()}
+}
+
 // CacheSize counts a cache's entries.
 type CacheSize struct {
-	Feed, Sessions, Questions, Tokens int
+	Feed, Sessions, Questions, Tokens, ViewerSets int
 }
 
 // Len returns how many entries the cache holds.
@@ -276,7 +322,7 @@ func (c *ReadCache) Len() CacheSize {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	n := CacheSize{Sessions: len(c.sessions), Questions: len(c.questions), Tokens: len(c.tokens)}
+	n := CacheSize{Sessions: len(c.sessions), Questions: len(c.questions), Tokens: len(c.tokens), ViewerSets: len(c.sets)}
 	if c.feed != nil {
 		n.Feed = 1
 	}

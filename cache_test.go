@@ -59,6 +59,18 @@ func (p *pausingStore) ListQuestions(ctx context.Context, sessionID, viewerID st
 	return qs, err
 }
 
+func (p *pausingStore) Wishes(ctx context.Context, userID string) (map[string]bool, error) {
+	ids, err := p.Store.Wishes(ctx, userID)
+	p.paused()
+	return ids, err
+}
+
+func (p *pausingStore) VotedQuestions(ctx context.Context, sessionID, userID string) (map[string]bool, error) {
+	ids, err := p.Store.VotedQuestions(ctx, sessionID, userID)
+	p.paused()
+	return ids, err
+}
+
 // TestReadCacheRaceWithWrite: a read that saw the database before a write
 // committed, and finishes after the write's invalidation, does not leave
 // its older result in the cache — for each cached read, on every database.
@@ -68,7 +80,7 @@ func TestReadCacheRaceWithWrite(t *testing.T) {
 		ps := &pausingStore{Store: storetest.Open(t, backend)}
 		svc := ask2live.NewService(ps, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-		svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 100, Tokens: 100, MaxAge: time.Hour})
+		svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 100, Tokens: 100, ViewerSets: 100, MaxAge: time.Hour})
 		host, _, err := svc.Register(ctx, ask2live.RegisterInput{Username: "host", Password: "password-host"}, ask2live.TokenBearer)
 		if err != nil {
 			t.Fatal(err)
@@ -125,8 +137,37 @@ func TestReadCacheRaceWithWrite(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-		if qs, err := svc.Questions(ctx, s.ID, nil); err != nil || len(qs) != 1 {
+		qs, err := svc.Questions(ctx, s.ID, nil)
+		if err != nil || len(qs) != 1 {
 			t.Fatalf("questions after a racing ask: %d, %v", len(qs), err)
+		}
+
+		// The viewer's own sets: the public entries are warm, so the reads
+		// pause in the per-viewer query.
+		race(func() error { _, err := svc.Session(ctx, s.ID, guest); return err }, func() {
+			if _, err := svc.Wish(ctx, guest, s.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if _, err := svc.Session(ctx, s.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := svc.Session(ctx, s.ID, guest); err != nil || !got.WishedByMe {
+			t.Fatalf("wished_by_me after a racing wish: %+v, %v", got, err)
+		}
+		if _, err := svc.Questions(ctx, s.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		race(func() error { _, err := svc.Questions(ctx, s.ID, host); return err }, func() {
+			if _, err := svc.Vote(ctx, host, qs[0].ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if _, err := svc.Questions(ctx, s.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := svc.Questions(ctx, s.ID, host); err != nil || !got[0].VotedByMe || got[0].Votes != 1 {
+			t.Fatalf("voted_by_me after a racing vote: %+v, %v", got[0], err)
 		}
 	})
 }

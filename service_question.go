@@ -10,7 +10,10 @@ func (s *Service) Questions(ctx context.Context, sessionID string, viewer *User)
 	}
 	var voted map[string]bool
 	if viewer != nil {
-		if voted, err = s.Store.VotedQuestions(ctx, sessionID, viewer.ID); err != nil {
+		voted, err = s.viewerSet(votesKey(viewer.ID, sessionID), func() (map[string]bool, error) {
+			return s.Store.VotedQuestions(ctx, sessionID, viewer.ID)
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -214,7 +217,7 @@ func (s *Service) vote(ctx context.Context, actor *User, id string, on bool) (*Q
 	} else {
 		out, err = s.Store.Unvote(ctx, id, actor.ID)
 	}
-	s.invalidate(Invalidation{Questions: q.SessionID})
+	s.invalidate(Invalidation{Questions: q.SessionID, Voter: actor.ID})
 	if err != nil {
 		return nil, err
 	}

@@ -53,12 +53,39 @@ func (s *Service) Session(ctx context.Context, id string, viewer *User) (*Sessio
 	}
 	view := *pub
 	if viewer != nil {
-		if view.WishedByMe, err = s.Store.HasWished(ctx, id, viewer.ID); err != nil {
+		wished, err := s.viewerWishes(ctx, viewer.ID)
+		if err != nil {
 			return nil, err
 		}
+		view.WishedByMe = wished[id]
 	}
 	s.count(&view)
 	return &view, nil
+}
+
+// viewerWishes returns the ids of the sessions a user wished, from the read
+// cache when it holds them. The set is shared: callers only read it.
+func (s *Service) viewerWishes(ctx context.Context, userID string) (map[string]bool, error) {
+	return s.viewerSet(wishesKey(userID), func() (map[string]bool, error) { return s.Store.Wishes(ctx, userID) })
+}
+
+// viewerSet returns one of the per-viewer sets, from the cache or by read.
+func (s *Service) viewerSet(key string, read func() (map[string]bool, error)) (map[string]bool, error) {
+	var gen uint64
+	if s.Cache != nil {
+		var ids map[string]bool
+		if ids, gen = s.Cache.getSet(key); ids != nil {
+			return ids, nil
+		}
+	}
+	ids, err := read()
+	if err != nil {
+		return nil, err
+	}
+	if s.Cache != nil {
+		s.Cache.putSet(key, ids, gen)
+	}
+	return ids, nil
 }
 
 // publicSession returns a session as an anonymous viewer sees it, from the
@@ -219,7 +246,7 @@ func (s *Service) wish(ctx context.Context, actor *User, id string, on bool) (*S
 	} else {
 		changed, err = s.Store.Unwish(ctx, id, actor.ID, now)
 	}
-	s.invalidate(Invalidation{Session: id})
+	s.invalidate(Invalidation{Session: id, Wisher: actor.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +294,7 @@ func (s *Service) Feed(ctx context.Context, viewer *User) (*Feed, error) {
 	}
 	var wished map[string]bool
 	if viewer != nil {
-		if wished, err = s.Store.OpenWishes(ctx, viewer.ID); err != nil {
+		if wished, err = s.viewerWishes(ctx, viewer.ID); err != nil {
 			return nil, err
 		}
 	}

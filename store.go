@@ -68,11 +68,8 @@ type SessionStore interface {
 	// WishedSessions returns the sessions userID wished, in any state,
 	// newest wish first, at most limit.
 	WishedSessions(ctx context.Context, userID string, limit int) ([]*Session, error)
-	// HasWished reports whether userID wished the session.
-	HasWished(ctx context.Context, sessionID, userID string) (bool, error)
-	// OpenWishes returns the ids of the sessions userID wished that are not
-	// over (recruiting, ready, scheduled or live): what the main page marks.
-	OpenWishes(ctx context.Context, userID string) (map[string]bool, error)
+	// Wishes returns the ids of the sessions userID wished.
+	Wishes(ctx context.Context, userID string) (map[string]bool, error)
 
 	// UpdateSession applies upd if the session is still before live
 	// (EWrongState otherwise) and recomputes recruiting/ready with

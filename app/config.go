@@ -41,6 +41,7 @@ type Config struct {
 	// Read cache (see ask2live.ReadCache)
 	CacheEntries int           // session details and question lists kept, each; 0 turns them off
 	CacheTokens  int           // credentials kept; 0 turns credential caching off
+	CacheViewers int           // per-viewer sets (wishes; votes in a session) kept; 0 reads them per request
 	CacheMaxAge  time.Duration // longest an entry is served; 0 turns the cache off
 
 	// Live rooms
@@ -75,6 +76,7 @@ func DefaultConfig() Config {
 		LoginRate:        10,
 		CacheEntries:     10000,
 		CacheTokens:      10000,
+		CacheViewers:     10000,
 		CacheMaxAge:      5 * time.Second,
 		MaxOnAir:         3,
 		HostGoneTimeout:  10 * time.Minute,
@@ -125,6 +127,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.IntVar(&c.LoginRate, "login-rate", c.LoginRate, "log-in attempts allowed per minute per client address and per username")
 	fs.IntVar(&c.CacheEntries, "cache-entries", c.CacheEntries, "session details and question lists kept in the read cache (each; plus the main page); 0 turns them off")
 	fs.IntVar(&c.CacheTokens, "cache-tokens", c.CacheTokens, "credentials kept in the read cache; 0 checks every request's credential in the database")
+	fs.IntVar(&c.CacheViewers, "cache-viewer-sets", c.CacheViewers, "per-viewer sets kept in the read cache (a user's wished sessions; a user's votes in one session); 0 reads them on every request")
 	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", c.CacheMaxAge, "longest a read-cache entry is served; writes invalidate at once (on other nodes through Redis), this bounds staleness if an invalidation is lost; 0 turns the cache off")
 
 	fs.IntVar(&c.MaxOnAir, "max-on-air", c.MaxOnAir, "most guests on air at once in a live room (the host is always on air)")
@@ -208,7 +211,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	for name, v := range map[string]int64{"max-on-air": int64(c.MaxOnAir), "cache-entries": int64(c.CacheEntries),
-		"cache-tokens": int64(c.CacheTokens), "cache-max-age": int64(c.CacheMaxAge)} {
+		"cache-tokens": int64(c.CacheTokens), "cache-viewer-sets": int64(c.CacheViewers), "cache-max-age": int64(c.CacheMaxAge)} {
 		if v < 0 {
 			bad(name, "must not be negative")
 		}

@@ -50,7 +50,7 @@ func node(t *testing.T, dbURL, redis, prefix string) *env {
 	svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 	// Entries never expire here: whatever a node sees of the other's writes
 	// comes from the invalidations on the bus.
-	svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 1000, Tokens: 1000, MaxAge: 24 * time.Hour})
+	svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 1000, Tokens: 1000, ViewerSets: 1000, MaxAge: 24 * time.Hour})
 	bus, err := live.NewRedisBus(ctx, redis, prefix, log)
 	if err != nil {
 		t.Fatal(err)
@@ -279,10 +279,17 @@ func TestTwoNodesCacheInvalidation(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, err := b.svc.Session(ctx, s.ID, guest); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.svc.Wish(ctx, guest, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	eventually("session detail", func() bool { return sessionB().WishCount == 1 })
+	eventually("wished_by_me", func() bool {
+		got, err := b.svc.Session(ctx, s.ID, guest)
+		return err == nil && got.WishedByMe
+	})
 	eventually("main page", func() bool { return feedB().Recruiting[0].WishCount == 1 })
 
 	if _, err := a.svc.Ask(ctx, guest, s.ID, ask2live.QuestionInput{Text: "다른 노드에서"}); err != nil {

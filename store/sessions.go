@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -310,20 +309,9 @@ func (db *DB) Unwish(ctx context.Context, sessionID, userID string, now time.Tim
 	})
 }
 
-// HasWished reports whether a user wished a session.
-func (db *DB) HasWished(ctx context.Context, sessionID, userID string) (bool, error) {
-	var one int
-	err := db.queryRow(ctx, "SELECT 1 FROM wishes WHERE session_id = ? AND user_id = ?", sessionID, userID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, db.d.fail(err, "wish")
-}
-
-// OpenWishes returns the ids of the sessions a user wished that are not over.
-func (db *DB) OpenWishes(ctx context.Context, userID string) (map[string]bool, error) {
-	return db.idSet(ctx, "wishes", `SELECT w.session_id FROM wishes w JOIN sessions s ON s.id = w.session_id
-		WHERE w.user_id = ? AND s.state IN ('recruiting', 'ready', 'scheduled', 'live')`, userID)
+// Wishes returns the ids of the sessions a user wished.
+func (db *DB) Wishes(ctx context.Context, userID string) (map[string]bool, error) {
+	return db.idSet(ctx, "wishes", "SELECT session_id FROM wishes WHERE user_id = ?", userID)
 }
 
 // idSet runs a query that returns one id column and collects the ids.
