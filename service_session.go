@@ -250,10 +250,13 @@ func (s *Service) wish(ctx context.Context, actor *User, id string, on bool) (*S
 	if err != nil {
 		return nil, err
 	}
-	if changed.WishCount == sess.WishCount && changed.State == sess.State {
-		return s.Store.SessionByID(ctx, id, actor.ID)
+	// The store returns the session as the actor now sees it; listeners
+	// hear only of real changes (a repeated wish changes nothing).
+	if changed.WishCount != sess.WishCount || changed.State != sess.State {
+		s.notify(func(n Notifier) { n.SessionChanged(changed) })
 	}
-	return s.changed(ctx, id, actor)
+	s.count(changed)
+	return changed, nil
 }
 
 // ListSessions lists sessions by filter for the viewer.

@@ -43,7 +43,7 @@ type App struct {
 
 // New opens the store and builds every component; nothing listens yet.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{CheckpointInterval: cfg.SQLiteCheckpoint})
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,9 @@ type Config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	PprofAddr       string
+	// SQLiteCheckpoint is how often the SQLite write-ahead log is
+	// checkpointed in the background.
+	SQLiteCheckpoint time.Duration
 
 	// HTTP
 	AllowedOrigins []string
@@ -71,6 +74,7 @@ func DefaultConfig() Config {
 		LogLevel:         slog.LevelInfo,
 		LogFormat:        "text",
 		ShutdownTimeout:  15 * time.Second,
+		SQLiteCheckpoint: time.Second,
 		TokenTTL:         30 * 24 * time.Hour,
 		MaxBodyBytes:     64 << 10,
 		LoginRate:        10,
@@ -117,6 +121,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown waits for in-flight work")
+	fs.DurationVar(&c.SQLiteCheckpoint, "sqlite-checkpoint-interval", c.SQLiteCheckpoint, "how often SQLite's write-ahead log is copied into the database file, in the background (writes never wait for it)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 
 	listVar(fs, &c.AllowedOrigins, "allowed-origins", "extra origins (scheme://host[:port]) allowed for cookie requests and WebSocket upgrades, comma-separated; the server's own host is always allowed")
@@ -198,7 +203,7 @@ func (c *Config) Validate() error {
 		"question-rate": int64(c.QuestionRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
-		"ping-interval": int64(c.PingInterval), "presence-interval": int64(c.PresenceInterval),
+		"ping-interval": int64(c.PingInterval), "sqlite-checkpoint-interval": int64(c.SQLiteCheckpoint), "presence-interval": int64(c.PresenceInterval),
 	}
 	names := make([]string, 0, len(positive))
 	for n := range positive {

@@ -30,6 +30,11 @@ import (
 // Options tune the connection pools.
 type Options struct {
 	MaxOpenConns int // PostgreSQL/MySQL pool size, and SQLite readers (default 16)
+	// CheckpointInterval is how often SQLite's write-ahead log is copied
+	// back into the database file, in the background (default 1 s). The
+	// writer never checkpoints itself: a checkpoint inside a commit held up
+	// every queued write for the time of its fsync.
+	CheckpointInterval time.Duration
 }
 
 // DB implements ask2live.Store.
@@ -37,6 +42,11 @@ type DB struct {
 	d dialect
 	w *sql.DB // writes (SQLite: a single connection, so writers queue instead of failing busy)
 	r *sql.DB // reads (SQLite: a pool of read-only connections; elsewhere the same as w)
+	// ckpt is SQLite's checkpointer: one connection of its own, used by a
+	// goroutine that stops with stopCkpt.
+	ckpt     *sql.DB
+	stopCkpt chan struct{}
+	ckptDone chan struct{}
 
 	// stmts caches prepared read statements by query text: parsing the SQL
 	// again for every request was a third of the CPU of a read-heavy load.
@@ -109,6 +119,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if opts.MaxOpenConns <= 0 {
 		opts.MaxOpenConns = 16
 	}
+	if opts.CheckpointInterval <= 0 {
+		opts.CheckpointInterval = time.Second
+	}
 	var db *DB
 	var err error
 	switch {
@@ -131,6 +144,10 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrating %s: %w", redact(rawURL), err)
+	}
+	if db.ckpt != nil {
+		db.stopCkpt, db.ckptDone = make(chan struct{}), make(chan struct{})
+		go db.checkpoints(opts.CheckpointInterval)
 	}
 	return db, nil
 }
@@ -155,7 +172,7 @@ func openSQLite(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("creating the data directory: %w", err)
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&"+pragmas)
+	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&"+pragmas+"&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +187,14 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(opts.MaxOpenConns)
 	r.SetMaxIdleConns(opts.MaxOpenConns)
-	return &DB{d: sqliteDialect, w: w, r: r}, nil
+	ckpt, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	ckpt.SetMaxOpenConns(1)
+	return &DB{d: sqliteDialect, w: w, r: r, ckpt: ckpt}, nil
 }
 
 func openPostgres(raw string, opts Options) (*DB, error) {
@@ -240,12 +264,40 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// checkpoints copies the write-ahead log back into the database file every
+// interval, without blocking writers (PASSIVE: frames still in use by a
+// reader wait for the next round), and once more at Close.
+func (db *DB) checkpoints(interval time.Duration) {
+	defer close(db.ckptDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stopCkpt:
+			return
+		case <-t.C:
+			// A failure (the database is busy or gone) is retried next
+			// round; nothing is lost meanwhile, the log only grows.
+			_, _ = db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
+}
+
 // Close closes the connection pools.
 func (db *DB) Close() error {
+	if db.stopCkpt != nil {
+		close(db.stopCkpt)
+		<-db.ckptDone
+		db.stopCkpt = nil
+	}
 	db.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
+	}
+	if db.ckpt != nil {
+		_, _ = db.ckpt.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		err = errors.Join(err, db.ckpt.Close())
 	}
 	return err
 }
