@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"slices"
@@ -189,7 +188,7 @@ func (db *DB) WishedSessions(ctx context.Context, userID string, limit int) ([]*
 // lockSession reads a session's own columns inside a transaction, holding a
 // row lock where the database has them (SQLite's single writer already
 // serializes write transactions).
-func (db *DB) lockSession(ctx context.Context, tx *sql.Tx, id string) (*ask2live.Session, error) {
+func (db *DB) lockSession(ctx context.Context, tx *txn, id string) (*ask2live.Session, error) {
 	var s ask2live.Session
 	var starts, started, ended, created, updated dbTime
 	err := tx.QueryRowContext(ctx, db.d.q(`SELECT id, host_id, title, description, state, starts_at, started_at, ended_at,
@@ -205,7 +204,7 @@ func (db *DB) lockSession(ctx context.Context, tx *sql.Tx, id string) (*ask2live
 }
 
 // saveSession writes back the mutable columns of a locked session.
-func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, s *ask2live.Session) error {
+func (db *DB) saveSession(ctx context.Context, tx *txn, s *ask2live.Session) error {
 	d := db.d
 	_, err := tx.ExecContext(ctx, d.q(`UPDATE sessions SET title = ?, description = ?, state = ?, starts_at = ?,
 		started_at = ?, ended_at = ?, target_guests = ?, wish_count = ?, sort_key = ?, updated_at = ? WHERE id = ?`),
@@ -216,8 +215,8 @@ func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, s *ask2live.Session) 
 
 // modifySession locks a session, lets fn change it, saves it and returns the
 // fresh view for viewerID.
-func (db *DB) modifySession(ctx context.Context, id, viewerID string, now time.Time, fn func(tx *sql.Tx, s *ask2live.Session) error) (*ask2live.Session, error) {
-	err := db.tx(ctx, "session", func(tx *sql.Tx) error {
+func (db *DB) modifySession(ctx context.Context, id, viewerID string, now time.Time, fn func(tx *txn, s *ask2live.Session) error) (*ask2live.Session, error) {
+	err := db.tx(ctx, "session", func(tx *txn) error {
 		s, err := db.lockSession(ctx, tx, id)
 		if err != nil {
 			return err
@@ -236,7 +235,7 @@ func (db *DB) modifySession(ctx context.Context, id, viewerID string, now time.T
 
 // UpdateSession edits a session that has not gone live.
 func (db *DB) UpdateSession(ctx context.Context, id string, upd ask2live.SessionUpdate, now time.Time) (*ask2live.Session, error) {
-	return db.modifySession(ctx, id, "", now, func(_ *sql.Tx, s *ask2live.Session) error {
+	return db.modifySession(ctx, id, "", now, func(_ *txn, s *ask2live.Session) error {
 		if !s.State.BeforeLive() {
 			return ask2live.Errorf(ask2live.EWrongState, "a session that is %s can no longer be edited", s.State)
 		}
@@ -260,7 +259,7 @@ func (db *DB) UpdateSession(ctx context.Context, id string, upd ask2live.Session
 
 // TransitionSession moves a session between states if it is in one of from.
 func (db *DB) TransitionSession(ctx context.Context, id string, from []ask2live.SessionState, to ask2live.SessionState, now time.Time) (*ask2live.Session, error) {
-	return db.modifySession(ctx, id, "", now, func(_ *sql.Tx, s *ask2live.Session) error {
+	return db.modifySession(ctx, id, "", now, func(_ *txn, s *ask2live.Session) error {
 		if !slices.Contains(from, s.State) {
 			return ask2live.Errorf(ask2live.EWrongState, "the session is %s", s.State)
 		}
@@ -277,7 +276,7 @@ func (db *DB) TransitionSession(ctx context.Context, id string, from []ask2live.
 
 // Wish records a wish once and keeps the count and state exact.
 func (db *DB) Wish(ctx context.Context, sessionID, userID string, now time.Time) (*ask2live.Session, error) {
-	return db.modifySession(ctx, sessionID, userID, now, func(tx *sql.Tx, s *ask2live.Session) error {
+	return db.modifySession(ctx, sessionID, userID, now, func(tx *txn, s *ask2live.Session) error {
 		if s.State.Closed() {
 			return ask2live.Errorf(ask2live.EWrongState, "the session is %s", s.State)
 		}
@@ -296,7 +295,7 @@ func (db *DB) Wish(ctx context.Context, sessionID, userID string, now time.Time)
 
 // Unwish removes a wish if present and keeps the count and state exact.
 func (db *DB) Unwish(ctx context.Context, sessionID, userID string, now time.Time) (*ask2live.Session, error) {
-	return db.modifySession(ctx, sessionID, userID, now, func(tx *sql.Tx, s *ask2live.Session) error {
+	return db.modifySession(ctx, sessionID, userID, now, func(tx *txn, s *ask2live.Session) error {
 		res, err := tx.ExecContext(ctx, db.d.q("DELETE FROM wishes WHERE session_id = ? AND user_id = ?"), sessionID, userID)
 		if err != nil {
 			return err
