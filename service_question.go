@@ -62,7 +62,7 @@ func (s *Service) Ask(ctx context.Context, actor *User, sessionID string, in Que
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	sess, err := s.Store.SessionByID(ctx, sessionID, "")
+	sess, err := s.Store.SessionRow(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Service) question(ctx context.Context, actor *User, id string) (*Questi
 	if err != nil {
 		return nil, nil, err
 	}
-	sess, err := s.Store.SessionByID(ctx, q.SessionID, "")
+	sess, err := s.Store.SessionRow(ctx, q.SessionID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -125,7 +125,7 @@ func (s *Service) hostSession(ctx context.Context, actor *User, id string) (*Ses
 	if err := requireUser(actor); err != nil {
 		return nil, err
 	}
-	sess, err := s.Store.SessionByID(ctx, id, actor.ID)
+	sess, err := s.Store.SessionRow(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func (s *Service) wish(ctx context.Context, actor *User, id string, on bool) (*S
 	if err := requireUser(actor); err != nil {
 		return nil, err
 	}
-	sess, err := s.Store.SessionByID(ctx, id, actor.ID)
+	sess, err := s.Store.SessionRow(ctx, id)
 	if err != nil {
 		return nil, err
 	}

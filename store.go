@@ -61,6 +61,9 @@ type SessionStore interface {
 	// SessionByID returns s with Host, counts and WishedByMe (for viewerID,
 	// which may be "").
 	SessionByID(ctx context.Context, id, viewerID string) (*Session, error)
+	// SessionRow returns the session's own fields and counts, without Host
+	// and WishedByMe: a cheaper read for the checks before a write.
+	SessionRow(ctx context.Context, id string) (*Session, error)
 	// ListSessions returns one page. Order: live first by started_at desc, then
 	// the rest by starts_at asc (nulls last), then by id; the cursor resumes
 	// after the last item of the previous page.

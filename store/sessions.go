@@ -189,18 +189,29 @@ func (db *DB) WishedSessions(ctx context.Context, userID string, limit int) ([]*
 // row lock where the database has them (SQLite's single writer already
 // serializes write transactions).
 func (db *DB) lockSession(ctx context.Context, tx *txn, id string) (*ask2live.Session, error) {
+	return db.scanSessionRow(tx.QueryRowContext(ctx, db.d.q(sessionRowSelect+db.d.forUpdate), id))
+}
+
+const sessionRowSelect = `SELECT id, host_id, title, description, state, starts_at, started_at, ended_at,
+	target_guests, wish_count, question_count, created_at, updated_at FROM sessions WHERE id = ?`
+
+func (db *DB) scanSessionRow(row rowScanner) (*ask2live.Session, error) {
 	var s ask2live.Session
 	var starts, started, ended, created, updated dbTime
-	err := tx.QueryRowContext(ctx, db.d.q(`SELECT id, host_id, title, description, state, starts_at, started_at, ended_at,
-		target_guests, wish_count, question_count, created_at, updated_at FROM sessions WHERE id = ?`+db.d.forUpdate), id).
-		Scan(&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
-			&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated)
+	err := row.Scan(&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
+		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated)
 	if err != nil {
 		return nil, db.d.fail(err, "session")
 	}
 	s.StartsAt, s.StartedAt, s.EndedAt = starts.ptr(), started.ptr(), ended.ptr()
 	s.CreatedAt, s.UpdatedAt = created.T, updated.T
 	return &s, nil
+}
+
+// SessionRow returns a session's own columns, without its host or the
+// viewer's wish.
+func (db *DB) SessionRow(ctx context.Context, id string) (*ask2live.Session, error) {
+	return db.scanSessionRow(db.queryRow(ctx, sessionRowSelect, id))
 }
 
 // saveSession writes back the mutable columns of a locked session.

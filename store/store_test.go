@@ -488,3 +488,30 @@ func TestOpenRejectsBadURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionRow: the light read has the same own fields and counts as the
+// full one, and no host.
+func TestSessionRow(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, backend string) {
+		db := storetest.Open(t, backend)
+		host, guest := mkUser(t, db, "host"), mkUser(t, db, "guest")
+		s := mkSession(t, db, host, "가벼운 읽기", ask2live.StateRecruiting, 2, t0.Add(time.Hour))
+		if _, err := db.Wish(ctx(), s.ID, guest.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		full, err := db.SessionByID(ctx(), s.ID, guest.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row, err := db.SessionRow(ctx(), s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full.Host, full.WishedByMe = nil, false
+		if fmt.Sprintf("%+v", *row) != fmt.Sprintf("%+v", *full) {
+			t.Fatalf("SessionRow = %+v\nSessionByID = %+v", *row, *full)
+		}
+		_, err = db.SessionRow(ctx(), "missing")
+		wantCode(t, err, ask2live.ENotFound)
+	})
+}
