@@ -16,6 +16,10 @@ type ReadCacheConfig struct {
 	// ViewerSets bounds the per-viewer sets kept: a user's wished sessions,
 	// and a user's votes in one session.
 	ViewerSets int
+	// MaxBytes bounds the memory of the main page, session details,
+	// question lists and viewer sets together (their JSON and ids, about);
+	// arbitrary entries make room for new ones.
+	MaxBytes int64
 	// MaxAge is the longest an entry is served. Writes made through this
 	// node's Service invalidate at once and other nodes' writes arrive over
 	// the bus (live.SyncCache); MaxAge bounds staleness if an invalidation
@@ -24,7 +28,7 @@ type ReadCacheConfig struct {
 }
 
 // DefaultReadCacheConfig is what NewService uses.
-var DefaultReadCacheConfig = ReadCacheConfig{Entries: 10000, Tokens: 10000, ViewerSets: 10000, MaxAge: 5 * time.Second}
+var DefaultReadCacheConfig = ReadCacheConfig{Entries: 10000, Tokens: 10000, ViewerSets: 10000, MaxBytes: 64 << 20, MaxAge: 5 * time.Second}
 
 // Invalidation names what a write changed. Every node applies it to its own
 // cache; live.SyncCache carries it between nodes.
@@ -69,6 +73,7 @@ type ReadCache struct {
 
 	mu        sync.RWMutex
 	gen       uint64
+	bytes     int64 // what MaxBytes bounds
 	feed      *cachedFeed
 	sessions  map[string]*cachedSession
 	questions map[string]*cachedQuestions
@@ -77,8 +82,9 @@ type ReadCache struct {
 }
 
 type cachedSet struct {
-	ids map[string]bool
-	at  time.Time
+	ids  map[string]bool
+	at   time.Time
+	size int64
 }
 
 func wishesKey(userID string) string           { return "w\x00" + userID }
@@ -87,16 +93,41 @@ func votesKey(userID, sessionID string) string { return "v\x00" + userID + "\x00
 type cachedFeed struct {
 	live, upcoming, recruiting []*Session
 	at                         time.Time
+	size                       int64
 }
 
 type cachedSession struct {
-	s  *Session
-	at time.Time
+	s    *Session
+	at   time.Time
+	size int64
 }
 
 type cachedQuestions struct {
-	qs []*Question
-	at time.Time
+	qs   []*Question
+	at   time.Time
+	size int64
+}
+
+// entryOverhead approximates what an entry costs beyond its JSON.
+const entryOverhead = 512
+
+func sessionSize(s *Session) int64 {
+	n := int64(entryOverhead + len(s.Title) + len(s.Description))
+	if s.enc != nil {
+		n += int64(len(s.enc.plain) + len(s.enc.mine))
+	}
+	return n
+}
+
+func questionsSize(qs []*Question) int64 {
+	n := int64(entryOverhead)
+	for _, q := range qs {
+		n += entryOverhead + int64(len(q.Text))
+		if q.enc != nil {
+			n += int64(len(q.enc.plain) + len(q.enc.mine))
+		}
+	}
+	return n
 }
 
 type cachedToken struct {
@@ -107,7 +138,7 @@ type cachedToken struct {
 
 // NewReadCache returns an empty cache; nil when cfg turns everything off.
 func NewReadCache(cfg ReadCacheConfig) *ReadCache {
-	if (cfg.Entries <= 0 && cfg.Tokens <= 0 && cfg.ViewerSets <= 0) || cfg.MaxAge <= 0 {
+	if (cfg.Entries <= 0 && cfg.Tokens <= 0 && cfg.ViewerSets <= 0) || cfg.MaxAge <= 0 || cfg.MaxBytes <= 0 {
 		return nil
 	}
 	return &ReadCache{
@@ -172,40 +203,96 @@ func (c *ReadCache) Apply(inv Invalidation) {
 		}
 	}
 	if inv.Session != "" {
-		c.feed = nil
-		delete(c.sessions, inv.Session)
+		c.dropFeed()
+		c.dropSession(inv.Session)
 	}
 	if inv.Questions != "" {
-		delete(c.questions, inv.Questions)
+		c.dropQuestions(inv.Questions)
 	}
 	if inv.Token != "" {
 		delete(c.tokens, inv.Token)
 	}
 	if inv.Wisher != "" {
-		delete(c.sets, wishesKey(inv.Wisher))
+		c.dropSet(wishesKey(inv.Wisher))
 	}
 	if inv.Voter != "" {
-		delete(c.sets, votesKey(inv.Voter, inv.Questions))
+		c.dropSet(votesKey(inv.Voter, inv.Questions))
 	}
 }
 
 func (c *ReadCache) clearLocked(tokens bool) {
-	c.feed = nil
-	clear(c.sessions)
-	clear(c.questions)
+	c.dropFeed()
+	for id := range c.sessions {
+		c.dropSession(id)
+	}
+	for id := range c.questions {
+		c.dropQuestions(id)
+	}
 	if tokens {
 		clear(c.tokens)
-		clear(c.sets)
+		for k := range c.sets {
+			c.dropSet(k)
+		}
 	}
 }
 
-// evictOne makes room in a full map. Which entry goes does not matter for
-// correctness; Go's map order makes it an arbitrary one.
-func evictOne[V any](m map[string]V) {
-	for k := range m {
-		delete(m, k)
-		return
+func (c *ReadCache) dropFeed() {
+	if c.feed != nil {
+		c.bytes -= c.feed.size
+		c.feed = nil
 	}
+}
+
+func (c *ReadCache) dropSession(id string) {
+	if e := c.sessions[id]; e != nil {
+		c.bytes -= e.size
+		delete(c.sessions, id)
+	}
+}
+
+func (c *ReadCache) dropQuestions(sessionID string) {
+	if e := c.questions[sessionID]; e != nil {
+		c.bytes -= e.size
+		delete(c.questions, sessionID)
+	}
+}
+
+func (c *ReadCache) dropSet(key string) {
+	if e := c.sets[key]; e != nil {
+		c.bytes -= e.size
+		delete(c.sets, key)
+	}
+}
+
+// anyKey returns an arbitrary key of m: which entry makes room does not
+// matter for correctness, and Go's map order makes it an arbitrary one.
+func anyKey[V any](m map[string]V) (string, bool) {
+	for k := range m {
+		return k, true
+	}
+	return "", false
+}
+
+// makeRoom drops entries until size more bytes fit under MaxBytes; false
+// when they never can.
+func (c *ReadCache) makeRoom(size int64) bool {
+	if size > c.cfg.MaxBytes {
+		return false
+	}
+	for c.bytes+size > c.cfg.MaxBytes {
+		if k, ok := anyKey(c.questions); ok {
+			c.dropQuestions(k)
+		} else if k, ok := anyKey(c.sessions); ok {
+			c.dropSession(k)
+		} else if k, ok := anyKey(c.sets); ok {
+			c.dropSet(k)
+		} else if c.feed != nil {
+			c.dropFeed()
+		} else {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *ReadCache) getFeed() (*cachedFeed, uint64) {
@@ -220,9 +307,20 @@ func (c *ReadCache) getFeed() (*cachedFeed, uint64) {
 func (c *ReadCache) putFeed(f *cachedFeed, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cfg.Entries > 0 && c.gen == gen {
+	if c.cfg.Entries <= 0 || c.gen != gen {
+		return
+	}
+	c.dropFeed()
+	f.size = entryOverhead
+	for _, list := range [][]*Session{f.live, f.upcoming, f.recruiting} {
+		for _, s := range list {
+			f.size += sessionSize(s)
+		}
+	}
+	if c.makeRoom(f.size) {
 		f.at = c.now()
 		c.feed = f
+		c.bytes += f.size
 	}
 }
 
@@ -241,10 +339,16 @@ func (c *ReadCache) putSession(s *Session, gen uint64) {
 	if c.cfg.Entries <= 0 || c.gen != gen {
 		return
 	}
-	if _, ok := c.sessions[s.ID]; !ok && len(c.sessions) >= c.cfg.Entries {
-		evictOne(c.sessions)
+	c.dropSession(s.ID)
+	if len(c.sessions) >= c.cfg.Entries {
+		k, _ := anyKey(c.sessions)
+		c.dropSession(k)
 	}
-	c.sessions[s.ID] = &cachedSession{s: s, at: c.now()}
+	e := &cachedSession{s: s, at: c.now(), size: sessionSize(s)}
+	if c.makeRoom(e.size) {
+		c.sessions[s.ID] = e
+		c.bytes += e.size
+	}
 }
 
 func (c *ReadCache) getQuestions(sessionID string) ([]*Question, bool, uint64) {
@@ -262,10 +366,16 @@ func (c *ReadCache) putQuestions(sessionID string, qs []*Question, gen uint64) {
 	if c.cfg.Entries <= 0 || c.gen != gen {
 		return
 	}
-	if _, ok := c.questions[sessionID]; !ok && len(c.questions) >= c.cfg.Entries {
-		evictOne(c.questions)
+	c.dropQuestions(sessionID)
+	if len(c.questions) >= c.cfg.Entries {
+		k, _ := anyKey(c.questions)
+		c.dropQuestions(k)
 	}
-	c.questions[sessionID] = &cachedQuestions{qs: qs, at: c.now()}
+	e := &cachedQuestions{qs: qs, at: c.now(), size: questionsSize(qs)}
+	if c.makeRoom(e.size) {
+		c.questions[sessionID] = e
+		c.bytes += e.size
+	}
 }
 
 func (c *ReadCache) getToken(hash string, now time.Time) (*User, uint64) {
@@ -284,7 +394,9 @@ func (c *ReadCache) putToken(hash string, u *User, expires time.Time, gen uint64
 		return
 	}
 	if _, ok := c.tokens[hash]; !ok && len(c.tokens) >= c.cfg.Tokens {
-		evictOne(c.tokens)
+		if k, ok := anyKey(c.tokens); ok {
+			delete(c.tokens, k)
+		}
 	}
 	c.tokens[hash] = &cachedToken{u: u, expires: expires, at: c.now()}
 }
@@ -304,15 +416,22 @@ func (c *ReadCache) putSet(key string, ids map[string]bool, gen uint64) {
 	if c.cfg.ViewerSets <= 0 || c.gen != gen {
 		return
 	}
-	if _, ok := c.sets[key]; !ok && len(c.sets) >= c.cfg.ViewerSets {
-		evictOne(c.sets)
+	c.dropSet(key)
+	if len(c.sets) >= c.cfg.ViewerSets {
+		k, _ := anyKey(c.sets)
+		c.dropSet(k)
 	}
-	c.sets[key] = &cachedSet{ids: ids, at: c.now()}
+	e := &cachedSet{ids: ids, at: c.now(), size: entryOverhead + 64*int64(len(ids))}
+	if c.makeRoom(e.size) {
+		c.sets[key] = e
+		c.bytes += e.size
+	}
 }
 
 // CacheSize counts a cache's entries.
 type CacheSize struct {
 	Feed, Sessions, Questions, Tokens, ViewerSets int
+	Bytes                                         int64 // what MaxBytes bounds
 }
 
 // Len returns how many entries the cache holds.
@@ -322,7 +441,7 @@ func (c *ReadCache) Len() CacheSize {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	n := CacheSize{Sessions: len(c.sessions), Questions: len(c.questions), Tokens: len(c.tokens), ViewerSets: len(c.sets)}
+	n := CacheSize{Sessions: len(c.sessions), Questions: len(c.questions), Tokens: len(c.tokens), ViewerSets: len(c.sets), Bytes: c.bytes}
 	if c.feed != nil {
 		n.Feed = 1
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func TestReadCacheRaceWithWrite(t *testing.T) {
 		ps := &pausingStore{Store: storetest.Open(t, backend)}
 		svc := ask2live.NewService(ps, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-		svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 100, Tokens: 100, ViewerSets: 100, MaxAge: time.Hour})
+		svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 100, Tokens: 100, ViewerSets: 100, MaxBytes: 64 << 20, MaxAge: time.Hour})
 		host, _, err := svc.Register(ctx, ask2live.RegisterInput{Username: "host", Password: "password-host"}, ask2live.TokenBearer)
 		if err != nil {
 			t.Fatal(err)
@@ -179,7 +180,7 @@ func TestReadCacheLimits(t *testing.T) {
 	db := storetest.Open(t, "sqlite")
 	svc := ask2live.NewService(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-	cache := ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 2, Tokens: 1, MaxAge: time.Hour})
+	cache := ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 2, Tokens: 1, ViewerSets: 2, MaxBytes: 64 << 20, MaxAge: time.Hour})
 	svc.Cache = cache
 	host, _, err := svc.Register(ctx, ask2live.RegisterInput{Username: "host", Password: "password-host"}, ask2live.TokenBearer)
 	if err != nil {
@@ -198,8 +199,40 @@ func TestReadCacheLimits(t *testing.T) {
 			t.Fatalf("cache holds %+v, limit 2", n)
 		}
 	}
-	if ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 10, MaxAge: 0}) != nil {
+	if ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 10, MaxBytes: 1 << 20, MaxAge: 0}) != nil {
 		t.Fatal("MaxAge 0 must turn the cache off")
+	}
+
+	// A byte budget of a few question lists: the cache never holds more,
+	// and reads stay right.
+	const budget = 16 << 10
+	svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 100, Tokens: 10, ViewerSets: 100, MaxBytes: budget, MaxAge: time.Hour})
+	for i := range 8 {
+		s, err := svc.CreateSession(ctx, host, ask2live.SessionInput{Title: "큰 세션", StartsAt: &starts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 5 + i {
+			if _, err := svc.Ask(ctx, host, s.ID, ask2live.QuestionInput{Text: strings.Repeat("긴 질문 ", 50)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 2 {
+			qs, err := svc.Questions(ctx, s.ID, host)
+			if err != nil || len(qs) != 5+i {
+				t.Fatalf("questions: %d, %v", len(qs), err)
+			}
+			if _, err := svc.Feed(ctx, host); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := svc.Cache.Len(); n.Bytes > budget || n.Bytes < 0 {
+			t.Fatalf("cache holds %d bytes, budget %d", n.Bytes, budget)
+		}
+	}
+	svc.Cache.Invalidate(ask2live.Invalidation{All: true})
+	if n := svc.Cache.Len(); n.Bytes != 0 || n.Questions != 0 || n.Sessions != 0 || n.Feed != 0 || n.ViewerSets != 0 {
+		t.Fatalf("after dropping everything: %+v", n)
 	}
 }
 

@@ -50,7 +50,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	svc := ask2live.NewService(db, log)
 	svc.TokenTTL = cfg.TokenTTL
 	svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: cfg.CacheEntries, Tokens: cfg.CacheTokens,
-		ViewerSets: cfg.CacheViewers, MaxAge: cfg.CacheMaxAge})
+		ViewerSets: cfg.CacheViewers, MaxBytes: cfg.CacheBytes, MaxAge: cfg.CacheMaxAge})
 	a := &App{cfg: cfg, log: log, store: db, svc: svc}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -45,6 +45,7 @@ type Config struct {
 	CacheEntries int           // session details and question lists kept, each; 0 turns them off
 	CacheTokens  int           // credentials kept; 0 turns credential caching off
 	CacheViewers int           // per-viewer sets (wishes; votes in a session) kept; 0 reads them per request
+	CacheBytes   int64         // memory bound of the cached pages and sets
 	CacheMaxAge  time.Duration // longest an entry is served; 0 turns the cache off
 
 	// Live rooms
@@ -81,6 +82,7 @@ func DefaultConfig() Config {
 		CacheEntries:     10000,
 		CacheTokens:      10000,
 		CacheViewers:     10000,
+		CacheBytes:       64 << 20,
 		CacheMaxAge:      5 * time.Second,
 		MaxOnAir:         3,
 		HostGoneTimeout:  10 * time.Minute,
@@ -133,6 +135,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.IntVar(&c.CacheEntries, "cache-entries", c.CacheEntries, "session details and question lists kept in the read cache (each; plus the main page); 0 turns them off")
 	fs.IntVar(&c.CacheTokens, "cache-tokens", c.CacheTokens, "credentials kept in the read cache; 0 checks every request's credential in the database")
 	fs.IntVar(&c.CacheViewers, "cache-viewer-sets", c.CacheViewers, "per-viewer sets kept in the read cache (a user's wished sessions; a user's votes in one session); 0 reads them on every request")
+	fs.Int64Var(&c.CacheBytes, "cache-max-bytes", c.CacheBytes, "memory bound, in bytes, of the read cache's pages, question lists and viewer sets together (about; credentials are bounded by -cache-tokens)")
 	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", c.CacheMaxAge, "longest a read-cache entry is served; writes invalidate at once (on other nodes through Redis), this bounds staleness if an invalidation is lost; 0 turns the cache off")
 
 	fs.IntVar(&c.MaxOnAir, "max-on-air", c.MaxOnAir, "most guests on air at once in a live room (the host is always on air)")
@@ -203,7 +206,7 @@ func (c *Config) Validate() error {
 		"question-rate": int64(c.QuestionRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
-		"ping-interval": int64(c.PingInterval), "sqlite-checkpoint-interval": int64(c.SQLiteCheckpoint), "presence-interval": int64(c.PresenceInterval),
+		"ping-interval": int64(c.PingInterval), "cache-max-bytes": c.CacheBytes, "sqlite-checkpoint-interval": int64(c.SQLiteCheckpoint), "presence-interval": int64(c.PresenceInterval),
 	}
 	names := make([]string, 0, len(positive))
 	for n := range positive {

@@ -50,7 +50,7 @@ func node(t *testing.T, dbURL, redis, prefix string) *env {
 	svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 	// Entries never expire here: whatever a node sees of the other's writes
 	// comes from the invalidations on the bus.
-	svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 1000, Tokens: 1000, ViewerSets: 1000, MaxAge: 24 * time.Hour})
+	svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 1000, Tokens: 1000, ViewerSets: 1000, MaxBytes: 64 << 20, MaxAge: 24 * time.Hour})
 	bus, err := live.NewRedisBus(ctx, redis, prefix, log)
 	if err != nil {
 		t.Fatal(err)
