@@ -55,7 +55,10 @@ func SyncCache(bus Bus, cache *ask2live.ReadCache, log *slog.Logger) (stop func(
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			if _, err := bus.Publish(ctx, cacheTopic, msg); err != nil {
-				log.Warn("publishing a cache invalidation; other nodes will drop their caches when the bus is back", slog.Any("err", err))
+				// Logged once per outage, not once per write.
+				if !lost.Load() {
+					log.Warn("publishing a cache invalidation; other nodes will drop their caches when the bus is back", slog.Any("err", err))
+				}
 				return false
 			}
 			return true
