@@ -59,10 +59,12 @@ type Invalidation struct {
 // come from presence on every request.
 //
 // Correctness: every write through the Service invalidates what it changed
-// after the database committed it. A reader that missed records the
-// cache's generation before it reads the database and stores its result
-// only if no invalidation happened meanwhile, so a read that raced a write
-// never stores the older value.
+// once the database call has returned. A reader that missed takes a fill
+// token before it reads the database and stores its result only if nothing
+// invalidated that entry meanwhile, so a read that raced a write never
+// stores the older value. Tokens are counted per stripe of keys, so a vote
+// does not keep the main page from being cached; two keys that share a
+// stripe only cost a missed fill.
 type ReadCache struct {
 	cfg ReadCacheConfig
 	now func() time.Time
@@ -71,8 +73,11 @@ type ReadCache struct {
 	// nodes (SetPublisher).
 	published atomic.Pointer[func(Invalidation)]
 
-	mu        sync.RWMutex
-	gen       uint64
+	mu sync.RWMutex
+	// all counts invalidations of everything; stripes count those of the
+	// keys that hash to each stripe (fill tokens).
+	all       uint64
+	stripes   [invalidationStripes]uint64
 	bytes     int64 // what MaxBytes bounds
 	feed      *cachedFeed
 	sessions  map[string]*cachedSession
@@ -89,6 +94,41 @@ type cachedSet struct {
 
 func wishesKey(userID string) string           { return "w\x00" + userID }
 func votesKey(userID, sessionID string) string { return "v\x00" + userID + "\x00" + sessionID }
+
+// Kinds of entry, for fill tokens.
+const (
+	kindFeed      = 'f'
+	kindSession   = 's'
+	kindQuestions = 'q'
+	kindToken     = 't'
+	kindSet       = 'v'
+)
+
+const invalidationStripes = 1024
+
+// stripe hashes an entry's kind and key (FNV-1a) to its stripe.
+func stripe(kind byte, key string) int {
+	h := uint32(2166136261)
+	h = (h ^ uint32(kind)) * 16777619
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint32(key[i])) * 16777619
+	}
+	return int(h % invalidationStripes)
+}
+
+// fillToken is what a reader that missed holds while it reads the
+// database.
+type fillToken struct{ all, stripe uint64 }
+
+func (c *ReadCache) tokenLocked(kind byte, key string) fillToken {
+	return fillToken{c.all, c.stripes[stripe(kind, key)]}
+}
+
+func (c *ReadCache) validLocked(kind byte, key string, t fillToken) bool {
+	return c.all == t.all && c.stripes[stripe(kind, key)] == t.stripe
+}
+
+func (c *ReadCache) bumpLocked(kind byte, key string) { c.stripes[stripe(kind, key)]++ }
 
 type cachedFeed struct {
 	live, upcoming, recruiting []*Session
@@ -186,12 +226,13 @@ func (c *ReadCache) Apply(inv Invalidation) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
 	switch {
 	case inv.All:
+		c.all++
 		c.clearLocked(true)
 		return
 	case inv.User != "":
+		c.all++
 		// A profile shows up as host and as question author anywhere; such
 		// changes are rare, so everything public goes, and the user's
 		// cached credentials (they hold the old profile).
@@ -203,20 +244,28 @@ func (c *ReadCache) Apply(inv Invalidation) {
 		}
 	}
 	if inv.Session != "" {
+		c.bumpLocked(kindFeed, "")
 		c.dropFeed()
+		c.bumpLocked(kindSession, inv.Session)
 		c.dropSession(inv.Session)
 	}
 	if inv.Questions != "" {
+		c.bumpLocked(kindQuestions, inv.Questions)
 		c.dropQuestions(inv.Questions)
 	}
 	if inv.Token != "" {
+		c.bumpLocked(kindToken, inv.Token)
 		delete(c.tokens, inv.Token)
 	}
 	if inv.Wisher != "" {
-		c.dropSet(wishesKey(inv.Wisher))
+		k := wishesKey(inv.Wisher)
+		c.bumpLocked(kindSet, k)
+		c.dropSet(k)
 	}
 	if inv.Voter != "" {
-		c.dropSet(votesKey(inv.Voter, inv.Questions))
+		k := votesKey(inv.Voter, inv.Questions)
+		c.bumpLocked(kindSet, k)
+		c.dropSet(k)
 	}
 }
 
@@ -295,19 +344,19 @@ func (c *ReadCache) makeRoom(size int64) bool {
 	return true
 }
 
-func (c *ReadCache) getFeed() (*cachedFeed, uint64) {
+func (c *ReadCache) getFeed() (*cachedFeed, fillToken) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.cfg.Entries > 0 && c.feed != nil && c.fresh(c.feed.at) {
-		return c.feed, 0
+		return c.feed, fillToken{}
 	}
-	return nil, c.gen
+	return nil, c.tokenLocked(kindFeed, "")
 }
 
-func (c *ReadCache) putFeed(f *cachedFeed, gen uint64) {
+func (c *ReadCache) putFeed(f *cachedFeed, t fillToken) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cfg.Entries <= 0 || c.gen != gen {
+	if c.cfg.Entries <= 0 || !c.validLocked(kindFeed, "", t) {
 		return
 	}
 	c.dropFeed()
@@ -324,19 +373,19 @@ func (c *ReadCache) putFeed(f *cachedFeed, gen uint64) {
 	}
 }
 
-func (c *ReadCache) getSession(id string) (*Session, uint64) {
+func (c *ReadCache) getSession(id string) (*Session, fillToken) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if e := c.sessions[id]; e != nil && c.fresh(e.at) {
-		return e.s, 0
+		return e.s, fillToken{}
 	}
-	return nil, c.gen
+	return nil, c.tokenLocked(kindSession, id)
 }
 
-func (c *ReadCache) putSession(s *Session, gen uint64) {
+func (c *ReadCache) putSession(s *Session, t fillToken) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cfg.Entries <= 0 || c.gen != gen {
+	if c.cfg.Entries <= 0 || !c.validLocked(kindSession, s.ID, t) {
 		return
 	}
 	c.dropSession(s.ID)
@@ -351,19 +400,19 @@ func (c *ReadCache) putSession(s *Session, gen uint64) {
 	}
 }
 
-func (c *ReadCache) getQuestions(sessionID string) ([]*Question, bool, uint64) {
+func (c *ReadCache) getQuestions(sessionID string) ([]*Question, bool, fillToken) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if e := c.questions[sessionID]; e != nil && c.fresh(e.at) {
-		return e.qs, true, 0
+		return e.qs, true, fillToken{}
 	}
-	return nil, false, c.gen
+	return nil, false, c.tokenLocked(kindQuestions, sessionID)
 }
 
-func (c *ReadCache) putQuestions(sessionID string, qs []*Question, gen uint64) {
+func (c *ReadCache) putQuestions(sessionID string, qs []*Question, t fillToken) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cfg.Entries <= 0 || c.gen != gen {
+	if c.cfg.Entries <= 0 || !c.validLocked(kindQuestions, sessionID, t) {
 		return
 	}
 	c.dropQuestions(sessionID)
@@ -378,19 +427,19 @@ func (c *ReadCache) putQuestions(sessionID string, qs []*Question, gen uint64) {
 	}
 }
 
-func (c *ReadCache) getToken(hash string, now time.Time) (*User, uint64) {
+func (c *ReadCache) getToken(hash string, now time.Time) (*User, fillToken) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if e := c.tokens[hash]; e != nil && c.fresh(e.at) && now.Before(e.expires) {
-		return e.u, 0
+		return e.u, fillToken{}
 	}
-	return nil, c.gen
+	return nil, c.tokenLocked(kindToken, hash)
 }
 
-func (c *ReadCache) putToken(hash string, u *User, expires time.Time, gen uint64) {
+func (c *ReadCache) putToken(hash string, u *User, expires time.Time, t fillToken) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cfg.Tokens <= 0 || c.gen != gen {
+	if c.cfg.Tokens <= 0 || !c.validLocked(kindToken, hash, t) {
 		return
 	}
 	if _, ok := c.tokens[hash]; !ok && len(c.tokens) >= c.cfg.Tokens {
@@ -401,19 +450,19 @@ func (c *ReadCache) putToken(hash string, u *User, expires time.Time, gen uint64
 	c.tokens[hash] = &cachedToken{u: u, expires: expires, at: c.now()}
 }
 
-func (c *ReadCache) getSet(key string) (map[string]bool, uint64) {
+func (c *ReadCache) getSet(key string) (map[string]bool, fillToken) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if e := c.sets[key]; e != nil && c.fresh(e.at) {
-		return e.ids, 0
+		return e.ids, fillToken{}
 	}
-	return nil, c.gen
+	return nil, c.tokenLocked(kindSet, key)
 }
 
-func (c *ReadCache) putSet(key string, ids map[string]bool, gen uint64) {
+func (c *ReadCache) putSet(key string, ids map[string]bool, t fillToken) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cfg.ViewerSets <= 0 || c.gen != gen {
+	if c.cfg.ViewerSets <= 0 || !c.validLocked(kindSet, key, t) {
 		return
 	}
 	c.dropSet(key)

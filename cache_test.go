@@ -170,6 +170,18 @@ func TestReadCacheRaceWithWrite(t *testing.T) {
 		if got, err := svc.Questions(ctx, s.ID, host); err != nil || !got[0].VotedByMe || got[0].Votes != 1 {
 			t.Fatalf("voted_by_me after a racing vote: %+v, %v", got[0], err)
 		}
+
+		// A write that does not touch an entry does not keep a racing read
+		// from caching it: a vote during a main-page read.
+		svc.Cache.Invalidate(ask2live.Invalidation{All: true})
+		race(func() error { _, err := svc.Feed(ctx, nil); return err }, func() {
+			if _, err := svc.Unvote(ctx, host, qs[0].ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if n := svc.Cache.Len(); n.Feed != 1 {
+			t.Fatalf("the main page was not cached after a racing vote: %+v", n)
+		}
 	})
 }
 

@@ -235,7 +235,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*User, error)
 		return nil, Errorf(EUnauthenticated, "missing or invalid credentials")
 	}
 	hash, now := HashToken(token), s.now()
-	var gen uint64
+	var gen fillToken
 	if s.Cache != nil {
 		var u *User
 		if u, gen = s.Cache.getToken(hash, now); u != nil {

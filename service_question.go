@@ -29,7 +29,7 @@ func (s *Service) Questions(ctx context.Context, sessionID string, viewer *User)
 // publicQuestions returns a session's queue as an anonymous viewer sees it,
 // from the read cache when it holds it. The questions are shared.
 func (s *Service) publicQuestions(ctx context.Context, sessionID string) ([]*Question, error) {
-	var gen uint64
+	var gen fillToken
 	if s.Cache != nil {
 		var qs []*Question
 		var ok bool

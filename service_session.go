@@ -71,7 +71,7 @@ func (s *Service) viewerWishes(ctx context.Context, userID string) (map[string]b
 
 // viewerSet returns one of the per-viewer sets, from the cache or by read.
 func (s *Service) viewerSet(key string, read func() (map[string]bool, error)) (map[string]bool, error) {
-	var gen uint64
+	var gen fillToken
 	if s.Cache != nil {
 		var ids map[string]bool
 		if ids, gen = s.Cache.getSet(key); ids != nil {
@@ -323,7 +323,7 @@ func (s *Service) Feed(ctx context.Context, viewer *User) (*Feed, error) {
 // publicFeed returns the main page's sections as an anonymous viewer sees
 // them, from the read cache when it holds them. The sessions are shared.
 func (s *Service) publicFeed(ctx context.Context) (*cachedFeed, error) {
-	var gen uint64
+	var gen fillToken
 	if s.Cache != nil {
 		var f *cachedFeed
 		if f, gen = s.Cache.getFeed(); f != nil {
