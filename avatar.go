@@ -49,6 +49,7 @@ func (s *Service) SetAvatar(ctx context.Context, actor *User, data []byte) (*Use
 	}
 	old := strings.TrimPrefix(u.AvatarURL, MediaURLPrefix)
 	u.AvatarURL = MediaURLPrefix + key
+	defer s.invalidate(Invalidation{User: u.ID})
 	if err := s.Store.UpdateUser(ctx, u); err != nil {
 		return nil, err
 	}

@@ -63,6 +63,11 @@ type Question struct {
 	CreatedAt  time.Time     `json:"created_at"`
 	UpdatedAt  time.Time     `json:"updated_at"`
 	AnsweredAt *time.Time    `json:"answered_at"`
+
+	// enc is the encoding of the cached public view this value was copied
+	// from (see AppendJSON); set by the Service on copies that differ from
+	// the view in VotedByMe alone.
+	enc *publicJSON
 }
 
 // QuestionInput asks a question.

@@ -54,6 +54,10 @@ type Service struct {
 	Now      func() time.Time
 	Argon2   Argon2Params
 	TokenTTL time.Duration // lifetime of bearer tokens and session cookies
+	// Cache keeps public views of the most-read pages and recent
+	// credentials; nil reads everything from the Store. Every write below
+	// invalidates what it changed.
+	Cache *ReadCache
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -83,12 +87,20 @@ func NewService(store Store, log *slog.Logger) *Service {
 		Now:      func() time.Time { return time.Now().UTC() },
 		Argon2:   DefaultArgon2,
 		TokenTTL: 30 * 24 * time.Hour,
+		Cache:    NewReadCache(DefaultReadCacheConfig),
 		hashing:  make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
 	}
 }
 
 // now is the service clock at the precision every database keeps.
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// invalidate drops what a write changed from the read cache (and other
+// nodes' caches). It runs after the write, whether or not it failed: a write
+// that failed late may still have committed.
+func (s *Service) invalidate(inv Invalidation) {
+	s.Cache.Invalidate(inv)
+}
 
 func (s *Service) notify(f func(n Notifier)) {
 	if s.Notifier != nil {
@@ -212,7 +224,9 @@ func (s *Service) IssueCredential(ctx context.Context, userID, kind string) (*Cr
 
 // Logout revokes a credential.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	return s.Store.DeleteToken(ctx, HashToken(token))
+	hash := HashToken(token)
+	defer s.invalidate(Invalidation{Token: hash})
+	return s.Store.DeleteToken(ctx, hash)
 }
 
 // Authenticate returns the owner of a valid credential.
@@ -220,11 +234,25 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*User, error)
 	if token == "" || len(token) > 256 {
 		return nil, Errorf(EUnauthenticated, "missing or invalid credentials")
 	}
-	u, err := s.Store.TokenUser(ctx, HashToken(token), s.now())
+	hash, now := HashToken(token), s.now()
+	var gen fillToken
+	if s.Cache != nil {
+		var u *User
+		if u, gen = s.Cache.getToken(hash, now); u != nil {
+			return u, nil
+		}
+	}
+	u, expires, err := s.Store.TokenUser(ctx, hash, now)
 	if ErrorCode(err) == ENotFound {
 		return nil, Errorf(EUnauthenticated, "missing, expired or revoked credentials")
 	}
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	if s.Cache != nil {
+		s.Cache.putToken(hash, u, expires, gen)
+	}
+	return u, nil
 }
 
 func requireUser(actor *User) error {
@@ -247,6 +275,7 @@ func (s *Service) UpdateProfile(ctx context.Context, actor *User, upd ProfileUpd
 		return nil, err
 	}
 	upd.Apply(u)
+	defer s.invalidate(Invalidation{User: u.ID})
 	if err := s.Store.UpdateUser(ctx, u); err != nil {
 		return nil, err
 	}

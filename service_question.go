@@ -4,10 +4,53 @@ import "context"
 
 // Questions returns a session's queue in the default order.
 func (s *Service) Questions(ctx context.Context, sessionID string, viewer *User) ([]*Question, error) {
-	if _, err := s.Store.SessionByID(ctx, sessionID, ""); err != nil {
+	pub, err := s.publicQuestions(ctx, sessionID)
+	if err != nil {
 		return nil, err
 	}
-	return s.Store.ListQuestions(ctx, sessionID, viewerID(viewer))
+	var voted map[string]bool
+	if viewer != nil {
+		voted, err = s.viewerSet(votesKey(viewer.ID, sessionID), func() (map[string]bool, error) {
+			return s.Store.VotedQuestions(ctx, sessionID, viewer.ID)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*Question, len(pub))
+	for i, p := range pub {
+		v := *p
+		v.VotedByMe = voted[v.ID]
+		out[i] = &v
+	}
+	return out, nil
+}
+
+// publicQuestions returns a session's queue as an anonymous viewer sees it,
+// from the read cache when it holds it. The questions are shared.
+func (s *Service) publicQuestions(ctx context.Context, sessionID string) ([]*Question, error) {
+	var gen fillToken
+	if s.Cache != nil {
+		var qs []*Question
+		var ok bool
+		if qs, ok, gen = s.Cache.getQuestions(sessionID); ok {
+			return qs, nil
+		}
+	}
+	if _, err := s.publicSession(ctx, sessionID); err != nil {
+		return nil, err
+	}
+	qs, err := s.Store.ListQuestions(ctx, sessionID, "")
+	if err != nil {
+		return nil, err
+	}
+	if s.Cache != nil {
+		for _, q := range qs {
+			q.encodePublic()
+		}
+		s.Cache.putQuestions(sessionID, qs, gen)
+	}
+	return qs, nil
 }
 
 // Ask adds a question to a session that is not over. Asked before the
@@ -19,7 +62,7 @@ func (s *Service) Ask(ctx context.Context, actor *User, sessionID string, in Que
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	sess, err := s.Store.SessionByID(ctx, sessionID, "")
+	sess, err := s.Store.SessionRow(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +87,9 @@ func (s *Service) Ask(ctx context.Context, actor *User, sessionID string, in Que
 	if sess.State == StateLive {
 		q.Phase = PhaseLive
 	}
-	if err := s.Store.CreateQuestion(ctx, q); err != nil {
+	err = s.Store.CreateQuestion(ctx, q)
+	s.invalidate(Invalidation{Session: sessionID, Questions: sessionID})
+	if err != nil {
 		return nil, err
 	}
 	s.notify(func(n Notifier) { n.QuestionsChanged(sessionID, []*Question{q}) })
@@ -60,7 +105,7 @@ func (s *Service) question(ctx context.Context, actor *User, id string) (*Questi
 	if err != nil {
 		return nil, nil, err
 	}
-	sess, err := s.Store.SessionByID(ctx, q.SessionID, "")
+	sess, err := s.Store.SessionRow(ctx, q.SessionID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -84,6 +129,7 @@ func (s *Service) EditQuestion(ctx context.Context, actor *User, id, text string
 		return nil, err
 	}
 	out, err := s.Store.UpdateQuestionText(ctx, id, in.Text, s.now())
+	s.invalidate(Invalidation{Questions: q.SessionID})
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +158,7 @@ func (s *Service) SetQuestionState(ctx context.Context, actor *User, id string, 
 		return q, nil
 	}
 	changed, err := s.Store.SetQuestionState(ctx, id, state, s.now())
+	s.invalidate(Invalidation{Questions: q.SessionID})
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +180,9 @@ func (s *Service) DeleteQuestion(ctx context.Context, actor *User, id string) er
 	case q.State != QuestionOpen:
 		return Errorf(EWrongState, "a question that is %s can no longer be deleted by its author", q.State)
 	}
-	if err := s.Store.DeleteQuestion(ctx, id); err != nil {
+	err = s.Store.DeleteQuestion(ctx, id)
+	s.invalidate(Invalidation{Session: q.SessionID, Questions: q.SessionID})
+	if err != nil {
 		return err
 	}
 	s.notify(func(n Notifier) { n.QuestionDeleted(q.SessionID, id) })
@@ -168,6 +217,7 @@ func (s *Service) vote(ctx context.Context, actor *User, id string, on bool) (*Q
 	} else {
 		out, err = s.Store.Unvote(ctx, id, actor.ID)
 	}
+	s.invalidate(Invalidation{Questions: q.SessionID, Voter: actor.ID})
 	if err != nil {
 		return nil, err
 	}

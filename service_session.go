@@ -32,7 +32,9 @@ func (s *Service) CreateSession(ctx context.Context, actor *User, in SessionInpu
 		t := in.StartsAt.UTC()
 		sess.StartsAt = &t
 	}
-	if err := s.Store.CreateSession(ctx, sess); err != nil {
+	err := s.Store.CreateSession(ctx, sess)
+	s.invalidate(Invalidation{Session: sess.ID})
+	if err != nil {
 		return nil, err
 	}
 	out, err := s.Store.SessionByID(ctx, sess.ID, actor.ID)
@@ -45,12 +47,65 @@ func (s *Service) CreateSession(ctx context.Context, actor *User, in SessionInpu
 
 // Session returns one session as the viewer (nil: anonymous) sees it.
 func (s *Service) Session(ctx context.Context, id string, viewer *User) (*Session, error) {
-	sess, err := s.Store.SessionByID(ctx, id, viewerID(viewer))
+	pub, err := s.publicSession(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	s.count(sess)
-	return sess, nil
+	view := *pub
+	if viewer != nil {
+		wished, err := s.viewerWishes(ctx, viewer.ID)
+		if err != nil {
+			return nil, err
+		}
+		view.WishedByMe = wished[id]
+	}
+	s.count(&view)
+	return &view, nil
+}
+
+// viewerWishes returns the ids of the sessions a user wished, from the read
+// cache when it holds them. The set is shared: callers only read it.
+func (s *Service) viewerWishes(ctx context.Context, userID string) (map[string]bool, error) {
+	return s.viewerSet(wishesKey(userID), func() (map[string]bool, error) { return s.Store.Wishes(ctx, userID) })
+}
+
+// viewerSet returns one of the per-viewer sets, from the cache or by read.
+func (s *Service) viewerSet(key string, read func() (map[string]bool, error)) (map[string]bool, error) {
+	var gen fillToken
+	if s.Cache != nil {
+		var ids map[string]bool
+		if ids, gen = s.Cache.getSet(key); ids != nil {
+			return ids, nil
+		}
+	}
+	ids, err := read()
+	if err != nil {
+		return nil, err
+	}
+	if s.Cache != nil {
+		s.Cache.putSet(key, ids, gen)
+	}
+	return ids, nil
+}
+
+// publicSession returns a session as an anonymous viewer sees it, from the
+// read cache when it holds it. The result is shared: callers copy it before
+// changing anything.
+func (s *Service) publicSession(ctx context.Context, id string) (*Session, error) {
+	if s.Cache == nil {
+		return s.Store.SessionByID(ctx, id, "")
+	}
+	pub, gen := s.Cache.getSession(id)
+	if pub != nil {
+		return pub, nil
+	}
+	pub, err := s.Store.SessionByID(ctx, id, "")
+	if err != nil {
+		return nil, err
+	}
+	pub.encodePublic()
+	s.Cache.putSession(pub, gen)
+	return pub, nil
 }
 
 // count fills in how many people are in the live rooms of sessions.
@@ -70,7 +125,7 @@ func (s *Service) hostSession(ctx context.Context, actor *User, id string) (*Ses
 	if err := requireUser(actor); err != nil {
 		return nil, err
 	}
-	sess, err := s.Store.SessionByID(ctx, id, actor.ID)
+	sess, err := s.Store.SessionRow(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +144,9 @@ func (s *Service) UpdateSession(ctx context.Context, actor *User, id string, upd
 	if err := upd.Validate(now); err != nil {
 		return nil, err
 	}
-	if _, err := s.Store.UpdateSession(ctx, id, upd, now); err != nil {
+	_, err := s.Store.UpdateSession(ctx, id, upd, now)
+	s.invalidate(Invalidation{Session: id})
+	if err != nil {
 		return nil, err
 	}
 	return s.changed(ctx, id, actor)
@@ -114,7 +171,9 @@ func (s *Service) transition(ctx context.Context, actor *User, id string, from [
 	if !slices.Contains(from, sess.State) {
 		return nil, Errorf(EWrongState, "cannot %s a session that is %s", what, sess.State)
 	}
-	if _, err := s.Store.TransitionSession(ctx, id, from, to, s.now()); err != nil {
+	_, err = s.Store.TransitionSession(ctx, id, from, to, s.now())
+	s.invalidate(Invalidation{Session: id})
+	if err != nil {
 		return nil, err
 	}
 	return s.changed(ctx, id, actor)
@@ -147,6 +206,7 @@ func (s *Service) Cancel(ctx context.Context, actor *User, id string) (*Session,
 // longer live is left alone.
 func (s *Service) EndBySystem(ctx context.Context, id, reason string) (*Session, error) {
 	out, err := s.Store.TransitionSession(ctx, id, []SessionState{StateLive}, StateEnded, s.now())
+	s.invalidate(Invalidation{Session: id})
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +232,7 @@ func (s *Service) wish(ctx context.Context, actor *User, id string, on bool) (*S
 	if err := requireUser(actor); err != nil {
 		return nil, err
 	}
-	sess, err := s.Store.SessionByID(ctx, id, actor.ID)
+	sess, err := s.Store.SessionRow(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -186,13 +246,17 @@ func (s *Service) wish(ctx context.Context, actor *User, id string, on bool) (*S
 	} else {
 		changed, err = s.Store.Unwish(ctx, id, actor.ID, now)
 	}
+	s.invalidate(Invalidation{Session: id, Wisher: actor.ID})
 	if err != nil {
 		return nil, err
 	}
-	if changed.WishCount == sess.WishCount && changed.State == sess.State {
-		return s.Store.SessionByID(ctx, id, actor.ID)
+	// The store returns the session as the actor now sees it; listeners
+	// hear only of real changes (a repeated wish changes nothing).
+	if changed.WishCount != sess.WishCount || changed.State != sess.State {
+		s.notify(func(n Notifier) { n.SessionChanged(changed) })
 	}
-	return s.changed(ctx, id, actor)
+	s.count(changed)
+	return changed, nil
 }
 
 // ListSessions lists sessions by filter for the viewer.
@@ -227,25 +291,26 @@ const FeedSectionLimit = 50
 // Feed returns the main page for the viewer: their wished sessions that are
 // live, then live, upcoming and recruiting sessions.
 func (s *Service) Feed(ctx context.Context, viewer *User) (*Feed, error) {
-	vid := viewerID(viewer)
-	list := func(states ...SessionState) ([]*Session, error) {
-		p, err := s.Store.ListSessions(ctx, SessionFilter{States: states, ViewerID: vid, Limit: FeedSectionLimit})
-		if err != nil {
+	pub, err := s.publicFeed(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var wished map[string]bool
+	if viewer != nil {
+		if wished, err = s.viewerWishes(ctx, viewer.ID); err != nil {
 			return nil, err
 		}
-		return p.Items, nil
 	}
-	feed := &Feed{WishedLive: []*Session{}}
-	var err error
-	if feed.Live, err = list(StateLive); err != nil {
-		return nil, err
+	view := func(list []*Session) []*Session {
+		out := make([]*Session, len(list))
+		for i, p := range list {
+			v := *p
+			v.WishedByMe = wished[v.ID]
+			out[i] = &v
+		}
+		return out
 	}
-	if feed.Upcoming, err = list(StateScheduled, StateReady); err != nil {
-		return nil, err
-	}
-	if feed.Recruiting, err = list(StateRecruiting); err != nil {
-		return nil, err
-	}
+	feed := &Feed{WishedLive: []*Session{}, Live: view(pub.live), Upcoming: view(pub.upcoming), Recruiting: view(pub.recruiting)}
 	s.count(feed.Live...)
 	for _, l := range feed.Live {
 		if l.WishedByMe {
@@ -253,6 +318,45 @@ func (s *Service) Feed(ctx context.Context, viewer *User) (*Feed, error) {
 		}
 	}
 	return feed, nil
+}
+
+// publicFeed returns the main page's sections as an anonymous viewer sees
+// them, from the read cache when it holds them. The sessions are shared.
+func (s *Service) publicFeed(ctx context.Context) (*cachedFeed, error) {
+	var gen fillToken
+	if s.Cache != nil {
+		var f *cachedFeed
+		if f, gen = s.Cache.getFeed(); f != nil {
+			return f, nil
+		}
+	}
+	list := func(states ...SessionState) ([]*Session, error) {
+		p, err := s.Store.ListSessions(ctx, SessionFilter{States: states, Limit: FeedSectionLimit})
+		if err != nil {
+			return nil, err
+		}
+		return p.Items, nil
+	}
+	f := &cachedFeed{}
+	var err error
+	if f.live, err = list(StateLive); err != nil {
+		return nil, err
+	}
+	if f.upcoming, err = list(StateScheduled, StateReady); err != nil {
+		return nil, err
+	}
+	if f.recruiting, err = list(StateRecruiting); err != nil {
+		return nil, err
+	}
+	if s.Cache != nil {
+		for _, list := range [][]*Session{f.live, f.upcoming, f.recruiting} {
+			for _, sess := range list {
+				sess.encodePublic()
+			}
+		}
+		s.Cache.putFeed(f, gen)
+	}
+	return f, nil
 }
 
 // MySessions returns My page for the actor.

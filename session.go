@@ -61,6 +61,11 @@ type Session struct {
 	QuestionCount    int   `json:"question_count"`
 	ParticipantCount int   `json:"participant_count"`
 	Host             *User `json:"host"`
+
+	// enc is the encoding of the cached public view this value was copied
+	// from (see AppendJSON); the Service sets it, and only on copies that
+	// differ from the view in WishedByMe and ParticipantCount alone.
+	enc *publicJSON
 }
 
 // Session limits (SPEC section 3).

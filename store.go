@@ -47,8 +47,9 @@ type UserStore interface {
 	UpdateUser(ctx context.Context, u *User) error
 
 	CreateToken(ctx context.Context, t *AuthToken) error
-	// TokenUser returns the owner of an unexpired token; ENotFound otherwise.
-	TokenUser(ctx context.Context, hash string, now time.Time) (*User, error)
+	// TokenUser returns the owner of an unexpired token and when the token
+	// expires; ENotFound otherwise.
+	TokenUser(ctx context.Context, hash string, now time.Time) (*User, time.Time, error)
 	DeleteToken(ctx context.Context, hash string) error
 	DeleteExpiredTokens(ctx context.Context, now time.Time) (int64, error)
 }
@@ -60,6 +61,9 @@ type SessionStore interface {
 	// SessionByID returns s with Host, counts and WishedByMe (for viewerID,
 	// which may be "").
 	SessionByID(ctx context.Context, id, viewerID string) (*Session, error)
+	// SessionRow returns the session's own fields and counts, without Host
+	// and WishedByMe: a cheaper read for the checks before a write.
+	SessionRow(ctx context.Context, id string) (*Session, error)
 	// ListSessions returns one page. Order: live first by started_at desc, then
 	// the rest by starts_at asc (nulls last), then by id; the cursor resumes
 	// after the last item of the previous page.
@@ -67,6 +71,8 @@ type SessionStore interface {
 	// WishedSessions returns the sessions userID wished, in any state,
 	// newest wish first, at most limit.
 	WishedSessions(ctx context.Context, userID string, limit int) ([]*Session, error)
+	// Wishes returns the ids of the sessions userID wished.
+	Wishes(ctx context.Context, userID string) (map[string]bool, error)
 
 	// UpdateSession applies upd if the session is still before live
 	// (EWrongState otherwise) and recomputes recruiting/ready with
@@ -91,6 +97,9 @@ type QuestionStore interface {
 	// Phase, times set by the caller); q.Author is filled in.
 	CreateQuestion(ctx context.Context, q *Question) error
 	QuestionByID(ctx context.Context, id, viewerID string) (*Question, error)
+	// VotedQuestions returns the ids of the questions of a session that
+	// userID voted for.
+	VotedQuestions(ctx context.Context, sessionID, userID string) (map[string]bool, error)
 	// ListQuestions returns a session's questions in the default order
 	// (QuestionLess), with Author and VotedByMe for viewerID.
 	ListQuestions(ctx context.Context, sessionID, viewerID string) ([]*Question, error)

@@ -39,18 +39,22 @@ type App struct {
 	srv   *http.Server
 	ln    net.Listener
 
+	stopCacheSync func()
+
 	closeOnce sync.Once
 	closeErr  error
 }
 
 // New opens the store and builds every component; nothing listens yet.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{CheckpointInterval: cfg.SQLiteCheckpoint})
 	if err != nil {
 		return nil, err
 	}
 	svc := ask2live.NewService(db, log)
 	svc.TokenTTL = cfg.TokenTTL
+	svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: cfg.CacheEntries, Tokens: cfg.CacheTokens,
+		ViewerSets: cfg.CacheViewers, MaxBytes: cfg.CacheBytes, MaxAge: cfg.CacheMaxAge})
 	a := &App{cfg: cfg, log: log, store: db, svc: svc}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -101,6 +105,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		AllowedOrigins:   cfg.AllowedOrigins,
 	}, svc, a.bus, audio, log, reg)
 	a.hub = hub
+	a.stopCacheSync = live.SyncCache(a.bus, svc.Cache, log)
 	svc.Notifier = a.hub
 	svc.Presence = a.hub
 	a.api = httpapi.New(httpapi.Config{
@@ -227,6 +232,7 @@ func (a *App) Close() error {
 		if a.ln != nil {
 			_ = a.srv.Close()
 		}
+		a.stopCacheSync()
 		var err error
 		if a.route != nil {
 			err = a.route.Close()

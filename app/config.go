@@ -31,6 +31,9 @@ type Config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	PprofAddr       string
+	// SQLiteCheckpoint is how often the SQLite write-ahead log is
+	// checkpointed in the background.
+	SQLiteCheckpoint time.Duration
 
 	// HTTP
 	AllowedOrigins []string
@@ -39,6 +42,13 @@ type Config struct {
 	TokenTTL       time.Duration
 	MaxBodyBytes   int64
 	LoginRate      int // log-in attempts per minute per client address and per username
+
+	// Read cache (see ask2live.ReadCache)
+	CacheEntries int           // session details and question lists kept, each; 0 turns them off
+	CacheTokens  int           // credentials kept; 0 turns credential caching off
+	CacheViewers int           // per-viewer sets (wishes; votes in a session) kept; 0 reads them per request
+	CacheBytes   int64         // memory bound of the cached pages and sets
+	CacheMaxAge  time.Duration // longest an entry is served; 0 turns the cache off
 
 	// Live rooms
 	MaxOnAir          int
@@ -69,12 +79,19 @@ func DefaultConfig() Config {
 	return Config{
 		Addr:              ":8080",
 		DataDir:           "data",
+		RedisPrefix:       "ask2live:",
 		LogLevel:          slog.LevelInfo,
 		LogFormat:         "text",
 		ShutdownTimeout:   15 * time.Second,
+		SQLiteCheckpoint:  time.Second,
 		TokenTTL:          30 * 24 * time.Hour,
 		MaxBodyBytes:      64 << 10,
 		LoginRate:         10,
+		CacheEntries:      10000,
+		CacheTokens:       10000,
+		CacheViewers:      10000,
+		CacheBytes:        64 << 20,
+		CacheMaxAge:       5 * time.Second,
 		MaxOnAir:          3,
 		HostGoneTimeout:   10 * time.Minute,
 		MaxLiveDuration:   12 * time.Hour,
@@ -117,6 +134,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown waits for in-flight work")
+	fs.DurationVar(&c.SQLiteCheckpoint, "sqlite-checkpoint-interval", c.SQLiteCheckpoint, "how often SQLite's write-ahead log is copied into the database file, in the background (writes never wait for it)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 
 	listVar(fs, &c.AllowedOrigins, "allowed-origins", "extra origins (scheme://host[:port]) allowed for cookie requests and WebSocket upgrades, comma-separated; the server's own host is always allowed")
@@ -125,6 +143,11 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of log-in tokens and session cookies")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest JSON request body")
 	fs.IntVar(&c.LoginRate, "login-rate", c.LoginRate, "log-in attempts allowed per minute per client address and per username")
+	fs.IntVar(&c.CacheEntries, "cache-entries", c.CacheEntries, "session details and question lists kept in the read cache (each; plus the main page); 0 turns them off")
+	fs.IntVar(&c.CacheTokens, "cache-tokens", c.CacheTokens, "credentials kept in the read cache; 0 checks every request's credential in the database")
+	fs.IntVar(&c.CacheViewers, "cache-viewer-sets", c.CacheViewers, "per-viewer sets kept in the read cache (a user's wished sessions; a user's votes in one session); 0 reads them on every request")
+	fs.Int64Var(&c.CacheBytes, "cache-max-bytes", c.CacheBytes, "memory bound, in bytes, of the read cache's pages, question lists and viewer sets together (about; credentials are bounded by -cache-tokens)")
+	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", c.CacheMaxAge, "longest a read-cache entry is served; writes invalidate at once (on other nodes through Redis), this bounds staleness if an invalidation is lost; 0 turns the cache off")
 
 	fs.IntVar(&c.MaxOnAir, "max-on-air", c.MaxOnAir, "most guests on air at once in a live room (the host is always on air)")
 	fs.DurationVar(&c.HostGoneTimeout, "host-gone-timeout", c.HostGoneTimeout, "end a live session whose host has been disconnected this long")
@@ -200,7 +223,7 @@ func (c *Config) Validate() error {
 		"question-rate": int64(c.QuestionRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
-		"ping-interval": int64(c.PingInterval), "presence-interval": int64(c.PresenceInterval),
+		"ping-interval": int64(c.PingInterval), "cache-max-bytes": c.CacheBytes, "sqlite-checkpoint-interval": int64(c.SQLiteCheckpoint), "presence-interval": int64(c.PresenceInterval),
 		"turn-credential-ttl": int64(c.TURNCredentialTTL),
 	}
 	names := make([]string, 0, len(positive))
@@ -213,8 +236,11 @@ func (c *Config) Validate() error {
 			bad(n, "must be positive")
 		}
 	}
-	if c.MaxOnAir < 0 {
-		bad("max-on-air", "must not be negative")
+	for name, v := range map[string]int64{"max-on-air": int64(c.MaxOnAir), "cache-entries": int64(c.CacheEntries),
+		"cache-tokens": int64(c.CacheTokens), "cache-viewer-sets": int64(c.CacheViewers), "cache-max-age": int64(c.CacheMaxAge)} {
+		if v < 0 {
+			bad(name, "must not be negative")
+		}
 	}
 	if _, _, err := parsePortRange(c.TURNRelayPorts); err != nil {
 		bad("turn-relay-ports", "%v", err)

@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ask2live/ask2live"
@@ -92,8 +94,47 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 
 // writeJSON writes v with the status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBody {
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	// Types that encode themselves (the cached reads) append their
+	// ready-made JSON; the rest go through encoding/json. Either way the
+	// body goes out in one write with its length.
+	if a, ok := v.(jsonAppender); ok {
+		buf.Write(a.AppendJSON(buf.AvailableBuffer()))
+		buf.WriteByte('\n')
+	} else if err := json.NewEncoder(buf).Encode(v); err != nil {
+		writeJSONError(w)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// jsonAppender is a response that appends its own JSON, exactly as
+// encoding/json would encode it (plus nothing: writeJSON adds the newline
+// the encoder would).
+type jsonAppender interface{ AppendJSON([]byte) []byte }
+
+// bodyBuffers holds response buffers; one larger than maxPooledBody is left
+// to the garbage collector rather than kept.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBody = 256 << 10
+
+// writeJSONError answers when a response cannot be encoded (a bug: every
+// response type encodes).
+func writeJSONError(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write([]byte(`{"type":"urn:ask2live:problem:internal","title":"Internal Server Error","status":500,` +
+		`"detail":"the response could not be encoded","code":"internal"}` + "\n"))
 }

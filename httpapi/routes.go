@@ -30,6 +30,13 @@ type (
 	}
 )
 
+// AppendJSON encodes the list from its questions' ready-made JSON.
+func (l questionList) AppendJSON(b []byte) []byte {
+	b = append(b, `{"items":`...)
+	b = ask2live.AppendJSONList(b, l.Items)
+	return append(b, '}')
+}
+
 // routeList is the whole HTTP surface, readable in one place. The mux and the
 // OpenAPI document are both built from it, so they cannot disagree.
 func (s *Server) routeList() []route {

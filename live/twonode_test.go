@@ -48,18 +48,23 @@ func node(t *testing.T, dbURL, redis, prefix string) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := ask2live.NewService(db, log)
 	svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	// Entries never expire here: whatever a node sees of the other's writes
+	// comes from the invalidations on the bus.
+	svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: 1000, Tokens: 1000, ViewerSets: 1000, MaxBytes: 64 << 20, MaxAge: 24 * time.Hour})
 	bus, err := live.NewRedisBus(ctx, redis, prefix, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hub := live.NewHub(live.Config{PresenceInterval: 20 * time.Millisecond}, svc, bus, nil, log, nil)
 	svc.Notifier = hub
+	stopSync := live.SyncCache(bus, svc.Cache, log)
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events()}, svc, log))
 	t.Cleanup(func() {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		hub.Close(cctx)
 		srv.Close()
+		stopSync()
 		bus.Close()
 	})
 	return &env{t: t, svc: svc, hub: hub, url: srv.URL}
@@ -209,4 +214,103 @@ func dropKeys(t *testing.T, url, prefix string) {
 	if err != nil {
 		t.Errorf("cleaning up redis: %v", err)
 	}
+}
+
+// TestTwoNodesCacheInvalidation: a write on one node reaches the other
+// node's read cache through the bus — session, main page, questions,
+// profiles and revoked credentials.
+func TestTwoNodesCacheInvalidation(t *testing.T) {
+	redis := redisURL(t)
+	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
+	if os.Getenv(storetest.PostgresEnv) != "" {
+		dbURL = storetest.URL(t, "postgres")
+	}
+	prefix := fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())
+	t.Cleanup(func() { dropKeys(t, redis, prefix) })
+	a, b := node(t, dbURL, redis, prefix), node(t, dbURL, redis, prefix)
+	ctx := context.Background()
+	host, _, err := a.svc.Register(ctx, ask2live.RegisterInput{Username: "host", Password: "password-host"}, ask2live.TokenBearer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest, guestCred, err := a.svc.Register(ctx, ask2live.RegisterInput{Username: "guest", Password: "password-guest"}, ask2live.TokenBearer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	starts := time.Now().Add(time.Hour)
+	s, err := a.svc.CreateSession(ctx, host, ask2live.SessionInput{Title: "두 노드", StartsAt: &starts, TargetGuests: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// eventually waits until node b serves what cond wants.
+	eventually := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("node b still serves the old %s", what)
+			}
+			<-tick.C
+		}
+	}
+	sessionB := func() *ask2live.Session {
+		got, err := b.svc.Session(ctx, s.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	feedB := func() *ask2live.Feed {
+		f, err := b.svc.Feed(ctx, nil)
+		if err != nil || len(f.Recruiting) != 1 {
+			t.Fatalf("feed on b: %+v, %v", f, err)
+		}
+		return f
+	}
+	// Warm node b's cache.
+	sessionB()
+	feedB()
+	if _, err := b.svc.Questions(ctx, s.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.Authenticate(ctx, guestCred.Token); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := b.svc.Session(ctx, s.ID, guest); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.Wish(ctx, guest, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually("session detail", func() bool { return sessionB().WishCount == 1 })
+	eventually("wished_by_me", func() bool {
+		got, err := b.svc.Session(ctx, s.ID, guest)
+		return err == nil && got.WishedByMe
+	})
+	eventually("main page", func() bool { return feedB().Recruiting[0].WishCount == 1 })
+
+	if _, err := a.svc.Ask(ctx, guest, s.ID, ask2live.QuestionInput{Text: "다른 노드에서"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually("question list", func() bool {
+		qs, err := b.svc.Questions(ctx, s.ID, nil)
+		return err == nil && len(qs) == 1
+	})
+
+	dn := "바뀐 호스트"
+	if _, err := a.svc.UpdateProfile(ctx, host, ask2live.ProfileUpdate{DisplayName: &dn}); err != nil {
+		t.Fatal(err)
+	}
+	eventually("host profile", func() bool { return feedB().Recruiting[0].Host.DisplayName == dn })
+
+	if err := a.svc.Logout(ctx, guestCred.Token); err != nil {
+		t.Fatal(err)
+	}
+	eventually("credential", func() bool {
+		_, err := b.svc.Authenticate(ctx, guestCred.Token)
+		return ask2live.ErrorCode(err) == ask2live.EUnauthenticated
+	})
 }

@@ -79,7 +79,7 @@ func (db *DB) RecordLeave(ctx context.Context, sessionID, userID string, at time
 
 // PutMedia stores (or replaces) a blob.
 func (db *DB) PutMedia(ctx context.Context, key, contentType string, data []byte, now time.Time) error {
-	return db.tx(ctx, "media", func(tx *sql.Tx) error {
+	return db.tx(ctx, "media", func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, db.d.q("DELETE FROM media WHERE media_key = ?"), key); err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/ask2live/ask2live"
@@ -30,7 +29,7 @@ func scanQuestion(sc scanner) (*ask2live.Question, error) {
 // CreateQuestion inserts a question and counts it on its session.
 func (db *DB) CreateQuestion(ctx context.Context, q *ask2live.Question) error {
 	d := db.d
-	err := db.tx(ctx, "question", func(tx *sql.Tx) error {
+	err := db.tx(ctx, "question", func(tx *txn) error {
 		if _, err := db.lockSession(ctx, tx, q.SessionID); err != nil {
 			return err
 		}
@@ -79,7 +78,7 @@ func (db *DB) ListQuestions(ctx context.Context, sessionID, viewerID string) ([]
 }
 
 // lockQuestion reads a question's state inside a transaction with a row lock.
-func (db *DB) lockQuestion(ctx context.Context, tx *sql.Tx, id string) (sessionID string, state ask2live.QuestionState, err error) {
+func (db *DB) lockQuestion(ctx context.Context, tx *txn, id string) (sessionID string, state ask2live.QuestionState, err error) {
 	err = tx.QueryRowContext(ctx, db.d.q("SELECT session_id, state FROM questions WHERE id = ?"+db.d.forUpdate), id).
 		Scan(&sessionID, &state)
 	return sessionID, state, db.d.fail(err, "question")
@@ -88,7 +87,7 @@ func (db *DB) lockQuestion(ctx context.Context, tx *sql.Tx, id string) (sessionI
 // lockQuestionInSession locks a question's session and then the question.
 // Everything that touches several questions of a session takes the session
 // lock first, so two such transactions cannot deadlock.
-func (db *DB) lockQuestionInSession(ctx context.Context, tx *sql.Tx, id string) (sessionID string, err error) {
+func (db *DB) lockQuestionInSession(ctx context.Context, tx *txn, id string) (sessionID string, err error) {
 	err = tx.QueryRowContext(ctx, db.d.q("SELECT session_id FROM questions WHERE id = ?"), id).Scan(&sessionID)
 	if err != nil {
 		return "", db.d.fail(err, "question")
@@ -102,7 +101,7 @@ func (db *DB) lockQuestionInSession(ctx context.Context, tx *sql.Tx, id string) 
 
 // UpdateQuestionText edits an open question.
 func (db *DB) UpdateQuestionText(ctx context.Context, id, text string, now time.Time) (*ask2live.Question, error) {
-	err := db.tx(ctx, "question", func(tx *sql.Tx) error {
+	err := db.tx(ctx, "question", func(tx *txn) error {
 		_, state, err := db.lockQuestion(ctx, tx, id)
 		if err != nil {
 			return err
@@ -123,7 +122,7 @@ func (db *DB) UpdateQuestionText(ctx context.Context, id, text string, now time.
 // of the session answering.
 func (db *DB) SetQuestionState(ctx context.Context, id string, state ask2live.QuestionState, now time.Time) ([]*ask2live.Question, error) {
 	changed := []string{id}
-	err := db.tx(ctx, "question", func(tx *sql.Tx) error {
+	err := db.tx(ctx, "question", func(tx *txn) error {
 		// The session lock also serializes two concurrent "answering"
 		// changes, so they cannot both win.
 		sessionID, err := db.lockQuestionInSession(ctx, tx, id)
@@ -176,7 +175,7 @@ func (db *DB) SetQuestionState(ctx context.Context, id string, state ask2live.Qu
 
 // DeleteQuestion removes a question and uncounts it.
 func (db *DB) DeleteQuestion(ctx context.Context, id string) error {
-	return db.tx(ctx, "question", func(tx *sql.Tx) error {
+	return db.tx(ctx, "question", func(tx *txn) error {
 		sessionID, err := db.lockQuestionInSession(ctx, tx, id)
 		if err != nil {
 			return err
@@ -200,7 +199,7 @@ func (db *DB) Unvote(ctx context.Context, questionID, userID string) (*ask2live.
 }
 
 func (db *DB) vote(ctx context.Context, questionID, userID, change, delta string) (*ask2live.Question, error) {
-	err := db.tx(ctx, "vote", func(tx *sql.Tx) error {
+	err := db.tx(ctx, "vote", func(tx *txn) error {
 		if _, _, err := db.lockQuestion(ctx, tx, questionID); err != nil {
 			return err
 		}
@@ -217,4 +216,12 @@ func (db *DB) vote(ctx context.Context, questionID, userID, change, delta string
 		return nil, err
 	}
 	return db.QuestionByID(ctx, questionID, userID)
+}
+
+// VotedQuestions returns the ids of a session's questions a user voted for.
+// It walks the session's questions by index and probes each one's vote by
+// primary key.
+func (db *DB) VotedQuestions(ctx context.Context, sessionID, userID string) (map[string]bool, error) {
+	return db.idSet(ctx, "votes", `SELECT q.id FROM questions q JOIN votes v ON v.question_id = q.id AND v.user_id = ?
+		WHERE q.session_id = ?`, userID, sessionID)
 }

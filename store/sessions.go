@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"slices"
@@ -189,13 +188,18 @@ func (db *DB) WishedSessions(ctx context.Context, userID string, limit int) ([]*
 // lockSession reads a session's own columns inside a transaction, holding a
 // row lock where the database has them (SQLite's single writer already
 // serializes write transactions).
-func (db *DB) lockSession(ctx context.Context, tx *sql.Tx, id string) (*ask2live.Session, error) {
+func (db *DB) lockSession(ctx context.Context, tx *txn, id string) (*ask2live.Session, error) {
+	return db.scanSessionRow(tx.QueryRowContext(ctx, db.d.q(sessionRowSelect+db.d.forUpdate), id))
+}
+
+const sessionRowSelect = `SELECT id, host_id, title, description, state, starts_at, started_at, ended_at,
+	target_guests, wish_count, question_count, created_at, updated_at FROM sessions WHERE id = ?`
+
+func (db *DB) scanSessionRow(row rowScanner) (*ask2live.Session, error) {
 	var s ask2live.Session
 	var starts, started, ended, created, updated dbTime
-	err := tx.QueryRowContext(ctx, db.d.q(`SELECT id, host_id, title, description, state, starts_at, started_at, ended_at,
-		target_guests, wish_count, question_count, created_at, updated_at FROM sessions WHERE id = ?`+db.d.forUpdate), id).
-		Scan(&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
-			&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated)
+	err := row.Scan(&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
+		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated)
 	if err != nil {
 		return nil, db.d.fail(err, "session")
 	}
@@ -204,8 +208,14 @@ func (db *DB) lockSession(ctx context.Context, tx *sql.Tx, id string) (*ask2live
 	return &s, nil
 }
 
+// SessionRow returns a session's own columns, without its host or the
+// viewer's wish.
+func (db *DB) SessionRow(ctx context.Context, id string) (*ask2live.Session, error) {
+	return db.scanSessionRow(db.queryRow(ctx, sessionRowSelect, id))
+}
+
 // saveSession writes back the mutable columns of a locked session.
-func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, s *ask2live.Session) error {
+func (db *DB) saveSession(ctx context.Context, tx *txn, s *ask2live.Session) error {
 	d := db.d
 	_, err := tx.ExecContext(ctx, d.q(`UPDATE sessions SET title = ?, description = ?, state = ?, starts_at = ?,
 		started_at = ?, ended_at = ?, target_guests = ?, wish_count = ?, sort_key = ?, updated_at = ? WHERE id = ?`),
@@ -216,8 +226,8 @@ func (db *DB) saveSession(ctx context.Context, tx *sql.Tx, s *ask2live.Session) 
 
 // modifySession locks a session, lets fn change it, saves it and returns the
 // fresh view for viewerID.
-func (db *DB) modifySession(ctx context.Context, id, viewerID string, now time.Time, fn func(tx *sql.Tx, s *ask2live.Session) error) (*ask2live.Session, error) {
-	err := db.tx(ctx, "session", func(tx *sql.Tx) error {
+func (db *DB) modifySession(ctx context.Context, id, viewerID string, now time.Time, fn func(tx *txn, s *ask2live.Session) error) (*ask2live.Session, error) {
+	err := db.tx(ctx, "session", func(tx *txn) error {
 		s, err := db.lockSession(ctx, tx, id)
 		if err != nil {
 			return err
@@ -236,7 +246,7 @@ func (db *DB) modifySession(ctx context.Context, id, viewerID string, now time.T
 
 // UpdateSession edits a session that has not gone live.
 func (db *DB) UpdateSession(ctx context.Context, id string, upd ask2live.SessionUpdate, now time.Time) (*ask2live.Session, error) {
-	return db.modifySession(ctx, id, "", now, func(_ *sql.Tx, s *ask2live.Session) error {
+	return db.modifySession(ctx, id, "", now, func(_ *txn, s *ask2live.Session) error {
 		if !s.State.BeforeLive() {
 			return ask2live.Errorf(ask2live.EWrongState, "a session that is %s can no longer be edited", s.State)
 		}
@@ -260,7 +270,7 @@ func (db *DB) UpdateSession(ctx context.Context, id string, upd ask2live.Session
 
 // TransitionSession moves a session between states if it is in one of from.
 func (db *DB) TransitionSession(ctx context.Context, id string, from []ask2live.SessionState, to ask2live.SessionState, now time.Time) (*ask2live.Session, error) {
-	return db.modifySession(ctx, id, "", now, func(_ *sql.Tx, s *ask2live.Session) error {
+	return db.modifySession(ctx, id, "", now, func(_ *txn, s *ask2live.Session) error {
 		if !slices.Contains(from, s.State) {
 			return ask2live.Errorf(ask2live.EWrongState, "the session is %s", s.State)
 		}
@@ -277,7 +287,7 @@ func (db *DB) TransitionSession(ctx context.Context, id string, from []ask2live.
 
 // Wish records a wish once and keeps the count and state exact.
 func (db *DB) Wish(ctx context.Context, sessionID, userID string, now time.Time) (*ask2live.Session, error) {
-	return db.modifySession(ctx, sessionID, userID, now, func(tx *sql.Tx, s *ask2live.Session) error {
+	return db.modifySession(ctx, sessionID, userID, now, func(tx *txn, s *ask2live.Session) error {
 		if s.State.Closed() {
 			return ask2live.Errorf(ask2live.EWrongState, "the session is %s", s.State)
 		}
@@ -296,7 +306,7 @@ func (db *DB) Wish(ctx context.Context, sessionID, userID string, now time.Time)
 
 // Unwish removes a wish if present and keeps the count and state exact.
 func (db *DB) Unwish(ctx context.Context, sessionID, userID string, now time.Time) (*ask2live.Session, error) {
-	return db.modifySession(ctx, sessionID, userID, now, func(tx *sql.Tx, s *ask2live.Session) error {
+	return db.modifySession(ctx, sessionID, userID, now, func(tx *txn, s *ask2live.Session) error {
 		res, err := tx.ExecContext(ctx, db.d.q("DELETE FROM wishes WHERE session_id = ? AND user_id = ?"), sessionID, userID)
 		if err != nil {
 			return err
@@ -307,4 +317,27 @@ func (db *DB) Unwish(ctx context.Context, sessionID, userID string, now time.Tim
 		}
 		return nil
 	})
+}
+
+// Wishes returns the ids of the sessions a user wished.
+func (db *DB) Wishes(ctx context.Context, userID string) (map[string]bool, error) {
+	return db.idSet(ctx, "wishes", "SELECT session_id FROM wishes WHERE user_id = ?", userID)
+}
+
+// idSet runs a query that returns one id column and collects the ids.
+func (db *DB) idSet(ctx context.Context, what, query string, args ...any) (map[string]bool, error) {
+	rows, err := db.query(ctx, query, args...)
+	if err != nil {
+		return nil, db.d.fail(err, what)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, db.d.fail(err, what)
+		}
+		out[id] = true
+	}
+	return out, db.d.fail(rows.Err(), what)
 }

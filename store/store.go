@@ -30,6 +30,11 @@ import (
 // Options tune the connection pools.
 type Options struct {
 	MaxOpenConns int // PostgreSQL/MySQL pool size, and SQLite readers (default 16)
+	// CheckpointInterval is how often SQLite's write-ahead log is copied
+	// back into the database file, in the background (default 1 s). The
+	// writer never checkpoints itself: a checkpoint inside a commit held up
+	// every queued write for the time of its fsync.
+	CheckpointInterval time.Duration
 }
 
 // DB implements ask2live.Store.
@@ -37,35 +42,138 @@ type DB struct {
 	d dialect
 	w *sql.DB // writes (SQLite: a single connection, so writers queue instead of failing busy)
 	r *sql.DB // reads (SQLite: a pool of read-only connections; elsewhere the same as w)
+	// ckpt is SQLite's checkpointer: one connection of its own, used by a
+	// goroutine that stops with stopCkpt.
+	ckpt     *sql.DB
+	stopCkpt chan struct{}
+	ckptDone chan struct{}
 
-	// stmts caches prepared read statements by query text: parsing the SQL
-	// again for every request was a third of the CPU of a read-heavy load.
+	// reads and writes cache prepared statements by query text: parsing the
+	// SQL again for every request was a third of the CPU of a read-heavy
+	// load, and inside a write transaction it held the single SQLite writer
+	// for longer. With one pool for both (PostgreSQL, MySQL) writes points
+	// at reads.
+	reads  stmtCache
+	writes *stmtCache
+}
+
+// stmtCache keeps prepared statements of one pool.
+type stmtCache struct {
+	pool   *sql.DB
 	stmts  sync.Map
 	cached atomic.Int32
 }
 
-// maxCachedStatements bounds the cache; the store issues a few dozen
+// maxCachedStatements bounds each cache; the store issues a few dozen
 // distinct queries, so it is never reached in practice.
 const maxCachedStatements = 512
 
-// prepared returns the cached statement for query, preparing it once.
-func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st, ok := db.stmts.Load(query); ok {
+// prepared returns the cached statement for query, preparing it once; nil
+// when the cache is full.
+func (c *stmtCache) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts.Load(query); ok {
 		return st.(*sql.Stmt), nil
 	}
-	if db.cached.Load() >= maxCachedStatements {
+	if c.cached.Load() >= maxCachedStatements {
 		return nil, nil
 	}
-	st, err := db.r.PrepareContext(ctx, query)
+	st, err := c.pool.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+	if prev, loaded := c.stmts.LoadOrStore(query, st); loaded {
 		st.Close()
 		return prev.(*sql.Stmt), nil
 	}
-	db.cached.Add(1)
+	c.cached.Add(1)
 	return st, nil
+}
+
+// lookup returns the statement for query if it was prepared.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	if st, ok := c.stmts.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	return nil
+}
+
+func (c *stmtCache) close() {
+	c.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
+}
+
+// prepared returns the cached read statement for query.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	return db.reads.prepared(ctx, query)
+}
+
+// newDB sets up the statement caches over the pools.
+func newDB(d dialect, w, r *sql.DB) *DB {
+	db := &DB{d: d, w: w, r: r}
+	db.reads.pool = r
+	db.writes = &db.reads
+	if w != r {
+		db.writes = &stmtCache{pool: w}
+	}
+	return db
+}
+
+// txn is a write transaction whose statements come from the write
+// statement cache. Queries are passed already rewritten for the dialect.
+//
+// A statement cannot be prepared on the pool while the transaction holds
+// a connection: SQLite's writer pool has only that one, and a full
+// PostgreSQL or MySQL pool could wait on itself. So a statement not yet
+// cached runs unprepared and is prepared for later transactions once this
+// one has ended (db.tx).
+type txn struct {
+	db      *DB
+	tx      *sql.Tx
+	missing []string
+}
+
+func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	st := t.db.writes.lookup(query)
+	if st == nil {
+		t.missing = append(t.missing, query)
+		return nil, nil
+	}
+	return t.tx.StmtContext(ctx, st), nil
+}
+
+// ExecContext runs a statement in the transaction.
+func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return t.tx.ExecContext(ctx, query, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryContext runs a query in the transaction.
+func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return t.tx.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs a single-row query in the transaction.
+func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) rowScanner {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	if st == nil {
+		return t.tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // query runs a read query through the statement cache.
@@ -109,6 +217,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if opts.MaxOpenConns <= 0 {
 		opts.MaxOpenConns = 16
 	}
+	if opts.CheckpointInterval <= 0 {
+		opts.CheckpointInterval = time.Second
+	}
 	var db *DB
 	var err error
 	switch {
@@ -131,6 +242,10 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrating %s: %w", redact(rawURL), err)
+	}
+	if db.ckpt != nil {
+		db.stopCkpt, db.ckptDone = make(chan struct{}), make(chan struct{})
+		go db.checkpoints(opts.CheckpointInterval)
 	}
 	return db, nil
 }
@@ -155,7 +270,7 @@ func openSQLite(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("creating the data directory: %w", err)
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&"+pragmas)
+	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&"+pragmas+"&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +285,16 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(opts.MaxOpenConns)
 	r.SetMaxIdleConns(opts.MaxOpenConns)
-	return &DB{d: sqliteDialect, w: w, r: r}, nil
+	ckpt, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	ckpt.SetMaxOpenConns(1)
+	db := newDB(sqliteDialect, w, r)
+	db.ckpt = ckpt
+	return db, nil
 }
 
 func openPostgres(raw string, opts Options) (*DB, error) {
@@ -181,7 +305,7 @@ func openPostgres(raw string, opts Options) (*DB, error) {
 	db.SetMaxOpenConns(opts.MaxOpenConns)
 	db.SetMaxIdleConns(opts.MaxOpenConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{d: postgresDialect, w: db, r: db}, nil
+	return newDB(postgresDialect, db, db), nil
 }
 
 // mysqlConfig turns mysql://user:pass@host:port/db?k=v into the driver's
@@ -229,7 +353,7 @@ func openMySQL(raw string, opts Options) (*DB, error) {
 	db.SetMaxOpenConns(opts.MaxOpenConns)
 	db.SetMaxIdleConns(opts.MaxOpenConns)
 	db.SetConnMaxLifetime(30 * time.Minute)
-	return &DB{d: mysqlDialect, w: db, r: db}, nil
+	return newDB(mysqlDialect, db, db), nil
 }
 
 // Ping checks that the database answers.
@@ -240,12 +364,43 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// checkpoints copies the write-ahead log back into the database file every
+// interval, without blocking writers (PASSIVE: frames still in use by a
+// reader wait for the next round), and once more at Close.
+func (db *DB) checkpoints(interval time.Duration) {
+	defer close(db.ckptDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stopCkpt:
+			return
+		case <-t.C:
+			// A failure (the database is busy or gone) is retried next
+			// round; nothing is lost meanwhile, the log only grows.
+			_, _ = db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
+}
+
 // Close closes the connection pools.
 func (db *DB) Close() error {
-	db.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
+	if db.stopCkpt != nil {
+		close(db.stopCkpt)
+		<-db.ckptDone
+		db.stopCkpt = nil
+	}
+	db.reads.close()
+	if db.writes != &db.reads {
+		db.writes.close()
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
+	}
+	if db.ckpt != nil {
+		_, _ = db.ckpt.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		err = errors.Join(err, db.ckpt.Close())
 	}
 	return err
 }
@@ -421,20 +576,44 @@ func isConnectionError(err error) bool {
 }
 
 // tx runs fn in a write transaction.
-func (db *DB) tx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+func (db *DB) tx(ctx context.Context, what string, fn func(tx *txn) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return db.d.fail(err, what)
 	}
-	if err := fn(tx); err != nil {
+	t := &txn{db: db, tx: tx}
+	defer db.prepareMissing(ctx, t)
+	if err := fn(t); err != nil {
 		_ = tx.Rollback()
 		return db.d.fail(err, what)
 	}
 	return db.d.fail(tx.Commit(), what)
 }
 
+// prepareMissing prepares, once the transaction has ended, the statements
+// it ran unprepared.
+func (db *DB) prepareMissing(ctx context.Context, t *txn) {
+	for _, q := range t.missing {
+		if db.writes.lookup(q) == nil {
+			if _, err := db.writes.prepared(ctx, q); err != nil {
+				return // tried again after the next transaction that runs it
+			}
+		}
+	}
+}
+
 // exec runs one write statement outside a transaction.
 func (db *DB) exec(ctx context.Context, what, query string, args ...any) (sql.Result, error) {
-	res, err := db.w.ExecContext(ctx, db.d.q(query), args...)
+	query = db.d.q(query)
+	st, err := db.writes.prepared(ctx, query)
+	if err != nil {
+		return nil, db.d.fail(err, what)
+	}
+	var res sql.Result
+	if st == nil {
+		res, err = db.w.ExecContext(ctx, query, args...)
+	} else {
+		res, err = st.ExecContext(ctx, args...)
+	}
 	return res, db.d.fail(err, what)
 }

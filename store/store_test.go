@@ -78,10 +78,10 @@ func TestUsersAndTokens(t *testing.T) {
 		if err := db.CreateToken(ctx(), tok); err != nil {
 			t.Fatal(err)
 		}
-		if tu, err := db.TokenUser(ctx(), "h1", t0.Add(time.Minute)); err != nil || tu.ID != u.ID {
+		if tu, exp, err := db.TokenUser(ctx(), "h1", t0.Add(time.Minute)); err != nil || tu.ID != u.ID || !exp.Equal(t0.Add(time.Hour)) {
 			t.Fatalf("TokenUser = %v, %v", tu, err)
 		}
-		_, err = db.TokenUser(ctx(), "h1", t0.Add(2*time.Hour))
+		_, _, err = db.TokenUser(ctx(), "h1", t0.Add(2*time.Hour))
 		wantCode(t, err, ask2live.ENotFound)
 		if n, err := db.DeleteExpiredTokens(ctx(), t0.Add(2*time.Hour)); err != nil || n != 1 {
 			t.Fatalf("DeleteExpiredTokens = %d, %v", n, err)
@@ -90,7 +90,7 @@ func TestUsersAndTokens(t *testing.T) {
 		if err := db.DeleteToken(ctx(), "h2"); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.TokenUser(ctx(), "h2", t0)
+		_, _, err = db.TokenUser(ctx(), "h2", t0)
 		wantCode(t, err, ask2live.ENotFound)
 	})
 }
@@ -487,4 +487,31 @@ func TestOpenRejectsBadURLs(t *testing.T) {
 			t.Errorf("Open(%q) succeeded", u)
 		}
 	}
+}
+
+// TestSessionRow: the light read has the same own fields and counts as the
+// full one, and no host.
+func TestSessionRow(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, backend string) {
+		db := storetest.Open(t, backend)
+		host, guest := mkUser(t, db, "host"), mkUser(t, db, "guest")
+		s := mkSession(t, db, host, "가벼운 읽기", ask2live.StateRecruiting, 2, t0.Add(time.Hour))
+		if _, err := db.Wish(ctx(), s.ID, guest.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		full, err := db.SessionByID(ctx(), s.ID, guest.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row, err := db.SessionRow(ctx(), s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full.Host, full.WishedByMe = nil, false
+		if fmt.Sprintf("%+v", *row) != fmt.Sprintf("%+v", *full) {
+			t.Fatalf("SessionRow = %+v\nSessionByID = %+v", *row, *full)
+		}
+		_, err = db.SessionRow(ctx(), "missing")
+		wantCode(t, err, ask2live.ENotFound)
+	})
 }

@@ -86,10 +86,14 @@ func (db *DB) CreateToken(ctx context.Context, t *ask2live.AuthToken) error {
 }
 
 // TokenUser returns the owner of an unexpired credential.
-func (db *DB) TokenUser(ctx context.Context, hash string, now time.Time) (*ask2live.User, error) {
-	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM auth_tokens t
-		JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND t.expires_at > ?`, hash, db.d.t(now)))
-	return u, db.d.fail(err, "credential")
+func (db *DB) TokenUser(ctx context.Context, hash string, now time.Time) (*ask2live.User, time.Time, error) {
+	var expires dbTime
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+`, t.expires_at FROM auth_tokens t
+		JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND t.expires_at > ?`, hash, db.d.t(now)), &expires)
+	if err != nil {
+		return nil, time.Time{}, db.d.fail(err, "credential")
+	}
+	return u, expires.T, nil
 }
 
 // DeleteToken revokes a credential; revoking an unknown one is not an error.

@@ -98,9 +98,10 @@ func rest(ctx context.Context, args []string) error {
 	users := fs.Int("users", 50, "accounts used")
 	sessions := fs.Int("sessions", 20, "sessions used")
 	questions := fs.Int("questions", 20, "pre-questions per session")
+	decode := fs.Bool("decode", true, "read mix: parse every response body (false: check the status and read the body only)")
 	fs.Parse(args)
 	return bench.RunREST(ctx, bench.RESTConfig{BaseURL: *url, Mix: *mix, Rate: *rate, Duration: *dur, MaxInFlight: *inflight,
-		Users: *users, Sessions: *sessions, Questions: *questions}, os.Stdout)
+		Users: *users, Sessions: *sessions, Questions: *questions, Decode: *decode}, os.Stdout)
 }
 
 func room(ctx context.Context, args []string) error {
