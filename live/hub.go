@@ -108,11 +108,13 @@ type Hub struct {
 	cids          *cidCache
 	metrics       hubMetrics
 
-	mu     sync.Mutex
-	rooms  map[string]*Room
-	closed bool
-	quit   chan struct{} // closed by Close: event streams end
-	conns  sync.WaitGroup
+	mu    sync.Mutex
+	rooms map[string]*Room
+	// loading: rooms whose state is being read, outside mu
+	loading map[string]*roomLoad
+	closed  bool
+	quit    chan struct{} // closed by Close: event streams end
+	conns   sync.WaitGroup
 }
 
 var (
@@ -132,6 +134,7 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 		chatLimit:     ratelimit.New(cfg.ChatRate, 10*time.Second),
 		cids:          newCIDCache(4096),
 		rooms:         map[string]*Room{},
+		loading:       map[string]*roomLoad{},
 		quit:          make(chan struct{}),
 		metrics:       newHubMetrics(),
 	}
@@ -177,19 +180,46 @@ func (h *Hub) publish(sessionID string, ev Event) {
 // room returns the session's room on this node, starting it if needed.
 func (h *Hub) room(ctx context.Context, s *ask2live.Session) (*Room, error) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.closed {
+		h.mu.Unlock()
 		return nil, ask2live.Errorf(ask2live.EUnavailable, "the server is shutting down")
 	}
 	if r := h.rooms[s.ID]; r != nil {
+		h.mu.Unlock()
 		return r, nil
 	}
-	r, err := newRoom(ctx, h, s)
-	if err != nil {
-		return nil, err
+	// A room loads its state from the database outside the hub's lock, so
+	// joins to other rooms do not wait; joins to this one wait for it.
+	if l := h.loading[s.ID]; l != nil {
+		h.mu.Unlock()
+		<-l.done
+		return l.room, l.err
 	}
-	h.rooms[s.ID] = r
-	return r, nil
+	l := &roomLoad{done: make(chan struct{})}
+	h.loading[s.ID] = l
+	h.mu.Unlock()
+
+	l.room, l.err = newRoom(ctx, h, s)
+	h.mu.Lock()
+	delete(h.loading, s.ID)
+	if l.err == nil {
+		if h.closed {
+			close(l.room.quit) // the hub closed meanwhile
+			l.room, l.err = nil, ask2live.Errorf(ask2live.EUnavailable, "the server is shutting down")
+		} else {
+			h.rooms[s.ID] = l.room
+		}
+	}
+	h.mu.Unlock()
+	close(l.done)
+	return l.room, l.err
+}
+
+// roomLoad is a room being loaded, for the joins that arrive meanwhile.
+type roomLoad struct {
+	done chan struct{}
+	room *Room
+	err  error
 }
 
 // existing returns the room if it runs on this node.
@@ -273,9 +303,15 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 		ws.Close(CloseNotLive, "the session has ended")
 		return
 	}
-	if err := h.svc.Store.RecordJoin(ctx, &ask2live.Participation{SessionID: sessionID, UserID: u.ID, JoinedAt: time.Now()}); err != nil {
-		h.log.Warn("recording a join", slog.Any("err", err))
-	}
+	// The participation is recorded beside the socket, not before it: the
+	// snapshot goes out without waiting for a database write.
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		if err := h.svc.Store.RecordJoin(context.Background(), &ask2live.Participation{SessionID: sessionID, UserID: u.ID, JoinedAt: time.Now()}); err != nil {
+			h.log.Warn("recording a join", slog.Any("err", err))
+		}
+	}()
 	// The reader is not cancelled by a context: the library would drop the
 	// socket at once. It ends when the writer closes the socket, after the
 	// close frame (and, for a graceful close, the last answers) went out.
@@ -288,6 +324,7 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 		// Only this socket's own audio: by now a reconnect may have joined anew.
 		c.media.Leave()
 	}
+	<-recorded // the leave goes after its join
 	if err := h.svc.Store.RecordLeave(context.Background(), sessionID, u.ID, time.Now()); err != nil {
 		h.log.Warn("recording a leave", slog.Any("err", err))
 	}

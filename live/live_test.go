@@ -777,3 +777,53 @@ func TestEventStream(t *testing.T) {
 		t.Fatalf("event %q, want session.ended", ev)
 	}
 }
+
+// TestConcurrentFirstJoins: many people join a room nobody has opened yet,
+// all at once; they end up in one room (the last one to arrive sees
+// everyone), and a chat message reaches all of them.
+func TestConcurrentFirstJoins(t *testing.T) {
+	e := newEnv(t)
+	host := e.user("host")
+	s := e.liveSession(host)
+	const n = 12
+	members := make([]member, n)
+	for i := range members {
+		members[i] = e.user(fmt.Sprintf("guest%d", i))
+	}
+	clients := make([]*liveclient.Client, n)
+	var wg sync.WaitGroup
+	for i := range members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c, err := liveclient.Dial(ctx, e.url, s.ID, members[i].token, liveclient.Options{})
+			if err != nil {
+				t.Errorf("dial %d: %v", i, err)
+				return
+			}
+			clients[i] = c
+		}()
+	}
+	wg.Wait()
+	for _, c := range clients {
+		if c == nil {
+			t.FailNow()
+		}
+		t.Cleanup(func() { c.Drop() })
+	}
+	sender := e.dial(host, s.ID)
+	if len(snapshotOf(t, sender).Participants) != n+1 {
+		t.Fatalf("the host's snapshot lists %d people, want %d", len(snapshotOf(t, sender).Participants), n+1)
+	}
+	e.must(sender.Do(timeout(5*time.Second), live.Command{Type: live.CmdChat, Text: "다들 안녕"}))
+	for i, c := range clients {
+		evs := collect(t, c, 5*time.Second, func(evs []*live.Event) bool {
+			return len(evs) > 0 && evs[len(evs)-1].Type == live.EvChat
+		})
+		if len(evs) == 0 || evs[len(evs)-1].Type != live.EvChat || evs[len(evs)-1].Chat.Text != "다들 안녕" {
+			t.Fatalf("client %d did not get the chat message (%d events)", i, len(evs))
+		}
+	}
+}
