@@ -35,16 +35,22 @@ func TestTURNRelay(t *testing.T) {
 	s.SetOnAir("r", "host", true)
 	host := join(t, s, "r", "host", true)
 	listener := startRelayed(t, s, "r", "listener")
+	if pair := listensVia(t, listener, host); pair.Local.Typ != webrtc.ICECandidateTypeRelay {
+		t.Fatalf("the listener's candidate is %s, want relay", pair.Local.Typ)
+	}
+}
+
+// listensVia waits until the listener connects and hears the host, and
+// returns the candidate pair the connection uses.
+func listensVia(t *testing.T, listener, host *client) *webrtc.ICECandidatePair {
+	t.Helper()
 	listener.waitUp(t)
 	listener.heard(t, host, 0)
-
 	pair, err := listener.PC.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
 	if err != nil || pair == nil {
 		t.Fatalf("no selected candidate pair: %v", err)
 	}
-	if pair.Local.Typ != webrtc.ICECandidateTypeRelay {
-		t.Fatalf("the listener's candidate is %s, want relay", pair.Local.Typ)
-	}
+	return pair
 }
 
 // TestICETCP: a participant that can use only TCP reaches the audio server
@@ -64,13 +70,7 @@ func TestICETCP(t *testing.T) {
 	s.SetOnAir("r", "host", true)
 	host := join(t, s, "r", "host", true)
 	listener := startWith(t, s, "r", sfutest.Options{ID: "listener", TCP: true})
-	listener.waitUp(t)
-	listener.heard(t, host, 0)
-	pair, err := listener.PC.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
-	if err != nil || pair == nil {
-		t.Fatalf("no selected candidate pair: %v", err)
-	}
-	if pair.Local.Protocol != webrtc.ICEProtocolTCP {
+	if pair := listensVia(t, listener, host); pair.Local.Protocol != webrtc.ICEProtocolTCP {
 		t.Fatalf("the listener connected over %s, want tcp", pair.Local.Protocol)
 	}
 }
