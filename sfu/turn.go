@@ -79,14 +79,9 @@ func startTURN(cfg TURNConfig, listenIP net.IP, allowed func(net.IP) bool, log *
 	if cfg.Host == "" {
 		cfg.Host = relayIP.String()
 	}
-	udp, err := net.ListenUDP("udp", &net.UDPAddr{IP: listenIP, Port: cfg.Port})
+	udp, tcp, err := listenBoth(listenIP, cfg.Port)
 	if err != nil {
-		return nil, fmt.Errorf("TURN UDP port: %w", err)
-	}
-	tcp, err := net.ListenTCP("tcp", &net.TCPAddr{IP: listenIP, Port: udp.LocalAddr().(*net.UDPAddr).Port})
-	if err != nil {
-		udp.Close()
-		return nil, fmt.Errorf("TURN TCP port: %w", err)
+		return nil, err
 	}
 	// Relays lead only to this media server: a peer address that is not
 	// one of ours is refused, so credentials cannot reach anything else.
@@ -115,6 +110,25 @@ func startTURN(cfg TURNConfig, listenIP net.IP, allowed func(net.IP) bool, log *
 	log.Info("TURN server", slog.String("udp", udp.LocalAddr().String()), slog.String("tcp", tcp.Addr().String()),
 		slog.String("relay", relayIP.String()))
 	return t, nil
+}
+
+// listenBoth opens the TURN port for UDP and TCP. With port 0 the system
+// picks a UDP port, which may be taken for TCP: then it tries another.
+func listenBoth(ip net.IP, port int) (*net.UDPConn, *net.TCPListener, error) {
+	for attempt := 0; ; attempt++ {
+		udp, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: port})
+		if err != nil {
+			return nil, nil, fmt.Errorf("TURN UDP port: %w", err)
+		}
+		tcp, err := net.ListenTCP("tcp", &net.TCPAddr{IP: ip, Port: udp.LocalAddr().(*net.UDPAddr).Port})
+		if err == nil {
+			return udp, tcp, nil
+		}
+		udp.Close()
+		if port != 0 || attempt == 9 {
+			return nil, nil, fmt.Errorf("TURN TCP port: %w", err)
+		}
+	}
 }
 
 // iceServer makes a participant's credentials, valid for the TTL.
