@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -197,7 +198,11 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // servePprof serves profiles on their own address, never on the public one.
+// With it on, blocking and lock contention are sampled too (block and
+// mutex profiles), at a rate cheap enough to leave on.
 func (a *App) servePprof(ctx context.Context) {
+	runtime.SetBlockProfileRate(int(100 * time.Microsecond))
+	runtime.SetMutexProfileFraction(100)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
