@@ -52,15 +52,14 @@ type Router struct {
 	mu     sync.Mutex
 	hosted map[string]bool            // rooms whose audio this node hosts
 	remote map[string]*remotePeer     // this node's connections hosted elsewhere, by connection id
-	served map[key]served             // on the host: the current connection of each participant of another node
+	served map[string]served          // on the host: connections of other nodes' participants, by connection id
 	hostOf map[string]hostedElsewhere // rooms known to be hosted elsewhere
 }
 
-type key struct{ room, peer string }
 
 type served struct {
 	from string // the participant's node
-	conn string // the connection's id there
+	room string
 	peer live.MediaPeer
 }
 
@@ -102,7 +101,7 @@ func New(ctx context.Context, cfg Config, node string, local live.Media, rdb *go
 	}
 	r := &Router{cfg: cfg, node: node, local: local, rdb: rdb, log: log, deliver: deliver,
 		out: make(chan outgoing, cfg.Queue), hosted: map[string]bool{}, remote: map[string]*remotePeer{},
-		served: map[key]served{}, hostOf: map[string]hostedElsewhere{}}
+		served: map[string]served{}, hostOf: map[string]hostedElsewhere{}}
 	r.pubsub = rdb.Subscribe(ctx, r.inbox(node), r.speakingChannel())
 	// Wait for the subscription, so nothing sent to this node is missed.
 	if _, err := r.pubsub.Receive(ctx); err != nil {
@@ -222,9 +221,9 @@ func (r *Router) CloseRoom(room string) {
 			delete(r.remote, id)
 		}
 	}
-	for k := range r.served {
-		if k.room == room {
-			delete(r.served, k)
+	for id, sv := range r.served {
+		if sv.room == room {
+			delete(r.served, id)
 		}
 	}
 	r.mu.Unlock()
@@ -302,7 +301,6 @@ func (r *Router) receive() {
 }
 
 func (r *Router) handle(env envelope) {
-	k := key{env.Room, env.Peer}
 	switch env.Op {
 	case "speaking":
 		r.deliver(env.Room, env.Peer, env.On)
@@ -317,15 +315,15 @@ func (r *Router) handle(env envelope) {
 		}
 		r.mu.Lock()
 		r.hosted[env.Room] = true
-		r.served[k] = served{from: from, conn: conn, peer: mp}
+		r.served[conn] = served{from: from, room: env.Room, peer: mp}
 		r.mu.Unlock()
 	case "signal":
 		r.mu.Lock()
-		s, onHost := r.served[k]
+		s, onHost := r.served[env.Conn]
 		rp := r.remote[env.Conn]
 		r.mu.Unlock()
 		switch {
-		case onHost && s.conn == env.Conn && s.from == env.From: // from the participant, through its node
+		case onHost && s.from == env.From: // from the participant, through its node
 			if err := s.peer.Signal(env.Signal); err != nil {
 				r.post(env.From, envelope{Op: "error", Room: env.Room, Peer: env.Peer, Conn: env.Conn, Error: err.Error()})
 			}
@@ -333,13 +331,13 @@ func (r *Router) handle(env envelope) {
 			rp.send(env.Signal)
 		}
 	case "leave":
-		// Only the connection that left: a newer one of the same
-		// participant (a reconnect) stays.
+		// Only the connection that left: the participant's others (a
+		// reconnect, another tab) stay.
 		r.mu.Lock()
-		s, ok := r.served[k]
-		ok = ok && s.conn == env.Conn && s.from == env.From
+		s, ok := r.served[env.Conn]
+		ok = ok && s.from == env.From
 		if ok {
-			delete(r.served, k)
+			delete(r.served, env.Conn)
 		}
 		r.mu.Unlock()
 		if ok {

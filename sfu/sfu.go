@@ -214,14 +214,17 @@ func (s *Server) room(id string, create bool) *room {
 	defer s.mu.Unlock()
 	r := s.rooms[id]
 	if r == nil && create && !s.closed {
-		r = &room{srv: s, id: id, peers: map[string]*Peer{}, air: map[string]*atomic.Bool{}, tracks: map[string]*webrtc.TrackLocalStaticRTP{}}
+		r = &room{srv: s, id: id, peers: map[*Peer]struct{}{}, voice: map[string]*Peer{},
+			air: map[string]*atomic.Bool{}, tracks: map[string]*webrtc.TrackLocalStaticRTP{}}
 		s.rooms[id] = r
 	}
 	return r
 }
 
-// Join adds a participant to a room's audio and sends them the first offer
-// through send. Joining again replaces the earlier connection.
+// Join adds a connection of a participant to a room's audio and sends it
+// the first offer through send. A participant may hold several (a reconnect
+// before the old socket is gone, a second tab): each hears everyone else,
+// none hears the participant, and the newest one speaks for them.
 func (s *Server) Join(roomID, peerID string, send func(Signal)) (*Peer, error) {
 	r := s.room(roomID, true)
 	if r == nil {
@@ -237,7 +240,7 @@ func (s *Server) SetOnAir(roomID, peerID string, on bool) {
 	}
 }
 
-// Leave closes a participant's connection.
+// Leave closes every connection of a participant.
 func (s *Server) Leave(roomID, peerID string) {
 	if r := s.room(roomID, false); r != nil {
 		r.leave(peerID)
@@ -284,8 +287,12 @@ type room struct {
 	srv *Server
 	id  string
 
-	mu     sync.Mutex
-	peers  map[string]*Peer
+	mu    sync.Mutex
+	peers map[*Peer]struct{} // every connection; a participant may have several (tabs)
+	// voice is the connection each participant speaks through: the newest.
+	// Packets from their other connections are dropped, so two tabs never
+	// feed one track.
+	voice  map[string]*Peer
 	air    map[string]*atomic.Bool                // the gate, read per packet
 	tracks map[string]*webrtc.TrackLocalStaticRTP // publishers' outgoing tracks
 }
@@ -317,8 +324,8 @@ func (r *room) setOnAir(peerID string, on bool) {
 			return
 		}
 		r.tracks[peerID] = track
-		for id, p := range r.peers {
-			if id != peerID {
+		for p := range r.peers {
+			if p.id != peerID {
 				add = append(add, p)
 			}
 		}
@@ -362,8 +369,8 @@ func (r *room) join(peerID string, send func(Signal)) (*Peer, error) {
 	})
 
 	r.mu.Lock()
-	old := r.peers[peerID]
-	r.peers[peerID] = p
+	r.peers[p] = struct{}{}
+	r.voice[peerID] = p
 	existing := map[string]*webrtc.TrackLocalStaticRTP{}
 	for id, t := range r.tracks {
 		if id != peerID {
@@ -371,9 +378,6 @@ func (r *room) join(peerID string, send func(Signal)) (*Peer, error) {
 		}
 	}
 	r.mu.Unlock()
-	if old != nil {
-		old.close()
-	}
 	for id, t := range existing {
 		if err := p.attach(id, t); err != nil {
 			r.drop(p)
@@ -417,6 +421,9 @@ func (r *room) forward(p *Peer, remote *webrtc.TrackRemote, recv *webrtc.RTPRece
 		}
 		r.mu.Lock()
 		track := r.tracks[p.id]
+		if r.voice[p.id] != p {
+			track = nil // another of their connections speaks
+		}
 		r.mu.Unlock()
 		if track != nil {
 			if err := track.WriteRTP(pkt); err != nil && !errors.Is(err, net.ErrClosed) {
@@ -426,30 +433,49 @@ func (r *room) forward(p *Peer, remote *webrtc.TrackRemote, recv *webrtc.RTPRece
 	}
 }
 
+// leave closes every connection of a participant.
 func (r *room) leave(peerID string) {
 	r.mu.Lock()
-	p := r.peers[peerID]
+	var theirs []*Peer
+	for p := range r.peers {
+		if p.id == peerID {
+			theirs = append(theirs, p)
+		}
+	}
 	r.mu.Unlock()
-	if p != nil {
+	for _, p := range theirs {
 		r.drop(p)
 	}
 }
 
-// drop closes a participant's connection and removes their outgoing track
-// from everyone else.
+// drop closes one connection. If it was the participant's last, their
+// outgoing track is removed from everyone else; otherwise another of their
+// connections speaks for them.
 func (r *room) drop(p *Peer) {
 	r.mu.Lock()
-	if r.peers[p.id] != p {
+	if _, ok := r.peers[p]; !ok {
 		r.mu.Unlock()
 		p.close()
 		return
 	}
-	delete(r.peers, p.id)
-	delete(r.air, p.id)
-	_, published := r.tracks[p.id]
-	delete(r.tracks, p.id)
+	delete(r.peers, p)
+	published := false
+	if r.voice[p.id] == p {
+		delete(r.voice, p.id)
+		for o := range r.peers {
+			if o.id == p.id {
+				r.voice[p.id] = o
+				break
+			}
+		}
+		if r.voice[p.id] == nil {
+			delete(r.air, p.id)
+			_, published = r.tracks[p.id]
+			delete(r.tracks, p.id)
+		}
+	}
 	others := make([]*Peer, 0, len(r.peers))
-	for _, o := range r.peers {
+	for o := range r.peers {
 		others = append(others, o)
 	}
 	empty := len(r.peers) == 0
@@ -472,10 +498,11 @@ func (r *room) drop(p *Peer) {
 func (r *room) close() {
 	r.mu.Lock()
 	peers := r.peers
-	r.peers = map[string]*Peer{}
+	r.peers = map[*Peer]struct{}{}
+	r.voice = map[string]*Peer{}
 	r.tracks = map[string]*webrtc.TrackLocalStaticRTP{}
 	r.mu.Unlock()
-	for _, p := range peers {
+	for p := range peers {
 		p.close()
 	}
 }
@@ -552,8 +579,8 @@ func (p *Peer) Signal(sig Signal) error {
 	return fmt.Errorf("unexpected signal %q: the server makes the offers", sig.Type)
 }
 
-// Leave closes this connection. Unlike Server.Leave it leaves alone a newer
-// connection of the same participant (a reconnect, another tab).
+// Leave closes this connection. Unlike Server.Leave it leaves alone the
+// participant's other connections (a reconnect, another tab).
 func (p *Peer) Leave() { p.room.drop(p) }
 
 // SignalJSON decodes and applies a client message.

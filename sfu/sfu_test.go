@@ -36,6 +36,7 @@ type received struct {
 // server, with numbered packets ("id#n") to recognise what arrives.
 type client struct {
 	*sfutest.Client
+	peer *sfu.Peer // the server's side of this connection
 	got  chan received
 	mu   sync.Mutex
 	next int // number of the next packet this client sends
@@ -75,6 +76,7 @@ func startWith(t *testing.T, s *sfu.Server, room string, opts sfutest.Options) *
 	}
 	t.Cleanup(func() { c.Close() })
 	peer, err = s.Join(room, opts.ID, c.Handle)
+	c.peer = peer
 	close(ready)
 	if err != nil {
 		t.Fatal(err)
@@ -312,4 +314,46 @@ func TestJoinLeaveSoak(t *testing.T) {
 		n := runtime.Stack(buf, true)
 		t.Fatalf("goroutines: %d before, %d after 200 cycles\n%s", before, after, buf[:n])
 	}
+}
+
+// TestTwoConnectionsOfOneParticipant: a guest on air opens a second tab.
+// Both tabs hear the host and neither hears the guest; the host hears the
+// newest tab only; when that tab closes, the first speaks again.
+func TestTwoConnectionsOfOneParticipant(t *testing.T) {
+	s := newServer(t, nil)
+	s.SetOnAir("r", "host", true)
+	s.SetOnAir("r", "guest", true)
+	host := join(t, s, "r", "host", true)
+	first := join(t, s, "r", "guest", true)
+	host.heard(t, first, 0)
+	second := join(t, s, "r", "guest", true)
+	if n := s.PeerCount("r"); n != 3 {
+		t.Fatalf("%d connections, want 3", n)
+	}
+	for _, tab := range []*client{first, second} {
+		for _, r := range tab.heard(t, host, host.mark()) {
+			if r.from == "guest" {
+				t.Fatalf("a tab of the guest received the guest's own audio: %s", r.payload)
+			}
+		}
+	}
+	// Only the newest tab is forwarded: the first tab's packets carry
+	// numbers from 1,000,000 on so they can be told apart.
+	first.mu.Lock()
+	first.next = 1_000_000
+	first.mu.Unlock()
+	for i := 0; i < 30; i++ {
+		first.talk(t)
+	}
+	for _, r := range host.heard(t, second, second.mark()) {
+		if r.from == "guest" && number(r) >= 1_000_000 {
+			t.Fatalf("the host heard the guest's older tab: %s", r.payload)
+		}
+	}
+	// The newest tab closes: the first one speaks for the guest again.
+	second.peer.Leave()
+	if n := s.PeerCount("r"); n != 2 {
+		t.Fatalf("%d connections after one tab left, want 2", n)
+	}
+	host.heard(t, first, first.mark())
 }
