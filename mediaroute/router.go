@@ -56,7 +56,6 @@ type Router struct {
 	hostOf map[string]hostedElsewhere // rooms known to be hosted elsewhere
 }
 
-
 type served struct {
 	from string // the participant's node
 	room string
