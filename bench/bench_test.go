@@ -68,16 +68,17 @@ func TestOpenLoopDropsWhenSaturated(t *testing.T) {
 
 // A server that answers every request with a problem must make the rest
 // scenario fail, never report throughput.
-func TestRunRESTFailsLoudlyOnServerErrors(t *testing.T) {
-	var calls atomic.Int64
+// failingServer signs people up, logs them in and creates sessions, and
+// answers everything else — the live socket included — with 503.
+func failingServer(t *testing.T, calls *atomic.Int64) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
-		if r.URL.Path == "/api/v1/auth/register" {
+		switch {
+		case r.URL.Path == "/api/v1/auth/register", r.URL.Path == "/api/v1/auth/login":
 			w.Header().Set("Content-Type", "application/json")
 			json.NewEncoder(w).Encode(map[string]any{"user": map[string]string{"username": "u"}, "token": "t"})
 			return
-		}
-		if r.URL.Path == "/api/v1/sessions" && r.Method == "POST" {
+		case r.URL.Path == "/api/v1/sessions" && r.Method == "POST":
 			json.NewEncoder(w).Encode(map[string]any{"id": "s1"})
 			return
 		}
@@ -85,7 +86,13 @@ func TestRunRESTFailsLoudlyOnServerErrors(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		json.NewEncoder(w).Encode(map[string]any{"status": 503, "code": "unavailable", "detail": "down"})
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestRunRESTFailsLoudlyOnServerErrors(t *testing.T) {
+	var calls atomic.Int64
+	srv := failingServer(t, &calls)
 	var out bytes.Buffer
 	err := RunREST(context.Background(), RESTConfig{
 		BaseURL: srv.URL, Mix: "read", Rate: 100, Duration: 200 * time.Millisecond, MaxInFlight: 8, Users: 3, Sessions: 1,
@@ -126,5 +133,32 @@ func TestRunAudioFailsOnServerErrors(t *testing.T) {
 	err := RunAudio(context.Background(), AudioConfig{URL: srv.URL, Speakers: 1, Listeners: 2, Duration: time.Second}, &out)
 	if err == nil || !strings.Contains(err.Error(), "rate_limited") {
 		t.Fatalf("err = %v, want the server's rate_limited\n%s", err, out.String())
+	}
+}
+
+// A server whose live rooms refuse every socket must make the room
+// scenario fail at joining, not measure an empty room.
+func TestRunRoomFailsWhenSocketsAreRefused(t *testing.T) {
+	var calls atomic.Int64
+	srv := failingServer(t, &calls)
+	var out bytes.Buffer
+	err := RunRoom(context.Background(), RoomConfig{URLs: []string{srv.URL}, Participants: 5, Accounts: 2,
+		JoinRate: 50, Rate: 5, Duration: time.Second}, &out)
+	if err == nil || !strings.Contains(err.Error(), "joining failed") {
+		t.Fatalf("err = %v, want a joining failure\n%s", err, out.String())
+	}
+}
+
+// The flow fails with the server's errors when its steps fail.
+func TestRunFlowFailsLoudlyOnServerErrors(t *testing.T) {
+	var calls atomic.Int64
+	srv := failingServer(t, &calls)
+	var out bytes.Buffer
+	err := RunFlow(context.Background(), FlowConfig{BaseURL: srv.URL, Users: 3, Duration: 300 * time.Millisecond, Think: 20 * time.Millisecond}, &out)
+	if err == nil {
+		t.Fatalf("a flow against a failing server succeeded:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "503 unavailable") {
+		t.Fatalf("report does not show the server's errors:\n%s", out.String())
 	}
 }
