@@ -49,7 +49,7 @@ describe('main page event stream', () => {
     await vi.waitFor(() => expect(calls.filter((c) => c.url.endsWith('/feed'))).toHaveLength(2));
   });
 
-  it('fetches the feed again after the stream reconnects', async () => {
+  it('fetches the feed again whenever the stream opens, so nothing before it is missed', async () => {
     vi.stubGlobal('EventSource', FakeEventSource);
     const { fn, calls } = stubFetch(() => json({ wished_live: [], live: [], upcoming: [session], recruiting: [] }));
     vi.stubGlobal('fetch', fn);
@@ -59,10 +59,11 @@ describe('main page event stream', () => {
     const wrapper = ({ children }: { children: ReactNode }) => <Provider store={store}>{children}</Provider>;
     renderHook(() => useSessionEvents(), { wrapper });
     FakeEventSource.last.onopen?.();
-    FakeEventSource.last.onerror?.();
-    expect(calls).toHaveLength(1);
-    FakeEventSource.last.onopen?.();
     await vi.waitFor(() => expect(calls).toHaveLength(2));
+    FakeEventSource.last.onerror?.();
+    expect(calls).toHaveLength(2);
+    FakeEventSource.last.onopen?.();
+    await vi.waitFor(() => expect(calls).toHaveLength(3));
     feed.unsubscribe();
   });
 

@@ -36,14 +36,12 @@ export function useSessionEvents() {
     };
     for (const t of EVENT_TYPES) es.addEventListener(t, onEvent as EventListener);
     es.onmessage = onEvent;
-    let opened = false;
     es.onopen = () => {
       failures = 0;
-      // After a reconnect, whatever happened while the stream was down is
-      // lost: fetch the feed again. (The first open follows the page's own
-      // fetch of the feed.)
-      if (opened) dispatch(api.util.invalidateTags(['Feed']));
-      opened = true;
+      // Whatever happened before the stream was open — between the page's
+      // own fetch of the feed and this open, or while it was reconnecting —
+      // was not sent to us: fetch the feed again.
+      dispatch(api.util.invalidateTags(['Feed']));
     };
     es.onerror = () => {
       // A 404 or wrong content type closes the stream for good (readyState
