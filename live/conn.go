@@ -344,6 +344,8 @@ func (c *conn) signal(cmd *Command) {
 		}
 		p, err := c.hub.media.Join(c.room.id, c.user.Username, func(sig json.RawMessage) {
 			c.enqueueJSON(RTCMessage{Type: MsgRTC, Signal: sig})
+		}, func(err error) {
+			c.enqueueJSON(errorMsg("", ask2live.Wrap(ask2live.EInvalid, err, "bad signalling message")))
 		})
 		if err != nil {
 			c.media = nil

@@ -71,7 +71,10 @@ func (c *Config) defaults() {
 // Media is the voice server as the rooms see it. The sfu package provides
 // it through an adapter; without one, voice commands answer "unavailable".
 type Media interface {
-	Join(roomID, peerID string, send func(json.RawMessage)) (MediaPeer, error)
+	// Join connects a participant's audio; send carries the server's
+	// signalling to them, fail reports a signalling error found later (by
+	// another node hosting the room's audio).
+	Join(roomID, peerID string, send func(json.RawMessage), fail func(error)) (MediaPeer, error)
 	SetOnAir(roomID, peerID string, on bool)
 	CloseRoom(roomID string)
 }
@@ -86,7 +89,7 @@ type MediaPeer interface {
 
 type nullMedia struct{}
 
-func (nullMedia) Join(string, string, func(json.RawMessage)) (MediaPeer, error) {
+func (nullMedia) Join(string, string, func(json.RawMessage), func(error)) (MediaPeer, error) {
 	return nil, ask2live.Errorf(ask2live.EUnavailable, "voice is not available on this server")
 }
 func (nullMedia) SetOnAir(string, string, bool) {}

@@ -20,7 +20,7 @@ type recordingMedia struct {
 	left  chan string
 }
 
-func (m *recordingMedia) Join(roomID, peerID string, send func(json.RawMessage)) (live.MediaPeer, error) {
+func (m *recordingMedia) Join(roomID, peerID string, send func(json.RawMessage), _ func(error)) (live.MediaPeer, error) {
 	m.mu.Lock()
 	m.joins++
 	name := fmt.Sprintf("%s#%d", peerID, m.joins)

@@ -176,7 +176,7 @@ func (r *Router) remember(room, node string) {
 
 // Join connects a participant to the room's audio, on this node or through
 // the hosting node.
-func (r *Router) Join(room, peer string, send func(json.RawMessage)) (live.MediaPeer, error) {
+func (r *Router) Join(room, peer string, send func(json.RawMessage), fail func(error)) (live.MediaPeer, error) {
 	ctx, cancel := context.WithTimeout(r.ctx, 5*time.Second)
 	defer cancel()
 	host, err := r.Host(ctx, room, true)
@@ -184,9 +184,9 @@ func (r *Router) Join(room, peer string, send func(json.RawMessage)) (live.Media
 		return nil, ask2live.Wrap(ask2live.EUnavailable, err, "the audio server cannot be reached")
 	}
 	if host == r.node {
-		return r.local.Join(room, peer, send)
+		return r.local.Join(room, peer, send, fail)
 	}
-	rp := &remotePeer{r: r, host: host, room: room, peer: peer, conn: ask2live.NewToken(), send: send}
+	rp := &remotePeer{r: r, host: host, room: room, peer: peer, conn: ask2live.NewToken(), send: send, fail: fail}
 	r.mu.Lock()
 	r.remote[rp.conn] = rp
 	r.mu.Unlock()
@@ -307,7 +307,7 @@ func (r *Router) handle(env envelope) {
 		from, conn := env.From, env.Conn
 		mp, err := r.local.Join(env.Room, env.Peer, func(sig json.RawMessage) {
 			r.post(from, envelope{Op: "signal", Room: env.Room, Peer: env.Peer, Conn: conn, Signal: sig})
-		})
+		}, nil)
 		if err != nil {
 			r.post(from, envelope{Op: "error", Room: env.Room, Peer: env.Peer, Conn: conn, Error: err.Error()})
 			return
@@ -344,9 +344,13 @@ func (r *Router) handle(env envelope) {
 		}
 	case "air":
 		r.local.SetOnAir(env.Room, env.Peer, env.On)
-	case "error":
-		r.log.Warn("media routing: the hosting node refused a participant's signalling",
-			slog.String("room", env.Room), slog.String("peer", env.Peer), slog.String("node", env.From), slog.String("err", env.Error))
+	case "error": // from the host, about one of this node's connections
+		r.mu.Lock()
+		rp := r.remote[env.Conn]
+		r.mu.Unlock()
+		if rp != nil && rp.host == env.From && rp.fail != nil {
+			rp.fail(errors.New(env.Error))
+		}
 	}
 }
 
@@ -431,6 +435,7 @@ type remotePeer struct {
 	peer string
 	conn string // this connection's id, in every message about it
 	send func(json.RawMessage)
+	fail func(error)
 }
 
 // Leave closes this connection's audio on the hosting node.

@@ -86,14 +86,15 @@ func (n *node) speaking() []string {
 // router as JSON, as the live socket carries it.
 type participant struct {
 	*sfutest.Client
-	mp   live.MediaPeer
-	got  chan string // "from:payload"
-	next int
+	mp     live.MediaPeer
+	got    chan string // "from:payload"
+	failed chan error  // signalling errors reported later, by the hosting node
+	next   int
 }
 
 func connect(t *testing.T, n *node, room, id string, mic bool) *participant {
 	t.Helper()
-	p := &participant{got: make(chan string, 4096)}
+	p := &participant{got: make(chan string, 4096), failed: make(chan error, 8)}
 	ready := make(chan struct{})
 	var err error
 	p.Client, err = sfutest.New(sfutest.Options{ID: id, Mic: mic, OnPacket: func(from string, pkt *rtp.Packet) {
@@ -118,7 +119,7 @@ func connect(t *testing.T, n *node, room, id string, mic bool) *participant {
 		if json.Unmarshal(raw, &sig) == nil {
 			p.Handle(sig)
 		}
-	})
+	}, func(err error) { p.failed <- err })
 	close(ready)
 	if err != nil {
 		t.Fatal(err)
@@ -218,6 +219,20 @@ func TestTwoNodesOneHost(t *testing.T) {
 	// A relayed participant's bad signal is refused on its own node.
 	if err := guest.mp.Signal(json.RawMessage(`{"type":"offer","sdp":"v=0"}`)); err == nil {
 		t.Fatal("a client offer was accepted")
+	}
+
+	// A well-formed answer the hosting node cannot take comes back as an
+	// error for that connection, on the participant's own node.
+	if err := guest.mp.Signal(json.RawMessage(`{"type":"answer","sdp":"v=0 not a description"}`)); err != nil {
+		t.Fatalf("the shape check refused a well-formed answer: %v", err)
+	}
+	select {
+	case err := <-guest.failed:
+		if err == nil || err.Error() == "" {
+			t.Fatal("an empty error came back")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the hosting node's refusal never reached the participant's node")
 	}
 
 	// The listener's socket on node A closes: its peer on node B goes.
