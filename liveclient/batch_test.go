@@ -12,10 +12,9 @@ import (
 	"github.com/ask2live/ask2live/live"
 )
 
-// TestFrameWithSeveralMessages: a frame that joins messages with newlines
-// (as the server sends when a socket is behind) yields each message, in
-// order, with the sequence tracked.
-func TestFrameWithSeveralMessages(t *testing.T) {
+// frameServer is a live room that answers a hello with the given frames
+// and then waits for the client to go.
+func frameServer(t *testing.T, frames ...string) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
 		if err != nil {
@@ -26,13 +25,24 @@ func TestFrameWithSeveralMessages(t *testing.T) {
 		if _, _, err := ws.Read(ctx); err != nil { // hello
 			return
 		}
-		frame := `{"type":"snapshot","seq":4,"epoch":"e1"}` + "\n" +
-			`{"type":"chat","seq":5,"chat":{"text":"one"}}` + "\n" +
-			`{"type":"chat","seq":6,"chat":{"text":"two"}}`
-		_ = ws.Write(ctx, websocket.MessageText, []byte(frame))
+		for _, f := range frames {
+			if ws.Write(ctx, websocket.MessageText, []byte(f)) != nil {
+				return
+			}
+		}
 		_, _, _ = ws.Read(ctx) // until the client goes
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestFrameWithSeveralMessages: a frame that joins messages with newlines
+// (as the server sends when a socket is behind) yields each message, in
+// order, with the sequence tracked.
+func TestFrameWithSeveralMessages(t *testing.T) {
+	srv := frameServer(t, `{"type":"snapshot","seq":4,"epoch":"e1"}`+"\n"+
+		`{"type":"chat","seq":5,"chat":{"text":"one"}}`+"\n"+
+		`{"type":"chat","seq":6,"chat":{"text":"two"}}`)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c, err := Dial(ctx, srv.URL, "s1", "", Options{})
@@ -60,21 +70,7 @@ func TestFrameWithSeveralMessages(t *testing.T) {
 // TestOnMessage: with a handler, the first message is still First and the
 // rest reach the handler in order, on the reading goroutine.
 func TestOnMessage(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer ws.CloseNow()
-		ctx := r.Context()
-		if _, _, err := ws.Read(ctx); err != nil {
-			return
-		}
-		_ = ws.Write(ctx, websocket.MessageText, []byte(`{"type":"snapshot","seq":1,"epoch":"e"}`+"\n"+`{"type":"chat","seq":2}`))
-		_ = ws.Write(ctx, websocket.MessageText, []byte(`{"type":"chat","seq":3}`))
-		_, _, _ = ws.Read(ctx)
-	}))
-	defer srv.Close()
+	srv := frameServer(t, `{"type":"snapshot","seq":1,"epoch":"e"}`+"\n"+`{"type":"chat","seq":2}`, `{"type":"chat","seq":3}`)
 	got := make(chan uint64, 4)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
