@@ -94,3 +94,19 @@ export async function waitFor(check, { timeout = 10000, every = 50, what = 'cond
     await new Promise((ok) => setTimeout(ok, every));
   }
 }
+
+export const phone = { width: 390, height: 844 };
+export const desktop = { width: 1280, height: 860 };
+
+/**
+ * Two people in separate browser contexts: the host in English on a desktop,
+ * the guest in Korean on a phone. Page errors of both go into errors.
+ */
+export async function hostAndGuest(browser, errors) {
+  const hostCtx = await browser.newContext({ locale: 'en-US', viewport: desktop });
+  const guestCtx = await browser.newContext({ locale: 'ko-KR', viewport: phone });
+  const host = await hostCtx.newPage();
+  const guest = await guestCtx.newPage();
+  for (const p of [host, guest]) p.on('pageerror', (e) => errors.push(e.message));
+  return { hostCtx, guestCtx, host, guest };
+}

@@ -13,10 +13,8 @@
 // inbound audio has rising byte counters and a non-zero level.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, shotPath, signUp, waitFor } from '../harness.mjs';
+import { startServer, launchBrowser, shotPath, signUp, waitFor, hostAndGuest } from '../harness.mjs';
 
-const phone = { width: 390, height: 844 };
-const desktop = { width: 1280, height: 860 };
 const title = '라이브로 듣는 Go 동시성';
 
 /** Inbound audio totals and the loudest level, from the page's voice diagnostics. */
@@ -88,11 +86,7 @@ test('a session from its first wish to its archive, with the guest on air', asyn
   const browser = await launchBrowser();
   const errors = [];
   try {
-    const hostCtx = await browser.newContext({ locale: 'en-US', viewport: desktop });
-    const guestCtx = await browser.newContext({ locale: 'ko-KR', viewport: phone });
-    const host = await hostCtx.newPage();
-    const guest = await guestCtx.newPage();
-    for (const p of [host, guest]) p.on('pageerror', (e) => errors.push(e.message));
+    const { host, guest } = await hostAndGuest(browser, errors);
 
     await signUp(host, server.url, { username: 'host2', password: 'password-host', displayName: 'Lee Host' }, '?debug=voice');
     await signUp(guest, server.url, { username: 'guest2', password: 'password-guest', displayName: '손님둘', ko: true }, '?debug=voice');

@@ -5,21 +5,15 @@
 // phone and desktop, go to artifacts/screenshots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, shotPath, signUp } from '../harness.mjs';
+import { startServer, launchBrowser, shotPath, signUp, hostAndGuest, phone, desktop } from '../harness.mjs';
 
-const phone = { width: 390, height: 844 };
-const desktop = { width: 1280, height: 860 };
 
 test('host and guest meet in a live room', async () => {
   const server = await startServer();
   const browser = await launchBrowser();
   const errors = [];
   try {
-    const hostCtx = await browser.newContext({ locale: 'en-US', viewport: desktop });
-    const guestCtx = await browser.newContext({ locale: 'ko-KR', viewport: phone });
-    const host = await hostCtx.newPage();
-    const guest = await guestCtx.newPage();
-    for (const p of [host, guest]) p.on('pageerror', (e) => errors.push(e.message));
+    const { hostCtx, guestCtx, host, guest } = await hostAndGuest(browser, errors);
 
     await signUp(host, server.url, { username: 'host1', password: 'password-host', displayName: 'Kim Host' });
     await signUp(guest, server.url, { username: 'guest1', password: 'password-guest', displayName: '손님', ko: true });
