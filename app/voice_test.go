@@ -105,6 +105,25 @@ func freePort(t *testing.T) string {
 	return ""
 }
 
+// liveSession signs a host up on hostURL and a guest on guestURL (nodes of
+// one cluster, or the same program) and opens a live session.
+func liveSession(t *testing.T, ctx context.Context, hostURL, guestURL, title string) (host, guest *apiclient.Client, sessionID string) {
+	t.Helper()
+	host, _, err := apiclient.New(hostURL, nil).Register(ctx, "host", "password-host", "호스트")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest, _, err = apiclient.New(guestURL, nil).Register(ctx, "guest", "password-guest", "손님")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := host.CreateSession(ctx, ask2live.SessionInput{Title: title, OpenNow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return host, guest, s.ID
+}
+
 // TestVoiceThroughTheProgram: signalling over the live socket; the host is
 // heard by a guest who may only use the embedded TURN server (its
 // credentials come with the first offer); a guest granted the mic over the
@@ -114,25 +133,14 @@ func TestVoiceThroughTheProgram(t *testing.T) {
 	defer stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	hostC, _, err := apiclient.New(url, nil).Register(ctx, "host", "password-host", "호스트")
-	if err != nil {
-		t.Fatal(err)
-	}
-	guestC, _, err := apiclient.New(url, nil).Register(ctx, "guest", "password-guest", "손님")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := hostC.CreateSession(ctx, ask2live.SessionInput{Title: "목소리", OpenNow: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := newVoicePeer(t, ctx, url, s.ID, hostC, sfutest.Options{ID: "host", Mic: true})
-	guest := newVoicePeer(t, ctx, url, s.ID, guestC, sfutest.Options{ID: "guest", Mic: true, Relay: true})
+	hostC, guestC, sessionID := liveSession(t, ctx, url, url, "목소리")
+	host := newVoicePeer(t, ctx, url, sessionID, hostC, sfutest.Options{ID: "host", Mic: true})
+	guest := newVoicePeer(t, ctx, url, sessionID, guestC, sfutest.Options{ID: "guest", Mic: true, Relay: true})
 	hears(t, guest, host)
 
 	// A separate socket for the host's commands (the first one's messages
 	// are read by its signalling loop).
-	cmd, err := liveclient.Dial(ctx, url, s.ID, hostC.Token, liveclient.Options{})
+	cmd, err := liveclient.Dial(ctx, url, sessionID, hostC.Token, liveclient.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,13 +157,7 @@ func TestVoiceThroughTheProgram(t *testing.T) {
 // signalling is relayed there. Each hears the other after the grant, and
 // the guest's node shows who is speaking.
 func TestVoiceAcrossNodes(t *testing.T) {
-	redisURL := os.Getenv("ASK2LIVE_TEST_REDIS_URL")
-	if redisURL == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ASK2LIVE_TEST_REDIS_URL is not set: CI must run the multi-node tests")
-		}
-		t.Skip("ASK2LIVE_TEST_REDIS_URL is not set")
-	}
+	redisURL := storetest.RedisURL(t)
 	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
 	if os.Getenv(storetest.PostgresEnv) != "" {
 		dbURL = storetest.URL(t, "postgres")
@@ -167,28 +169,17 @@ func TestVoiceAcrossNodes(t *testing.T) {
 	defer stop2()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	hostC, _, err := apiclient.New(url1, nil).Register(ctx, "host", "password-host", "호스트")
-	if err != nil {
-		t.Fatal(err)
-	}
-	guestC, _, err := apiclient.New(url2, nil).Register(ctx, "guest", "password-guest", "손님")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := hostC.CreateSession(ctx, ask2live.SessionInput{Title: "두 노드", OpenNow: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := newVoicePeer(t, ctx, url1, s.ID, hostC, sfutest.Options{ID: "host", Mic: true})
+	hostC, guestC, sessionID := liveSession(t, ctx, url1, url2, "두 노드")
+	host := newVoicePeer(t, ctx, url1, sessionID, hostC, sfutest.Options{ID: "host", Mic: true})
 	select {
 	case <-host.Up():
 	case <-ctx.Done():
 		t.Fatal("the host's audio did not connect")
 	}
-	guest := newVoicePeer(t, ctx, url2, s.ID, guestC, sfutest.Options{ID: "guest", Mic: true})
+	guest := newVoicePeer(t, ctx, url2, sessionID, guestC, sfutest.Options{ID: "guest", Mic: true})
 	hears(t, guest, host)
 
-	cmd, err := liveclient.Dial(ctx, url1, s.ID, hostC.Token, liveclient.Options{})
+	cmd, err := liveclient.Dial(ctx, url1, sessionID, hostC.Token, liveclient.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

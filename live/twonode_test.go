@@ -22,18 +22,7 @@ import (
 	"github.com/ask2live/ask2live/store/storetest"
 )
 
-const redisEnv = "ASK2LIVE_TEST_REDIS_URL"
-
-func redisURL(t *testing.T) string {
-	u := os.Getenv(redisEnv)
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: CI must run the multi-node tests", redisEnv)
-		}
-		t.Skipf("%s is not set", redisEnv)
-	}
-	return u
-}
+func redisURL(t *testing.T) string { return storetest.RedisURL(t) }
 
 // node is one server of a cluster: its own store connection, Service, Redis
 // bus and hub, sharing the database and Redis with the other nodes.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -19,19 +18,12 @@ import (
 	"github.com/ask2live/ask2live/mediaroute"
 	"github.com/ask2live/ask2live/sfu"
 	"github.com/ask2live/ask2live/sfu/sfutest"
+	"github.com/ask2live/ask2live/store/storetest"
 )
-
-const redisEnv = "ASK2LIVE_TEST_REDIS_URL"
 
 func redisClient(t *testing.T) *goredis.Client {
 	t.Helper()
-	u := os.Getenv(redisEnv)
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: CI must run the multi-node tests", redisEnv)
-		}
-		t.Skipf("%s is not set", redisEnv)
-	}
+	u := storetest.RedisURL(t)
 	opts, err := goredis.ParseURL(u)
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,22 @@ import (
 const (
 	PostgresEnv = "ASK2LIVE_TEST_POSTGRES_URL"
 	MySQLEnv    = "ASK2LIVE_TEST_MYSQL_URL"
+	RedisEnv    = "ASK2LIVE_TEST_REDIS_URL"
 )
+
+// RedisURL returns the test Redis for the multi-node tests; without one the
+// test is skipped, or fails when CI=true.
+func RedisURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(RedisEnv)
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: CI must run the multi-node tests", RedisEnv)
+		}
+		t.Skipf("%s is not set", RedisEnv)
+	}
+	return u
+}
 
 // Backends returns the backends to run against.
 func Backends(t testing.TB) []string {
