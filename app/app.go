@@ -21,6 +21,7 @@ import (
 	"github.com/ask2live/ask2live/httpapi"
 	"github.com/ask2live/ask2live/live"
 	"github.com/ask2live/ask2live/mediaroute"
+	"github.com/ask2live/ask2live/ratelimit"
 	"github.com/ask2live/ask2live/sfu"
 	"github.com/ask2live/ask2live/store"
 	"github.com/ask2live/ask2live/web"
@@ -37,8 +38,12 @@ type App struct {
 	hub   *live.Hub
 	sfu   *sfu.Server
 	route *mediaroute.Router // with Redis: which node hosts each room's audio
-	srv   *http.Server
-	ln    net.Listener
+	// limits keeps the rate-limit budgets; limitsRDB is its Redis client
+	// when the cluster shares them.
+	limits    ratelimit.Backend
+	limitsRDB *goredis.Client
+	srv       *http.Server
+	ln        net.Listener
 
 	stopCacheSync func()
 
@@ -64,8 +69,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	a.limits, a.limitsRDB, err = newLimits(cfg, log)
+	if err != nil {
+		a.bus.Close()
+		db.Close()
+		return nil, err
+	}
 	ice, err := parseICEServers(cfg.RTCICEServers)
 	if err != nil {
+		a.closeLimits()
 		a.bus.Close()
 		db.Close()
 		return nil, err
@@ -79,6 +91,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			RelayMinPort: relayMin, RelayMaxPort: relayMax, CredentialTTL: cfg.TURNCredentialTTL},
 	}, log, func(room, peer string, on bool) { speaking(room, peer, on) })
 	if err != nil {
+		a.closeLimits()
 		a.bus.Close()
 		db.Close()
 		return nil, err
@@ -87,7 +100,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.RedisURL != "" {
 		a.route, err = newRouter(ctx, cfg, audio, func(room, peer string, on bool) { hub.Speaking(room, peer, on) }, log)
 		if err != nil {
-			_ = errors.Join(a.sfu.Close(), a.bus.Close(), db.Close())
+			_ = errors.Join(a.sfu.Close(), a.closeLimits(), a.bus.Close(), db.Close())
 			return nil, err
 		}
 		audio, speaking = a.route, a.route.Speaking
@@ -104,6 +117,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		HostGoneTimeout:  cfg.HostGoneTimeout,
 		MaxLiveDuration:  cfg.MaxLiveDuration,
 		AllowedOrigins:   cfg.AllowedOrigins,
+		Limits:           a.limits,
 	}, svc, a.bus, audio, log, reg)
 	a.hub = hub
 	a.stopCacheSync = live.SyncCache(a.bus, svc.Cache, log)
@@ -116,6 +130,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		AllowedOrigins: cfg.AllowedOrigins,
 		LoginRate:      cfg.LoginRate,
 		QuestionRate:   cfg.QuestionRate,
+		Limits:         a.limits,
 		UI:             web.Handler(),
 		Live:           a.hub,
 		Events:         a.hub.Events(),
@@ -242,7 +257,7 @@ func (a *App) Close() error {
 		if a.route != nil {
 			err = a.route.Close()
 		}
-		a.closeErr = errors.Join(err, a.sfu.Close(), a.bus.Close(), a.store.Close())
+		a.closeErr = errors.Join(err, a.sfu.Close(), a.closeLimits(), a.bus.Close(), a.store.Close())
 	})
 	return a.closeErr
 }
@@ -253,6 +268,27 @@ func newBus(ctx context.Context, cfg Config, log *slog.Logger) (live.Bus, error)
 		return live.NewMemoryBus(), nil
 	}
 	return live.NewRedisBus(ctx, cfg.RedisURL, cfg.RedisPrefix, log)
+}
+
+// newLimits picks where rate-limit budgets are kept: in Redis when a URL is
+// set, so that every node spends from one budget, else in this process.
+func newLimits(cfg Config, log *slog.Logger) (ratelimit.Backend, *goredis.Client, error) {
+	if cfg.RedisURL == "" {
+		return ratelimit.Local(), nil, nil
+	}
+	opts, err := goredis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	rdb := goredis.NewClient(opts)
+	return ratelimit.Redis(rdb, cfg.RedisPrefix, log), rdb, nil
+}
+
+func (a *App) closeLimits() error {
+	if a.limitsRDB == nil {
+		return nil
+	}
+	return a.limitsRDB.Close()
 }
 
 // newRouter shares rooms' audio between the nodes of a cluster.

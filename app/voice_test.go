@@ -157,15 +157,14 @@ func TestVoiceThroughTheProgram(t *testing.T) {
 // signalling is relayed there. Each hears the other after the grant, and
 // the guest's node shows who is speaking.
 func TestVoiceAcrossNodes(t *testing.T) {
-	redisURL := storetest.RedisURL(t)
+	flags := cluster(t)
 	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
 	if os.Getenv(storetest.PostgresEnv) != "" {
 		dbURL = storetest.URL(t, "postgres")
 	}
-	cluster := []string{"-redis-url", redisURL, "-redis-prefix", fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())}
-	url1, stop1 := boot(t, dbURL, cluster...)
+	url1, stop1 := boot(t, dbURL, flags...)
 	defer stop1()
-	url2, stop2 := boot(t, dbURL, cluster...)
+	url2, stop2 := boot(t, dbURL, flags...)
 	defer stop2()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -20,7 +20,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := decodeJSON(r, &in); err != nil {
 		return nil, err
 	}
-	if ok, wait := s.logins.Allow("ip:" + s.clientIP(r)); !ok {
+	if ok, wait := s.logins.Allow(r.Context(), "ip:"+s.clientIP(r)); !ok {
 		return nil, rateLimited(wait)
 	}
 	u, cred, err := s.svc.Register(r.Context(), in, ask2live.TokenBearer)
@@ -36,7 +36,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	for _, key := range []string{"ip:" + s.clientIP(r), "user:" + ask2live.NormalizeUsername(in.Username)} {
-		if ok, wait := s.logins.Allow(key); !ok {
+		if ok, wait := s.logins.Allow(r.Context(), key); !ok {
 			return nil, rateLimited(wait)
 		}
 	}
@@ -203,7 +203,7 @@ func (s *Server) ask(_ http.ResponseWriter, r *http.Request) (any, error) {
 	if err := decodeJSON(r, &in); err != nil {
 		return nil, err
 	}
-	if ok, wait := s.questions.Allow(user(r).ID); !ok {
+	if ok, wait := s.questions.Allow(r.Context(), user(r).ID); !ok {
 		return nil, rateLimited(wait)
 	}
 	return s.svc.Ask(r.Context(), user(r), r.PathValue("id"), in)

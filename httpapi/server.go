@@ -31,6 +31,9 @@ type Config struct {
 	AllowedOrigins []string // extra origins allowed for cookie writes
 	LoginRate      int      // log-in attempts per minute per address and per username (default 10)
 	QuestionRate   int      // questions per minute per user (default 10)
+	// Limits keeps the budgets above: per node by default, in Redis to
+	// hold across a cluster.
+	Limits ratelimit.Backend
 
 	Live   http.Handler // GET /api/v1/sessions/{id}/live (WebSocket)
 	Events http.Handler // GET /api/v1/events (per-user event stream)
@@ -50,8 +53,8 @@ type Server struct {
 	mux       *http.ServeMux
 	routes    []route
 	openapi   []byte
-	logins    *ratelimit.Limiter
-	questions *ratelimit.Limiter
+	logins    ratelimit.Limiter
+	questions ratelimit.Limiter
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -93,6 +96,9 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 	if cfg.QuestionRate <= 0 {
 		cfg.QuestionRate = 10
 	}
+	if cfg.Limits == nil {
+		cfg.Limits = ratelimit.Local()
+	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 		cfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -102,8 +108,8 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 		svc:       svc,
 		log:       log,
 		mux:       http.NewServeMux(),
-		logins:    ratelimit.New(cfg.LoginRate, time.Minute),
-		questions: ratelimit.New(cfg.QuestionRate, time.Minute),
+		logins:    cfg.Limits.Limiter("login", ratelimit.Rate{Events: cfg.LoginRate, Period: time.Minute}),
+		questions: cfg.Limits.Limiter("question", ratelimit.Rate{Events: cfg.QuestionRate, Period: time.Minute}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ask2live_http_requests_total", Help: "HTTP requests by route and status.",
 		}, []string{"route", "status"}),

@@ -237,7 +237,7 @@ func (c *conn) run(ctx context.Context, cmd *Command) (any, error) {
 	svc, h := c.hub.svc, c.hub
 	switch cmd.Type {
 	case CmdAsk:
-		if ok, wait := h.questionLimit.Allow(c.room.id + "/" + c.user.ID); !ok {
+		if ok, wait := h.questionLimit.Allow(ctx, c.room.id+"/"+c.user.ID); !ok {
 			return nil, ask2live.Errorf(ask2live.ERateLimited, "too many questions; wait %d seconds", int(wait.Seconds()+1))
 		}
 		return svc.Ask(ctx, c.user, c.room.id, ask2live.QuestionInput{Text: cmd.Text, Kind: cmd.Kind})

@@ -37,6 +37,9 @@ type Config struct {
 	HostGoneTimeout  time.Duration // end a live session whose host left (default 10 min)
 	MaxLiveDuration  time.Duration // end a session live this long (default 12 h)
 	AllowedOrigins   []string      // extra origins (scheme://host) for the upgrade
+	// Limits keeps the question and chat budgets: per node by default, in
+	// Redis to hold across a cluster.
+	Limits ratelimit.Backend
 }
 
 func (c *Config) defaults() {
@@ -66,6 +69,9 @@ func (c *Config) defaults() {
 	setD(&c.PresenceInterval, 250*time.Millisecond)
 	setD(&c.HostGoneTimeout, 10*time.Minute)
 	setD(&c.MaxLiveDuration, 12*time.Hour)
+	if c.Limits == nil {
+		c.Limits = ratelimit.Local()
+	}
 }
 
 // Media is the voice server as the rooms see it. The sfu package provides
@@ -106,8 +112,8 @@ type Hub struct {
 	media Media
 	log   *slog.Logger
 
-	questionLimit *ratelimit.Limiter
-	chatLimit     *ratelimit.Limiter
+	questionLimit ratelimit.Limiter
+	chatLimit     ratelimit.Limiter
 	cids          *cidCache
 	metrics       hubMetrics
 
@@ -133,8 +139,8 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 	}
 	h := &Hub{
 		cfg: cfg, svc: svc, bus: bus, media: media, log: log,
-		questionLimit: ratelimit.New(cfg.QuestionRate, time.Minute),
-		chatLimit:     ratelimit.New(cfg.ChatRate, 10*time.Second),
+		questionLimit: cfg.Limits.Limiter("live-question", ratelimit.Rate{Events: cfg.QuestionRate, Period: time.Minute}),
+		chatLimit:     cfg.Limits.Limiter("live-chat", ratelimit.Rate{Events: cfg.ChatRate, Period: 10 * time.Second}),
 		cids:          newCIDCache(4096),
 		rooms:         map[string]*Room{},
 		loading:       map[string]*roomLoad{},
@@ -340,7 +346,7 @@ func (h *Hub) chat(ctx context.Context, c *conn, text string) (*ask2live.ChatMes
 	if err != nil {
 		return nil, err
 	}
-	if ok, wait := h.chatLimit.Allow(c.room.id + "/" + c.user.ID); !ok {
+	if ok, wait := h.chatLimit.Allow(ctx, c.room.id+"/"+c.user.ID); !ok {
 		return nil, ask2live.Errorf(ask2live.ERateLimited, "slow down: wait %d seconds", int(wait.Seconds()+1))
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)

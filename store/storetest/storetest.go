@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/ask2live/ask2live/store"
 )
@@ -40,6 +41,34 @@ func RedisURL(t testing.TB) string {
 		t.Skipf("%s is not set", RedisEnv)
 	}
 	return u
+}
+
+// RedisPrefix returns a fresh key prefix on the test Redis (see RedisURL)
+// and deletes every key made under it when the test ends: the prefix's own
+// and the rate limits' ("rate:" + prefix, the form go-redis/redis_rate
+// gives its keys).
+func RedisPrefix(t testing.TB) string {
+	t.Helper()
+	opts, err := redis.ParseURL(RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := "a2l-test-" + randomHex(6) + ":"
+	t.Cleanup(func() {
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		ctx := context.Background()
+		for _, pattern := range []string{prefix + "*", "rate:" + prefix + "*"} {
+			keys, err := rdb.Keys(ctx, pattern).Result()
+			if err != nil {
+				t.Error(err)
+			}
+			if len(keys) > 0 {
+				rdb.Del(ctx, keys...)
+			}
+		}
+	})
+	return prefix
 }
 
 // Backends returns the backends to run against.
