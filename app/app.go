@@ -123,10 +123,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.stopCacheSync = live.SyncCache(a.bus, svc.Cache, log)
 	svc.Notifier = a.hub
 	svc.Presence = a.hub
+	proxies, _ := cfg.Proxies() // checked by Validate
 	a.api = httpapi.New(httpapi.Config{
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		CookieSecure:   cfg.CookieSecure,
-		TrustProxy:     cfg.TrustProxy,
+		TrustedProxies: proxies,
 		AllowedOrigins: cfg.AllowedOrigins,
 		LoginRate:      cfg.LoginRate,
 		QuestionRate:   cfg.QuestionRate,

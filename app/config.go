@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -38,7 +39,8 @@ type Config struct {
 	// HTTP
 	AllowedOrigins []string
 	CookieSecure   bool
-	TrustProxy     bool
+	TrustProxy     bool     // deprecated: TrustedProxies = loopback
+	TrustedProxies []string // CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed
 	TokenTTL       time.Duration
 	MaxBodyBytes   int64
 	LoginRate      int // log-in attempts per minute per client address and per username
@@ -139,7 +141,8 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 
 	listVar(fs, &c.AllowedOrigins, "allowed-origins", "extra origins (scheme://host[:port]) allowed for cookie requests and WebSocket upgrades, comma-separated; the server's own host is always allowed")
 	fs.BoolVar(&c.CookieSecure, "cookie-secure", c.CookieSecure, "mark cookies Secure (set when served over HTTPS)")
-	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take the client address from X-Forwarded-For (only behind a reverse proxy you run)")
+	listVar(fs, &c.TrustedProxies, "trusted-proxies", "reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For is believed: the client is the right-most address in it that is not one of these; empty: the peer address is the client")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "deprecated: the same as -trusted-proxies 127.0.0.0/8,::1 (a proxy on this machine)")
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of log-in tokens and session cookies")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest JSON request body")
 	fs.IntVar(&c.LoginRate, "login-rate", c.LoginRate, "log-in attempts allowed per minute per client address and per username")
@@ -242,6 +245,9 @@ func (c *Config) Validate() error {
 			bad(name, "must not be negative")
 		}
 	}
+	if _, err := c.Proxies(); err != nil {
+		bad("trusted-proxies", "%v", err)
+	}
 	if _, _, err := parsePortRange(c.TURNRelayPorts); err != nil {
 		bad("turn-relay-ports", "%v", err)
 	}
@@ -264,6 +270,28 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Proxies returns the trusted proxies: -trusted-proxies, or loopback for
+// the deprecated -trust-proxy.
+func (c *Config) Proxies() ([]netip.Prefix, error) {
+	list := c.TrustedProxies
+	if len(list) == 0 && c.TrustProxy {
+		list = []string{"127.0.0.0/8", "::1/128"}
+	}
+	var out []netip.Prefix
+	for _, s := range list {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, errA := netip.ParseAddr(s)
+			if errA != nil {
+				return nil, fmt.Errorf("%q is neither a CIDR nor an address", s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // parsePortRange reads "min-max".

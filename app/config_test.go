@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,7 @@ func TestParseConfigErrors(t *testing.T) {
 		"bad relay ports":   {[]string{"-turn-relay-ports", "50000-40000"}, nil, "turn-relay-ports"},
 		"turn without host": {[]string{"-turn-port", "3478"}, nil, "turn-host"},
 		"bad turn port":     {[]string{"-turn-port", "70000", "-turn-host", "turn.example"}, nil, "turn-port"},
+		"bad proxy":         {[]string{"-trusted-proxies", "10.0.0.0/8,proxy.example"}, nil, "trusted-proxies"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -68,6 +70,27 @@ func TestParseConfigErrors(t *testing.T) {
 				t.Fatalf("err = %v, want mention of %q", err, c.want)
 			}
 		})
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "[]"},
+		{[]string{"-trust-proxy"}, "[127.0.0.0/8 ::1/128]"},
+		{[]string{"-trusted-proxies", "10.1.2.3, 172.16.0.0/12,2001:db8::/32"}, "[10.1.2.3/32 172.16.0.0/12 2001:db8::/32]"},
+		{[]string{"-trust-proxy", "-trusted-proxies", "10.0.0.0/8"}, "[10.0.0.0/8]"},
+	} {
+		cfg, err := ParseConfig(c.args, env(nil), &bytes.Buffer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := cfg.Proxies()
+		if fmt.Sprint(got) != c.want {
+			t.Errorf("%v: proxies %v, want %s", c.args, got, c.want)
+		}
 	}
 }
 

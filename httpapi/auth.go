@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"crypto/subtle"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -118,22 +117,4 @@ func (s *Server) clearSessionCookies(w http.ResponseWriter) {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
 			HttpOnly: name == SessionCookie, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteLaxMode})
 	}
-}
-
-// clientIP is the peer address, or the first X-Forwarded-For hop when the
-// operator says a trusted proxy is in front.
-func (s *Server) clientIP(r *http.Request) string {
-	if s.cfg.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
-				return ip.String()
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

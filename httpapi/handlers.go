@@ -20,7 +20,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := decodeJSON(r, &in); err != nil {
 		return nil, err
 	}
-	if ok, wait := s.logins.Allow(r.Context(), "ip:"+s.clientIP(r)); !ok {
+	if ok, wait := s.logins.Allow(r.Context(), "ip:"+s.clientKey(r)); !ok {
 		return nil, rateLimited(wait)
 	}
 	u, cred, err := s.svc.Register(r.Context(), in, ask2live.TokenBearer)
@@ -35,7 +35,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := decodeJSON(r, &in); err != nil {
 		return nil, err
 	}
-	for _, key := range []string{"ip:" + s.clientIP(r), "user:" + ask2live.NormalizeUsername(in.Username)} {
+	for _, key := range []string{"ip:" + s.clientKey(r), "user:" + ask2live.NormalizeUsername(in.Username)} {
 		if ok, wait := s.logins.Allow(r.Context(), key); !ok {
 			return nil, rateLimited(wait)
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -25,9 +26,11 @@ import (
 
 // Config holds the limits and the handlers the app mounts.
 type Config struct {
-	MaxBodyBytes   int64    // JSON bodies (default 64 KiB)
-	CookieSecure   bool     // Secure cookies (HTTPS)
-	TrustProxy     bool     // client address from X-Forwarded-For
+	MaxBodyBytes int64 // JSON bodies (default 64 KiB)
+	CookieSecure bool  // Secure cookies (HTTPS)
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For entries
+	// are believed (see clientIP); empty: the peer address is the client.
+	TrustedProxies []netip.Prefix
 	AllowedOrigins []string // extra origins allowed for cookie writes
 	LoginRate      int      // log-in attempts per minute per address and per username (default 10)
 	QuestionRate   int      // questions per minute per user (default 10)
