@@ -130,6 +130,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		TrustedProxies: proxies,
 		AllowedOrigins: cfg.AllowedOrigins,
 		LoginRate:      cfg.LoginRate,
+		LoginUserRate:  cfg.LoginUserRate,
 		QuestionRate:   cfg.QuestionRate,
 		Limits:         a.limits,
 		UI:             web.Handler(),

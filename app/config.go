@@ -43,7 +43,8 @@ type Config struct {
 	TrustedProxies []string // CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed
 	TokenTTL       time.Duration
 	MaxBodyBytes   int64
-	LoginRate      int // log-in attempts per minute per client address and per username
+	LoginRate      int // register and log-in attempts per minute per client address
+	LoginUserRate  int // log-in attempts per hour on one account: from new addresses together, and from each address it has logged in from
 
 	// Read cache (see ask2live.ReadCache)
 	CacheEntries int           // session details and question lists kept, each; 0 turns them off
@@ -89,6 +90,7 @@ func DefaultConfig() Config {
 		TokenTTL:          30 * 24 * time.Hour,
 		MaxBodyBytes:      64 << 10,
 		LoginRate:         10,
+		LoginUserRate:     30,
 		CacheEntries:      10000,
 		CacheTokens:       10000,
 		CacheViewers:      10000,
@@ -145,7 +147,8 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "deprecated: the same as -trusted-proxies 127.0.0.0/8,::1 (a proxy on this machine)")
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of log-in tokens and session cookies")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest JSON request body")
-	fs.IntVar(&c.LoginRate, "login-rate", c.LoginRate, "log-in attempts allowed per minute per client address and per username")
+	fs.IntVar(&c.LoginRate, "login-rate", c.LoginRate, "register and log-in attempts allowed per minute per client address (IPv6: per /64)")
+	fs.IntVar(&c.LoginUserRate, "login-user-rate", c.LoginUserRate, "log-in attempts allowed per hour on one account from addresses it has not logged in from, all together; each address it has logged in from (in the last 30 days) has a budget of its own of this size, so guessers cannot lock the owner out")
 	fs.IntVar(&c.CacheEntries, "cache-entries", c.CacheEntries, "session details and question lists kept in the read cache (each; plus the main page); 0 turns them off")
 	fs.IntVar(&c.CacheTokens, "cache-tokens", c.CacheTokens, "credentials kept in the read cache; 0 checks every request's credential in the database")
 	fs.IntVar(&c.CacheViewers, "cache-viewer-sets", c.CacheViewers, "per-viewer sets kept in the read cache (a user's wished sessions; a user's votes in one session); 0 reads them on every request")
@@ -222,7 +225,7 @@ func (c *Config) Validate() error {
 		bad("log-format", "want text or json")
 	}
 	positive := map[string]int64{
-		"max-body-bytes": c.MaxBodyBytes, "login-rate": int64(c.LoginRate), "chat-history": int64(c.ChatHistory),
+		"max-body-bytes": c.MaxBodyBytes, "login-rate": int64(c.LoginRate), "login-user-rate": int64(c.LoginUserRate), "chat-history": int64(c.ChatHistory),
 		"question-rate": int64(c.QuestionRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),

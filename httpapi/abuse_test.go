@@ -34,3 +34,60 @@ func TestSpoofedForwardedFor(t *testing.T) {
 		t.Fatalf("another client: %d %s", r.status, r.body)
 	}
 }
+
+// TestPasswordGuessing: guessers spread over many addresses get the
+// account's shared budget of guesses and no more, and while they hammer
+// the owner still logs in from the address they signed up from; a guesser
+// at the owner's address is bounded by that address's own budget.
+func TestPasswordGuessing(t *testing.T) {
+	e := newEnv(t, "sqlite", func(c *httpapi.Config) {
+		c.LoginRate = 10    // per address per minute
+		c.LoginUserRate = 5 // per account per hour
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	})
+	from := func(addr string) []string { return []string{"X-Forwarded-For", addr} }
+	login := func(password, addr string) int {
+		return e.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "Victim", "password": password}, from(addr)...).status
+	}
+	owner := "198.51.100.1"
+	if r := e.do("POST", "/api/v1/auth/register", "", map[string]string{"username": "victim", "password": "password-victim",
+		"display_name": "v"}, from(owner)...); r.status != 201 {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+
+	// 200 guesses from 100 addresses, two each (under the per-address
+	// limit), interleaved with the owner logging in.
+	checked := 0
+	for i := 0; i < 200; i++ {
+		switch s := login(fmt.Sprint("guess-", i), fmt.Sprintf("203.0.%d.%d", i/2/250, i/2%250+1)); s {
+		case 401:
+			checked++
+		case 429:
+		default:
+			t.Fatalf("guess %d: status %d", i, s)
+		}
+		if i%100 == 99 {
+			if s := login("password-victim", owner); s != 200 {
+				t.Fatalf("the owner, after %d guesses: status %d", i+1, s)
+			}
+		}
+	}
+	if checked != 5 {
+		t.Fatalf("%d of 200 guesses were checked, want the account's budget of 5", checked)
+	}
+	// A new address waits like the guessers, even with the right password.
+	if s := login("password-victim", "192.0.2.200"); s != 429 {
+		t.Fatalf("the owner from a new address while the budget is spent: %d, want 429", s)
+	}
+	// Guessing from the owner's own address spends that address's budget
+	// (5 an hour, two spent by the owner's log-ins above).
+	checked = 0
+	for i := 0; i < 10; i++ {
+		if login(fmt.Sprint("near-", i), owner) == 401 {
+			checked++
+		}
+	}
+	if checked != 3 {
+		t.Fatalf("%d guesses from the owner's address were checked, want the 3 left of its budget", checked)
+	}
+}

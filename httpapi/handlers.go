@@ -20,13 +20,15 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := decodeJSON(r, &in); err != nil {
 		return nil, err
 	}
-	if ok, wait := s.logins.Allow(r.Context(), "ip:"+s.clientKey(r)); !ok {
-		return nil, rateLimited(wait)
+	addr := s.clientKey(r)
+	if err := s.logins.admit(r.Context(), "", addr); err != nil {
+		return nil, err
 	}
 	u, cred, err := s.svc.Register(r.Context(), in, ask2live.TokenBearer)
 	if err != nil {
 		return nil, err
 	}
+	s.logins.succeeded(r.Context(), u.Username, addr)
 	return s.withCookie(w, r, u, cred)
 }
 
@@ -35,15 +37,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) (any, error) {
 	if err := decodeJSON(r, &in); err != nil {
 		return nil, err
 	}
-	for _, key := range []string{"ip:" + s.clientKey(r), "user:" + ask2live.NormalizeUsername(in.Username)} {
-		if ok, wait := s.logins.Allow(r.Context(), key); !ok {
-			return nil, rateLimited(wait)
-		}
+	account, addr := ask2live.NormalizeUsername(in.Username), s.clientKey(r)
+	if err := s.logins.admit(r.Context(), account, addr); err != nil {
+		return nil, err
 	}
 	u, cred, err := s.svc.Login(r.Context(), in.Username, in.Password, ask2live.TokenBearer)
 	if err != nil {
 		return nil, err
 	}
+	s.logins.succeeded(r.Context(), account, addr)
 	return s.withCookie(w, r, u, cred)
 }
 

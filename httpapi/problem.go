@@ -49,9 +49,16 @@ func badRequest(format string, args ...any) error {
 }
 
 func rateLimited(retry time.Duration) error {
-	return &httpError{status: http.StatusTooManyRequests, retryAfter: retry,
-		err: ask2live.Errorf(ask2live.ERateLimited, "too many attempts; try again in %d seconds", int(retry.Seconds()+0.999))}
+	return rateLimitedWhy(retry, "too many attempts; try again in %d seconds", retrySeconds(retry))
 }
+
+// rateLimitedWhy is a 429 with Retry-After and a message of its own.
+func rateLimitedWhy(retry time.Duration, format string, args ...any) error {
+	return &httpError{status: http.StatusTooManyRequests, retryAfter: retry, err: ask2live.Errorf(ask2live.ERateLimited, format, args...)}
+}
+
+// retrySeconds rounds a wait up to whole seconds.
+func retrySeconds(d time.Duration) int { return int(d.Seconds() + 0.999) }
 
 // writeProblem writes err as application/problem+json. Internal errors are
 // logged with their cause and shown to the client only as "internal error".
@@ -64,7 +71,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 			w.Header().Set("Allow", he.allow)
 		}
 		if he.retryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(he.retryAfter.Seconds()+0.999)))
+			w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(he.retryAfter)))
 		}
 	}
 	code := ask2live.ErrorCode(err)

@@ -32,7 +32,8 @@ type Config struct {
 	// are believed (see clientIP); empty: the peer address is the client.
 	TrustedProxies []netip.Prefix
 	AllowedOrigins []string // extra origins allowed for cookie writes
-	LoginRate      int      // log-in attempts per minute per address and per username (default 10)
+	LoginRate      int      // register and log-in attempts per minute per client address (default 10)
+	LoginUserRate  int      // log-in attempts per hour on one account from new addresses, and from each known one (default 30)
 	QuestionRate   int      // questions per minute per user (default 10)
 	// Limits keeps the budgets above: per node by default, in Redis to
 	// hold across a cluster.
@@ -56,7 +57,7 @@ type Server struct {
 	mux       *http.ServeMux
 	routes    []route
 	openapi   []byte
-	logins    ratelimit.Limiter
+	logins    *loginGuard
 	questions ratelimit.Limiter
 
 	requests *prometheus.CounterVec
@@ -96,6 +97,9 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 	if cfg.LoginRate <= 0 {
 		cfg.LoginRate = 10
 	}
+	if cfg.LoginUserRate <= 0 {
+		cfg.LoginUserRate = 30
+	}
 	if cfg.QuestionRate <= 0 {
 		cfg.QuestionRate = 10
 	}
@@ -111,7 +115,7 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 		svc:       svc,
 		log:       log,
 		mux:       http.NewServeMux(),
-		logins:    cfg.Limits.Limiter("login", ratelimit.Rate{Events: cfg.LoginRate, Period: time.Minute}),
+		logins:    newLoginGuard(cfg.Limits, cfg.LoginRate, cfg.LoginUserRate),
 		questions: cfg.Limits.Limiter("question", ratelimit.Rate{Events: cfg.QuestionRate, Period: time.Minute}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ask2live_http_requests_total", Help: "HTTP requests by route and status.",
