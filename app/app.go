@@ -125,19 +125,21 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	svc.Presence = a.hub
 	proxies, _ := cfg.Proxies() // checked by Validate
 	a.api = httpapi.New(httpapi.Config{
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		CookieSecure:   cfg.CookieSecure,
-		TrustedProxies: proxies,
-		AllowedOrigins: cfg.AllowedOrigins,
-		LoginRate:      cfg.LoginRate,
-		LoginUserRate:  cfg.LoginUserRate,
-		QuestionRate:   cfg.QuestionRate,
-		Limits:         a.limits,
-		UI:             web.Handler(),
-		Live:           a.hub,
-		Events:         a.hub.Events(),
-		Ready:          a.bus.Ping,
-		Registry:       reg,
+		MaxBodyBytes:      cfg.MaxBodyBytes,
+		BodyReadTimeout:   cfg.BodyReadTimeout,
+		UploadReadTimeout: cfg.UploadReadTimeout,
+		CookieSecure:      cfg.CookieSecure,
+		TrustedProxies:    proxies,
+		AllowedOrigins:    cfg.AllowedOrigins,
+		LoginRate:         cfg.LoginRate,
+		LoginUserRate:     cfg.LoginUserRate,
+		QuestionRate:      cfg.QuestionRate,
+		Limits:            a.limits,
+		UI:                web.Handler(),
+		Live:              a.hub,
+		Events:            a.hub.Events(),
+		Ready:             a.bus.Ping,
+		Registry:          reg,
 	}, svc, log)
 	a.srv = &http.Server{
 		Handler:           a.api,
@@ -157,7 +159,8 @@ func (a *App) Listen() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
 	}
-	a.ln = ln
+	proxies, _ := a.cfg.Proxies() // checked by Validate
+	a.ln = httpapi.LimitConnections(ln, a.cfg.MaxConnsPerAddress, proxies)
 	return nil
 }
 

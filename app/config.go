@@ -43,8 +43,13 @@ type Config struct {
 	TrustedProxies []string // CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed
 	TokenTTL       time.Duration
 	MaxBodyBytes   int64
-	LoginRate      int // register and log-in attempts per minute per client address
-	LoginUserRate  int // log-in attempts per hour on one account: from new addresses together, and from each address it has logged in from
+	// Slow clients: how long a request body may take to arrive, for JSON
+	// and for uploads, and how many connections one address may hold.
+	BodyReadTimeout    time.Duration
+	UploadReadTimeout  time.Duration
+	MaxConnsPerAddress int
+	LoginRate          int // register and log-in attempts per minute per client address
+	LoginUserRate      int // log-in attempts per hour on one account: from new addresses together, and from each address it has logged in from
 
 	// Read cache (see ask2live.ReadCache)
 	CacheEntries int           // session details and question lists kept, each; 0 turns them off
@@ -80,37 +85,40 @@ type Config struct {
 // bus, everything on one port.
 func DefaultConfig() Config {
 	return Config{
-		Addr:              ":8080",
-		DataDir:           "data",
-		RedisPrefix:       "ask2live:",
-		LogLevel:          slog.LevelInfo,
-		LogFormat:         "text",
-		ShutdownTimeout:   15 * time.Second,
-		SQLiteCheckpoint:  time.Second,
-		TokenTTL:          30 * 24 * time.Hour,
-		MaxBodyBytes:      64 << 10,
-		LoginRate:         10,
-		LoginUserRate:     30,
-		CacheEntries:      10000,
-		CacheTokens:       10000,
-		CacheViewers:      10000,
-		CacheBytes:        64 << 20,
-		CacheMaxAge:       5 * time.Second,
-		MaxOnAir:          3,
-		HostGoneTimeout:   10 * time.Minute,
-		MaxLiveDuration:   12 * time.Hour,
-		ChatHistory:       50,
-		QuestionRate:      5,
-		ChatRate:          20,
-		MaxFrameBytes:     16 << 10,
-		SendQueue:         256,
-		PingInterval:      20 * time.Second,
-		PresenceInterval:  250 * time.Millisecond,
-		RTCUDPPort:        50000,
-		RTCTCPPort:        50000,
-		RTCListenIP:       "0.0.0.0",
-		TURNRelayPorts:    "49160-49999",
-		TURNCredentialTTL: 12 * time.Hour,
+		Addr:               ":8080",
+		DataDir:            "data",
+		RedisPrefix:        "ask2live:",
+		LogLevel:           slog.LevelInfo,
+		LogFormat:          "text",
+		ShutdownTimeout:    15 * time.Second,
+		SQLiteCheckpoint:   time.Second,
+		TokenTTL:           30 * 24 * time.Hour,
+		MaxBodyBytes:       64 << 10,
+		BodyReadTimeout:    30 * time.Second,
+		UploadReadTimeout:  2 * time.Minute,
+		MaxConnsPerAddress: 100,
+		LoginRate:          10,
+		LoginUserRate:      30,
+		CacheEntries:       10000,
+		CacheTokens:        10000,
+		CacheViewers:       10000,
+		CacheBytes:         64 << 20,
+		CacheMaxAge:        5 * time.Second,
+		MaxOnAir:           3,
+		HostGoneTimeout:    10 * time.Minute,
+		MaxLiveDuration:    12 * time.Hour,
+		ChatHistory:        50,
+		QuestionRate:       5,
+		ChatRate:           20,
+		MaxFrameBytes:      16 << 10,
+		SendQueue:          256,
+		PingInterval:       20 * time.Second,
+		PresenceInterval:   250 * time.Millisecond,
+		RTCUDPPort:         50000,
+		RTCTCPPort:         50000,
+		RTCListenIP:        "0.0.0.0",
+		TURNRelayPorts:     "49160-49999",
+		TURNCredentialTTL:  12 * time.Hour,
 	}
 }
 
@@ -147,6 +155,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "deprecated: the same as -trusted-proxies 127.0.0.0/8,::1 (a proxy on this machine)")
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of log-in tokens and session cookies")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest JSON request body")
+	fs.DurationVar(&c.BodyReadTimeout, "body-read-timeout", c.BodyReadTimeout, "longest a request body may take to arrive (requests without one, such as WebSocket upgrades, have no such bound)")
+	fs.DurationVar(&c.UploadReadTimeout, "upload-read-timeout", c.UploadReadTimeout, "longest an upload's body (an avatar) may take to arrive")
+	fs.IntVar(&c.MaxConnsPerAddress, "max-conns-per-address", c.MaxConnsPerAddress, "connections one client address (IPv6: one /64) may hold open; more are closed at once; -trusted-proxies are not counted (cap clients at the proxy); 0 turns the cap off")
 	fs.IntVar(&c.LoginRate, "login-rate", c.LoginRate, "register and log-in attempts allowed per minute per client address (IPv6: per /64)")
 	fs.IntVar(&c.LoginUserRate, "login-user-rate", c.LoginUserRate, "log-in attempts allowed per hour on one account from addresses it has not logged in from, all together; each address it has logged in from (in the last 30 days) has a budget of its own of this size, so guessers cannot lock the owner out")
 	fs.IntVar(&c.CacheEntries, "cache-entries", c.CacheEntries, "session details and question lists kept in the read cache (each; plus the main page); 0 turns them off")
@@ -225,7 +236,7 @@ func (c *Config) Validate() error {
 		bad("log-format", "want text or json")
 	}
 	positive := map[string]int64{
-		"max-body-bytes": c.MaxBodyBytes, "login-rate": int64(c.LoginRate), "login-user-rate": int64(c.LoginUserRate), "chat-history": int64(c.ChatHistory),
+		"max-body-bytes": c.MaxBodyBytes, "body-read-timeout": int64(c.BodyReadTimeout), "upload-read-timeout": int64(c.UploadReadTimeout), "login-rate": int64(c.LoginRate), "login-user-rate": int64(c.LoginUserRate), "chat-history": int64(c.ChatHistory),
 		"question-rate": int64(c.QuestionRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
@@ -242,7 +253,7 @@ func (c *Config) Validate() error {
 			bad(n, "must be positive")
 		}
 	}
-	for name, v := range map[string]int64{"max-on-air": int64(c.MaxOnAir), "cache-entries": int64(c.CacheEntries),
+	for name, v := range map[string]int64{"max-on-air": int64(c.MaxOnAir), "max-conns-per-address": int64(c.MaxConnsPerAddress), "cache-entries": int64(c.CacheEntries),
 		"cache-tokens": int64(c.CacheTokens), "cache-viewer-sets": int64(c.CacheViewers), "cache-max-age": int64(c.CacheMaxAge)} {
 		if v < 0 {
 			bad(name, "must not be negative")

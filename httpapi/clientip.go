@@ -36,8 +36,10 @@ func (s *Server) clientIP(r *http.Request) netip.Addr {
 	return client
 }
 
-func (s *Server) trustedProxy(a netip.Addr) bool {
-	for _, p := range s.cfg.TrustedProxies {
+func (s *Server) trustedProxy(a netip.Addr) bool { return inPrefixes(s.cfg.TrustedProxies, a) }
+
+func inPrefixes(list []netip.Prefix, a netip.Addr) bool {
+	for _, p := range list {
 		if p.Contains(a) {
 			return true
 		}
@@ -63,12 +65,16 @@ func parseHop(s string) (netip.Addr, bool) {
 // whole /64, and every address in it would otherwise get its own budget.
 func (s *Server) clientKey(r *http.Request) string {
 	a := s.clientIP(r)
+	if !a.IsValid() {
+		return r.RemoteAddr
+	}
+	return addressKey(a)
+}
+
+func addressKey(a netip.Addr) string {
 	if a.Is6() {
 		p, _ := a.Prefix(64)
 		return p.String()
-	}
-	if !a.IsValid() {
-		return r.RemoteAddr
 	}
 	return a.String()
 }

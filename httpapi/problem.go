@@ -63,6 +63,7 @@ func retrySeconds(d time.Duration) int { return int(d.Seconds() + 0.999) }
 // writeProblem writes err as application/problem+json. Internal errors are
 // logged with their cause and shown to the client only as "internal error".
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	err = bodyTimedOut(r, err)
 	status := 0
 	var he *httpError
 	if errors.As(err, &he) {

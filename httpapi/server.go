@@ -35,6 +35,12 @@ type Config struct {
 	LoginRate      int      // register and log-in attempts per minute per client address (default 10)
 	LoginUserRate  int      // log-in attempts per hour on one account from new addresses, and from each known one (default 30)
 	QuestionRate   int      // questions per minute per user (default 10)
+	// BodyReadTimeout bounds the time a request body may take to arrive
+	// (default 30 s); UploadReadTimeout is the same for uploads (default
+	// 2 min). Requests without a body, such as WebSocket upgrades, have
+	// none.
+	BodyReadTimeout   time.Duration
+	UploadReadTimeout time.Duration
 	// Limits keeps the budgets above: per node by default, in Redis to
 	// hold across a cluster.
 	Limits ratelimit.Backend
@@ -56,6 +62,7 @@ type Server struct {
 	log       *slog.Logger
 	mux       *http.ServeMux
 	routes    []route
+	uploads   map[string]bool // mux patterns of the upload routes
 	openapi   []byte
 	logins    *loginGuard
 	questions ratelimit.Limiter
@@ -103,6 +110,12 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 	if cfg.QuestionRate <= 0 {
 		cfg.QuestionRate = 10
 	}
+	if cfg.BodyReadTimeout <= 0 {
+		cfg.BodyReadTimeout = 30 * time.Second
+	}
+	if cfg.UploadReadTimeout <= 0 {
+		cfg.UploadReadTimeout = 2 * time.Minute
+	}
 	if cfg.Limits == nil {
 		cfg.Limits = ratelimit.Local()
 	}
@@ -127,8 +140,10 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 	}
 	cfg.Registry.MustRegister(s.requests, s.duration)
 	s.routes = s.routeList()
+	s.uploads = map[string]bool{}
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+		s.uploads[rt.method+" "+rt.path] = rt.multipart
 	}
 	s.openapi = s.openAPIDocument()
 	return s
@@ -206,6 +221,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		handler = http.HandlerFunc(s.noRoute)
 		pattern = "unmatched"
 	}
+	r = s.limitBodyTime(sw, r, s.uploads[pattern])
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
