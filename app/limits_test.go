@@ -25,7 +25,7 @@ func cluster(t *testing.T) []string {
 // of an address and the chat budget of a user are spent once, not once per
 // node.
 func TestLimitsAcrossNodes(t *testing.T) {
-	flags := append(cluster(t), "-login-rate", "3", "-chat-rate", "2")
+	flags := append(cluster(t), "-login-rate", "4", "-chat-rate", "2")
 	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
 	url1, stop1 := boot(t, dbURL, flags...)
 	defer stop1()
@@ -34,12 +34,10 @@ func TestLimitsAcrossNodes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
-	// Registering counts against the address; then wrong passwords,
-	// alternating nodes. The address has three attempts in all.
-	host, _, err := apiclient.New(url1, nil).Register(ctx, "host", "password-host", "호스트")
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Registering (once on each node) counts against the address; then
+	// wrong passwords, alternating nodes. The address has four attempts in
+	// all.
+	host, _, sessionID := liveSession(t, ctx, url1, url2, "두 노드")
 	var codes []int
 	for i, url := range []string{url2, url1, url2} {
 		_, _, err := apiclient.New(url, nil).Login(ctx, "host", fmt.Sprint("guess-", i))
@@ -50,16 +48,12 @@ func TestLimitsAcrossNodes(t *testing.T) {
 		codes = append(codes, p.Status)
 	}
 	if fmt.Sprint(codes) != "[401 401 429]" {
-		t.Fatalf("log-in statuses across two nodes: %v, want [401 401 429] (one budget of 3 for the address)", codes)
+		t.Fatalf("log-in statuses across two nodes: %v, want [401 401 429] (one budget of 4 for the address)", codes)
 	}
 
-	s, err := host.CreateSession(ctx, ask2live.SessionInput{Title: "두 노드", OpenNow: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var socks []*liveclient.Client
 	for _, url := range []string{url1, url2} {
-		c, err := liveclient.Dial(ctx, url, s.ID, host.Token, liveclient.Options{})
+		c, err := liveclient.Dial(ctx, url, sessionID, host.Token, liveclient.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +65,7 @@ func TestLimitsAcrossNodes(t *testing.T) {
 			t.Fatalf("chat %d: %v", i, err)
 		}
 	}
-	_, err = socks[1].Do(ctx, live.Command{Type: live.CmdChat, Text: "한 번 더"})
+	_, err := socks[1].Do(ctx, live.Command{Type: live.CmdChat, Text: "한 번 더"})
 	var ce *liveclient.CommandError
 	if !errors.As(err, &ce) || ce.Code != ask2live.ERateLimited {
 		t.Fatalf("third chat line across two nodes: %v, want rate_limited (one budget of 2)", err)

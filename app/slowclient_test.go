@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ask2live/ask2live"
-	"github.com/ask2live/ask2live/apiclient"
 	"github.com/ask2live/ask2live/live"
 	"github.com/ask2live/ask2live/liveclient"
 )
@@ -25,15 +23,8 @@ func TestSlowBody(t *testing.T) {
 	defer stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	host, _, err := apiclient.New(url, nil).Register(ctx, "host", "password-host", "호스트")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := host.CreateSession(ctx, ask2live.SessionInput{Title: "느린 본문", OpenNow: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sock, err := liveclient.Dial(ctx, url, s.ID, host.Token, liveclient.Options{})
+	host, _, sessionID := liveSession(t, ctx, url, url, "느린 본문")
+	sock, err := liveclient.Dial(ctx, url, sessionID, host.Token, liveclient.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
