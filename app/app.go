@@ -38,12 +38,13 @@ type App struct {
 	hub   *live.Hub
 	sfu   *sfu.Server
 	route *mediaroute.Router // with Redis: which node hosts each room's audio
+	srv   *http.Server
+	ln    net.Listener
+
 	// limits keeps the rate-limit budgets; limitsRDB is its Redis client
 	// when the cluster shares them.
 	limits    ratelimit.Backend
 	limitsRDB *goredis.Client
-	srv       *http.Server
-	ln        net.Listener
 
 	stopCacheSync func()
 
@@ -88,7 +89,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.sfu, err = sfu.New(sfu.Config{ListenIP: cfg.RTCListenIP, UDPPort: cfg.RTCUDPPort, TCPPort: cfg.RTCTCPPort,
 		PublicIPs: cfg.RTCPublicIPs, ICEServers: ice,
 		TURN: sfu.TURNConfig{Enable: cfg.TURNPort != 0, Port: cfg.TURNPort, Host: cfg.TURNHost, Secret: cfg.TURNSecret,
-			RelayMinPort: relayMin, RelayMaxPort: relayMax, CredentialTTL: cfg.TURNCredentialTTL},
+			RelayMinPort: relayMin, RelayMaxPort: relayMax, CredentialTTL: cfg.TURNCredentialTTL,
+			MaxAllocationsPerCredential: cfg.TURNAllocationsPerCredential, MaxAllocationsPerUser: cfg.TURNAllocationsPerUser,
+			AllowLoopback: cfg.TURNAllowLoopback},
 	}, log, func(room, peer string, on bool) { speaking(room, peer, on) })
 	if err != nil {
 		a.closeLimits()
@@ -125,21 +128,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	svc.Presence = a.hub
 	proxies, _ := cfg.Proxies() // checked by Validate
 	a.api = httpapi.New(httpapi.Config{
-		MaxBodyBytes:      cfg.MaxBodyBytes,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		CookieSecure:   cfg.CookieSecure,
+		TrustedProxies: proxies,
+		AllowedOrigins: cfg.AllowedOrigins,
+		LoginRate:      cfg.LoginRate,
+		LoginUserRate:  cfg.LoginUserRate,
+		QuestionRate:   cfg.QuestionRate,
+		Limits:         a.limits,
+		UI:             web.Handler(),
+		Live:           a.hub,
+		Events:         a.hub.Events(),
+		Ready:          a.bus.Ping,
+		Registry:       reg,
+
 		BodyReadTimeout:   cfg.BodyReadTimeout,
 		UploadReadTimeout: cfg.UploadReadTimeout,
-		CookieSecure:      cfg.CookieSecure,
-		TrustedProxies:    proxies,
-		AllowedOrigins:    cfg.AllowedOrigins,
-		LoginRate:         cfg.LoginRate,
-		LoginUserRate:     cfg.LoginUserRate,
-		QuestionRate:      cfg.QuestionRate,
-		Limits:            a.limits,
-		UI:                web.Handler(),
-		Live:              a.hub,
-		Events:            a.hub.Events(),
-		Ready:             a.bus.Ping,
-		Registry:          reg,
 	}, svc, log)
 	a.srv = &http.Server{
 		Handler:           a.api,

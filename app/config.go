@@ -43,13 +43,14 @@ type Config struct {
 	TrustedProxies []string // CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed
 	TokenTTL       time.Duration
 	MaxBodyBytes   int64
+	LoginRate      int // register and log-in attempts per minute per client address
+	LoginUserRate  int // log-in attempts per hour on one account: from new addresses together, and from each address it has logged in from
+
 	// Slow clients: how long a request body may take to arrive, for JSON
 	// and for uploads, and how many connections one address may hold.
 	BodyReadTimeout    time.Duration
 	UploadReadTimeout  time.Duration
 	MaxConnsPerAddress int
-	LoginRate          int // register and log-in attempts per minute per client address
-	LoginUserRate      int // log-in attempts per hour on one account: from new addresses together, and from each address it has logged in from
 
 	// Read cache (see ask2live.ReadCache)
 	CacheEntries int           // session details and question lists kept, each; 0 turns them off
@@ -79,46 +80,55 @@ type Config struct {
 	TURNSecret        string
 	TURNRelayPorts    string // "min-max"
 	TURNCredentialTTL time.Duration
+	// TURN allocations held at once per credential and per participant,
+	// and whether relays may reach loopback (tests on one machine).
+	TURNAllocationsPerCredential int
+	TURNAllocationsPerUser       int
+	TURNAllowLoopback            bool
 }
 
 // DefaultConfig returns the embedded defaults: SQLite under ./data, in-memory
 // bus, everything on one port.
 func DefaultConfig() Config {
 	return Config{
-		Addr:               ":8080",
-		DataDir:            "data",
-		RedisPrefix:        "ask2live:",
-		LogLevel:           slog.LevelInfo,
-		LogFormat:          "text",
-		ShutdownTimeout:    15 * time.Second,
-		SQLiteCheckpoint:   time.Second,
-		TokenTTL:           30 * 24 * time.Hour,
-		MaxBodyBytes:       64 << 10,
-		BodyReadTimeout:    30 * time.Second,
-		UploadReadTimeout:  2 * time.Minute,
-		MaxConnsPerAddress: 100,
-		LoginRate:          10,
-		LoginUserRate:      30,
-		CacheEntries:       10000,
-		CacheTokens:        10000,
-		CacheViewers:       10000,
-		CacheBytes:         64 << 20,
-		CacheMaxAge:        5 * time.Second,
-		MaxOnAir:           3,
-		HostGoneTimeout:    10 * time.Minute,
-		MaxLiveDuration:    12 * time.Hour,
-		ChatHistory:        50,
-		QuestionRate:       5,
-		ChatRate:           20,
-		MaxFrameBytes:      16 << 10,
-		SendQueue:          256,
-		PingInterval:       20 * time.Second,
-		PresenceInterval:   250 * time.Millisecond,
-		RTCUDPPort:         50000,
-		RTCTCPPort:         50000,
-		RTCListenIP:        "0.0.0.0",
-		TURNRelayPorts:     "49160-49999",
-		TURNCredentialTTL:  12 * time.Hour,
+		Addr:              ":8080",
+		DataDir:           "data",
+		RedisPrefix:       "ask2live:",
+		LogLevel:          slog.LevelInfo,
+		LogFormat:         "text",
+		ShutdownTimeout:   15 * time.Second,
+		SQLiteCheckpoint:  time.Second,
+		TokenTTL:          30 * 24 * time.Hour,
+		MaxBodyBytes:      64 << 10,
+		LoginRate:         10,
+		LoginUserRate:     30,
+		CacheEntries:      10000,
+		CacheTokens:       10000,
+		CacheViewers:      10000,
+		CacheBytes:        64 << 20,
+		CacheMaxAge:       5 * time.Second,
+		MaxOnAir:          3,
+		HostGoneTimeout:   10 * time.Minute,
+		MaxLiveDuration:   12 * time.Hour,
+		ChatHistory:       50,
+		QuestionRate:      5,
+		ChatRate:          20,
+		MaxFrameBytes:     16 << 10,
+		SendQueue:         256,
+		PingInterval:      20 * time.Second,
+		PresenceInterval:  250 * time.Millisecond,
+		RTCUDPPort:        50000,
+		RTCTCPPort:        50000,
+		RTCListenIP:       "0.0.0.0",
+		TURNRelayPorts:    "49160-49999",
+		TURNCredentialTTL: 12 * time.Hour,
+
+		// Slow clients and TURN allocations.
+		BodyReadTimeout:              30 * time.Second,
+		UploadReadTimeout:            2 * time.Minute,
+		MaxConnsPerAddress:           100,
+		TURNAllocationsPerCredential: 5,
+		TURNAllocationsPerUser:       10,
 	}
 }
 
@@ -188,6 +198,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.StringVar(&c.TURNSecret, "turn-secret", "", "secret the time-limited TURN credentials are made with; random per start when empty (set it to keep credentials valid across restarts)")
 	fs.StringVar(&c.TURNRelayPorts, "turn-relay-ports", c.TURNRelayPorts, "UDP ports the TURN server relays from, min-max")
 	fs.DurationVar(&c.TURNCredentialTTL, "turn-credential-ttl", c.TURNCredentialTTL, "how long TURN credentials handed to a participant stay valid")
+	fs.IntVar(&c.TURNAllocationsPerCredential, "turn-allocations-per-credential", c.TURNAllocationsPerCredential, "TURN allocations one credential (one peer connection) may hold at once")
+	fs.IntVar(&c.TURNAllocationsPerUser, "turn-allocations-per-user", c.TURNAllocationsPerUser, "TURN allocations one participant may hold at once, over all their credentials")
+	fs.BoolVar(&c.TURNAllowLoopback, "turn-allow-loopback", c.TURNAllowLoopback, "let TURN relays reach the media port on loopback and link-local addresses (only for tests with everything on one machine)")
 
 	fs.Usage = func() { usage(fs, out) }
 
@@ -241,7 +254,8 @@ func (c *Config) Validate() error {
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
 		"ping-interval": int64(c.PingInterval), "cache-max-bytes": c.CacheBytes, "sqlite-checkpoint-interval": int64(c.SQLiteCheckpoint), "presence-interval": int64(c.PresenceInterval),
-		"turn-credential-ttl": int64(c.TURNCredentialTTL),
+		"turn-credential-ttl": int64(c.TURNCredentialTTL), "turn-allocations-per-credential": int64(c.TURNAllocationsPerCredential),
+		"turn-allocations-per-user": int64(c.TURNAllocationsPerUser),
 	}
 	names := make([]string, 0, len(positive))
 	for n := range positive {

@@ -129,7 +129,8 @@ func liveSession(t *testing.T, ctx context.Context, hostURL, guestURL, title str
 // credentials come with the first offer); a guest granted the mic over the
 // live protocol is heard by the host.
 func TestVoiceThroughTheProgram(t *testing.T) {
-	url, stop := boot(t, "sqlite:"+t.TempDir()+"/a.db", "-turn-port", freePort(t), "-turn-relay-ports", "46000-46999")
+	url, stop := boot(t, "sqlite:"+t.TempDir()+"/a.db", "-turn-port", freePort(t), "-turn-relay-ports", "46000-46999",
+		"-turn-allow-loopback")
 	defer stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -15,11 +15,17 @@ import (
 	"github.com/ask2live/ask2live/sfu/sfutest"
 )
 
-func newTURNServer(t *testing.T, secret string) *sfu.Server {
+// newTURNServer starts a media server on loopback with the embedded TURN
+// server, which may relay to loopback (everything runs on 127.0.0.1) unless
+// mutate says otherwise.
+func newTURNServer(t *testing.T, secret string, mutate ...func(*sfu.TURNConfig)) *sfu.Server {
 	t.Helper()
-	s, err := sfu.New(sfu.Config{ListenIP: "127.0.0.1", TURN: sfu.TURNConfig{Enable: true, Secret: secret,
-		RelayMinPort: 45000, RelayMaxPort: 45999, CredentialTTL: time.Hour}},
-		slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	cfg := sfu.TURNConfig{Enable: true, Secret: secret, RelayMinPort: 45000, RelayMaxPort: 45999,
+		CredentialTTL: time.Hour, AllowLoopback: true}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	s, err := sfu.New(sfu.Config{ListenIP: "127.0.0.1", TURN: cfg}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,23 +86,7 @@ func TestICETCP(t *testing.T) {
 func TestTURNCredentials(t *testing.T) {
 	const secret = "test-secret"
 	s := newTURNServer(t, secret)
-	addr := s.TURNAddr().String()
-	allocate := func(user, pass string) (net.PacketConn, error) {
-		conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := turn.NewClient(&turn.ClientConfig{TURNServerAddr: addr, Username: user, Password: pass,
-			Realm: "ask2live", Conn: conn, RTO: 200 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close(); conn.Close() })
-		if err := c.Listen(); err != nil {
-			t.Fatal(err)
-		}
-		return c.Allocate()
-	}
+	allocate := func(user, pass string) (net.PacketConn, error) { return allocateVia(t, s, credential{user, pass}) }
 
 	user, pass, err := turn.GenerateLongTermTURNRESTCredentials(secret, "alice", time.Minute)
 	if err != nil {
@@ -125,5 +115,128 @@ func TestTURNCredentials(t *testing.T) {
 	}
 	if !strings.Contains(user, ":alice") {
 		t.Fatalf("username %q does not name the participant", user)
+	}
+}
+
+// allocateVia asks s's TURN server for a relay from a fresh client socket.
+func allocateVia(t *testing.T, s *sfu.Server, cred credential) (net.PacketConn, error) {
+	t.Helper()
+	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := turn.NewClient(&turn.ClientConfig{TURNServerAddr: s.TURNAddr().String(), Username: cred.user, Password: cred.pass,
+		Realm: "ask2live", Conn: conn, RTO: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(); conn.Close() })
+	if err := c.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	return c.Allocate()
+}
+
+type credential struct{ user, pass string }
+
+func restCredentials(t *testing.T, secret, participant string) credential {
+	t.Helper()
+	user, pass, err := turn.GenerateLongTermTURNRESTCredentials(secret, participant, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return credential{user, pass}
+}
+
+// TestTURNRelaysOnlyToTheMediaPort: TURN permissions are per IP address,
+// but a relay to this node reaches its media port and nothing else: a
+// datagram to another service on the same address is not delivered, and
+// one from it does not come back to the client.
+func TestTURNRelaysOnlyToTheMediaPort(t *testing.T) {
+	const secret = "test-secret"
+	s := newTURNServer(t, secret)
+	relay, err := allocateVia(t, s, restCredentials(t, secret, "alice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	service, err := net.ListenPacket("udp4", "127.0.0.1:0") // say, a DNS resolver
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer service.Close()
+	if _, err := relay.WriteTo([]byte("query"), service.LocalAddr()); err != nil {
+		t.Fatalf("write through the relay: %v", err)
+	}
+	service.SetReadDeadline(time.Now().Add(time.Second))
+	if n, from, err := service.ReadFrom(make([]byte, 64)); err == nil {
+		t.Fatalf("a local service on another port got %d bytes through the relay (from %s)", n, from)
+	}
+	if _, err := service.WriteTo([]byte("answer"), relay.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	relay.SetReadDeadline(time.Now().Add(time.Second))
+	if n, from, err := relay.ReadFrom(make([]byte, 64)); err == nil {
+		t.Fatalf("the client got %d bytes from %s, another port of the node", n, from)
+	}
+}
+
+// TestTURNRefusesLoopback: by default a relay may not lead to loopback, even
+// to the media port.
+func TestTURNRefusesLoopback(t *testing.T) {
+	const secret = "test-secret"
+	s := newTURNServer(t, secret, func(c *sfu.TURNConfig) { c.AllowLoopback = false })
+	relay, err := allocateVia(t, s, restCredentials(t, secret, "alice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := relay.WriteTo([]byte("x"), s.UDPAddr()); err == nil {
+		t.Fatal("the relay was allowed to a loopback address")
+	}
+}
+
+// TestTURNAllocationQuota: one credential holds at most its cap of
+// allocations, one participant at most theirs over all credentials; a
+// released allocation frees its place.
+func TestTURNAllocationQuota(t *testing.T) {
+	const secret = "test-secret"
+	s := newTURNServer(t, secret, func(c *sfu.TURNConfig) {
+		c.MaxAllocationsPerCredential = 5
+		c.MaxAllocationsPerUser = 6
+	})
+	first := restCredentials(t, secret, "alice")
+	var relays []net.PacketConn
+	for i := 0; i < 5; i++ {
+		r, err := allocateVia(t, s, first)
+		if err != nil {
+			t.Fatalf("allocation %d: %v", i+1, err)
+		}
+		relays = append(relays, r)
+	}
+	if _, err := allocateVia(t, s, first); err == nil {
+		t.Fatal("a sixth allocation on one credential was granted")
+	}
+	user, pass, err := turn.GenerateLongTermTURNRESTCredentials(secret, "alice", 2*time.Minute) // another expiry: another credential
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := credential{user, pass}
+	if _, err := allocateVia(t, s, second); err != nil {
+		t.Fatalf("alice's sixth allocation, on a new credential: %v", err)
+	}
+	if _, err := allocateVia(t, s, second); err == nil {
+		t.Fatal("a seventh allocation for one participant was granted")
+	}
+	if _, err := allocateVia(t, s, restCredentials(t, secret, "bob")); err != nil {
+		t.Fatalf("another participant: %v", err)
+	}
+	relays[0].Close() // deallocates
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := allocateVia(t, s, second); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a released allocation did not free its place")
+		}
 	}
 }

@@ -150,7 +150,7 @@ func New(cfg Config, log *slog.Logger, speaking SpeakingFunc) (*Server, error) {
 		if cfg.TURN.RelayIP == "" && len(cfg.PublicIPs) > 0 {
 			cfg.TURN.RelayIP = cfg.PublicIPs[0]
 		}
-		s.turn, err = startTURN(cfg.TURN, ip, s.ownIP, log)
+		s.turn, err = startTURN(cfg.TURN, ip, s.ownIP, udp.LocalAddr().(*net.UDPAddr).Port, log)
 		if err != nil {
 			s.closePorts()
 			return nil, err

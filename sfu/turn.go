@@ -16,8 +16,8 @@ import (
 )
 
 // TURNConfig turns on the embedded TURN server, for clients whose networks
-// block direct UDP to the media port. It relays only to this media server:
-// it is not an open relay. Credentials are the TURN REST kind: valid for
+// block direct UDP to the media port. It relays only to this media server's
+// UDP port (see turnguard.go): it is not an open relay. Credentials are the TURN REST kind: valid for
 // CredentialTTL, made per participant from a shared secret and handed out
 // with the first offer, so nothing is stored.
 type TURNConfig struct {
@@ -33,6 +33,15 @@ type TURNConfig struct {
 	RelayMaxPort uint16 // default 49999
 	// CredentialTTL is how long handed-out credentials work; default 12 h.
 	CredentialTTL time.Duration
+	// Allocations one credential (one peer connection: an allocation per
+	// TURN URL per network interface of the client) and one participant
+	// (a reconnect, while the old allocations time out) may hold at once;
+	// default 5 and 10.
+	MaxAllocationsPerCredential int
+	MaxAllocationsPerUser       int
+	// AllowLoopback lets relays reach the media port on loopback and
+	// link-local addresses: for tests that run everything on 127.0.0.1.
+	AllowLoopback bool
 }
 
 // turnServer is the running embedded TURN server.
@@ -44,7 +53,9 @@ type turnServer struct {
 	urls []string
 }
 
-func startTURN(cfg TURNConfig, listenIP net.IP, allowed func(net.IP) bool, log *slog.Logger) (*turnServer, error) {
+// startTURN starts the server; own says whether an address is this node's,
+// and mediaPort is the media server's UDP port, the only one relays reach.
+func startTURN(cfg TURNConfig, listenIP net.IP, own func(net.IP) bool, mediaPort int, log *slog.Logger) (*turnServer, error) {
 	if cfg.Realm == "" {
 		cfg.Realm = "ask2live"
 	}
@@ -67,6 +78,12 @@ func startTURN(cfg TURNConfig, listenIP net.IP, allowed func(net.IP) bool, log *
 	if cfg.CredentialTTL == 0 {
 		cfg.CredentialTTL = 12 * time.Hour
 	}
+	if cfg.MaxAllocationsPerCredential <= 0 {
+		cfg.MaxAllocationsPerCredential = 5
+	}
+	if cfg.MaxAllocationsPerUser <= 0 {
+		cfg.MaxAllocationsPerUser = 10
+	}
 	relayIP := listenIP
 	if cfg.RelayIP != "" {
 		if relayIP = net.ParseIP(cfg.RelayIP); relayIP == nil {
@@ -84,17 +101,30 @@ func startTURN(cfg TURNConfig, listenIP net.IP, allowed func(net.IP) bool, log *
 		return nil, err
 	}
 	// Relays lead only to this media server: a peer address that is not
-	// one of ours is refused, so credentials cannot reach anything else.
-	permit := func(_ net.Addr, peer net.IP) bool { return allowed(peer) }
+	// one of ours (or is loopback or link-local) is refused, so credentials
+	// cannot reach anything else; the relay sockets also drop datagrams to
+	// and from any other port.
+	peerIP := func(ip net.IP) bool { return own(ip) && (cfg.AllowLoopback || !localOnly(ip)) && !ip.IsUnspecified() }
+	permit := func(_ net.Addr, peer net.IP) bool { return peerIP(peer) }
+	toMedia := func(a *net.UDPAddr) bool { return a.Port == mediaPort && peerIP(a.IP) }
 	gen := func() turn.RelayAddressGenerator {
-		return &turn.RelayAddressGeneratorPortRange{RelayAddress: relayIP, Address: listenIP.String(),
-			MinPort: cfg.RelayMinPort, MaxPort: cfg.RelayMaxPort}
+		return mediaRelay{RelayAddressGenerator: &turn.RelayAddressGeneratorPortRange{RelayAddress: relayIP,
+			Address: listenIP.String(), MinPort: cfg.RelayMinPort, MaxPort: cfg.RelayMaxPort}, allowed: toMedia}
 	}
 	lf := logging.NewDefaultLoggerFactory()
 	lf.DefaultLogLevel = logging.LogLevelDisabled
+	rest := turn.LongTermTURNRESTAuthHandler(cfg.Secret, lf.NewLogger("turn"))
+	quota := newAllocationQuota(cfg.MaxAllocationsPerCredential, cfg.MaxAllocationsPerUser)
 	srv, err := turn.NewServer(turn.ServerConfig{
-		Realm:             cfg.Realm,
-		AuthHandler:       turn.LongTermTURNRESTAuthHandler(cfg.Secret, lf.NewLogger("turn")),
+		Realm: cfg.Realm,
+		// Allocations are known by the whole credential ("expiry:participant"),
+		// not only the participant, so the quota can count both.
+		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
+			_, key, ok := rest(ra)
+			return ra.Username, key, ok
+		},
+		QuotaHandler:      quota.admit,
+		EventHandler:      turn.EventHandler{OnAllocationCreated: quota.created, OnAllocationDeleted: quota.deleted},
 		PacketConnConfigs: []turn.PacketConnConfig{{PacketConn: udp, RelayAddressGenerator: gen(), PermissionHandler: permit}},
 		ListenerConfigs:   []turn.ListenerConfig{{Listener: tcp, RelayAddressGenerator: gen(), PermissionHandler: permit}},
 		LoggerFactory:     lf,
