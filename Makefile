@@ -5,7 +5,7 @@ NPM     ?= npm
 BIN     ?= bin/ask2live
 WEB_SRC := $(shell find web/src web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
 
-.PHONY: run build web test test-go test-web test-e2e lint fmt bench clean
+.PHONY: run build web test test-go test-web test-e2e lint fmt bench clean vulncheck
 
 ## run: build the web app if needed and start the server on the embedded defaults
 run: web/dist/index.html
@@ -24,6 +24,10 @@ web/dist/index.html: $(WEB_SRC)
 web:
 	$(NPM) --prefix web ci --no-audit --no-fund
 	$(NPM) --prefix web run build
+
+## vulncheck: govulncheck against a snapshot of the Go vulnerability database (docs/SECURITY.md)
+vulncheck:
+	bash .ci/vulncheck
 
 ## test: everything CI runs — lint, Go tests with the race detector, web tests, browser tests
 test: lint test-go test-web test-e2e
