@@ -48,11 +48,6 @@ type localBackend struct{}
 func (localBackend) Limiter(_ string, r Rate) Limiter        { return newLocal(r) }
 func (localBackend) Marks(_ string, ttl time.Duration) Marks { return newLocalMarks(ttl) }
 
-// New returns a limiter of events per period kept in this process.
-func New(events int, period time.Duration) Limiter {
-	return newLocal(Rate{Events: events, Period: period})
-}
-
 // sweepFloor is the smallest map a limiter or mark set lets grow before it
 // looks for entries to forget.
 const sweepFloor = 1024
