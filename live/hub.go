@@ -37,6 +37,14 @@ type Config struct {
 	HostGoneTimeout  time.Duration // end a live session whose host left (default 10 min)
 	MaxLiveDuration  time.Duration // end a session live this long (default 12 h)
 	AllowedOrigins   []string      // extra origins (scheme://host) for the upgrade
+	// CommandWindow is how long a command's cid is remembered: a retry
+	// within it gets the first answer (default 24 h). CommandStale is how
+	// long an unanswered claim holds before a retry runs the command again
+	// (default 30 s); CommandWait, how long a racing copy waits for the
+	// first copy's answer (default 10 s).
+	CommandWindow time.Duration
+	CommandStale  time.Duration
+	CommandWait   time.Duration
 }
 
 func (c *Config) defaults() {
@@ -66,6 +74,9 @@ func (c *Config) defaults() {
 	setD(&c.PresenceInterval, 250*time.Millisecond)
 	setD(&c.HostGoneTimeout, 10*time.Minute)
 	setD(&c.MaxLiveDuration, 12*time.Hour)
+	setD(&c.CommandWindow, 24*time.Hour)
+	setD(&c.CommandStale, 30*time.Second)
+	setD(&c.CommandWait, 10*time.Second)
 }
 
 // Media is the voice server as the rooms see it. The sfu package provides
@@ -108,7 +119,7 @@ type Hub struct {
 
 	questionLimit *ratelimit.Limiter
 	chatLimit     *ratelimit.Limiter
-	cids          *cidCache
+	commands      *commandLog
 	metrics       hubMetrics
 
 	mu    sync.Mutex
@@ -135,7 +146,7 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 		cfg: cfg, svc: svc, bus: bus, media: media, log: log,
 		questionLimit: ratelimit.New(cfg.QuestionRate, time.Minute),
 		chatLimit:     ratelimit.New(cfg.ChatRate, 10*time.Second),
-		cids:          newCIDCache(4096),
+		commands:      &commandLog{store: svc.Store, stale: cfg.CommandStale, wait: cfg.CommandWait, now: time.Now, log: log},
 		rooms:         map[string]*Room{},
 		loading:       map[string]*roomLoad{},
 		quit:          make(chan struct{}),
@@ -433,6 +444,13 @@ func (h *Hub) SweepAbandoned(ctx context.Context) error {
 	return err
 }
 
+// ForgetCommands deletes the record of commands older than the command
+// window; a retry after that runs anew.
+func (h *Hub) ForgetCommands(ctx context.Context) error {
+	_, err := h.svc.Store.DeleteCommandsBefore(ctx, time.Now().Add(-h.cfg.CommandWindow))
+	return err
+}
+
 // Close tells every client to reconnect elsewhere (close code 1001), waits
 // for the sockets to finish their in-flight commands, and stops the rooms.
 func (h *Hub) Close(ctx context.Context) error {
@@ -465,39 +483,4 @@ func problem(w http.ResponseWriter, status int, code ask2live.Code, detail strin
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"type": "urn:ask2live:problem:" + string(code),
 		"title": http.StatusText(status), "status": status, "detail": detail, "code": code})
-}
-
-// cidCache remembers recent answers per room and user, so a command retried
-// after a reconnect is answered again rather than run twice.
-type cidCache struct {
-	mu    sync.Mutex
-	max   int
-	order []string
-	m     map[string][]byte
-}
-
-func newCIDCache(max int) *cidCache { return &cidCache{max: max, m: map[string][]byte{}} }
-
-func cidKey(room, user, cid string) string { return room + "\x00" + user + "\x00" + cid }
-
-func (c *cidCache) lookup(room, user, cid string) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	b, ok := c.m[cidKey(room, user, cid)]
-	return b, ok
-}
-
-func (c *cidCache) remember(room, user, cid string, reply []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	k := cidKey(room, user, cid)
-	if _, ok := c.m[k]; ok {
-		return
-	}
-	c.m[k] = reply
-	c.order = append(c.order, k)
-	if len(c.order) > c.max {
-		delete(c.m, c.order[0])
-		c.order = c.order[1:]
-	}
 }

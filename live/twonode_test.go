@@ -44,7 +44,7 @@ func node(t *testing.T, dbURL, redis, prefix string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := live.NewHub(live.Config{PresenceInterval: 20 * time.Millisecond}, svc, bus, nil, log, nil)
+	hub := live.NewHub(live.Config{PresenceInterval: 20 * time.Millisecond, QuestionRate: 1000}, svc, bus, nil, log, nil)
 	svc.Notifier = hub
 	stopSync := live.SyncCache(bus, svc.Cache, log)
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events()}, svc, log))
@@ -302,4 +302,74 @@ func TestTwoNodesCacheInvalidation(t *testing.T) {
 		_, err := b.svc.Authenticate(ctx, guestCred.Token)
 		return ask2live.ErrorCode(err) == ask2live.EUnauthenticated
 	})
+}
+
+// twoNodes starts two nodes on one database and one Redis prefix, removed
+// when the test ends.
+func twoNodes(t *testing.T) (a, b *env) {
+	redis := redisURL(t)
+	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
+	if os.Getenv(storetest.PostgresEnv) != "" {
+		dbURL = storetest.URL(t, "postgres")
+	}
+	prefix := fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())
+	t.Cleanup(func() { dropKeys(t, redis, prefix) })
+	return node(t, dbURL, redis, prefix), node(t, dbURL, redis, prefix)
+}
+
+// TestCommandsRunOnceAcrossNodes: a command retried with its cid on another
+// node, or sent by two sockets of one user at the same instant (on one node
+// and on two), has one effect, and every copy gets the first answer.
+func TestCommandsRunOnceAcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	host, guest := a.user("host"), a.user("guest")
+	s := a.liveSession(host)
+	ctx := timeout(30 * time.Second)
+
+	onA := a.dial(guest, s.ID)
+	first := a.must(onA.Do(ctx, live.Command{Type: live.CmdAsk, CID: "moved", Text: "노드를 옮겨도 한 번"}))
+	onA.Drop()
+	onB := b.dial(guest, s.ID)
+	again := b.must(onB.Do(ctx, live.Command{Type: live.CmdAsk, CID: "moved", Text: "노드를 옮겨도 한 번"}))
+	if string(first.Raw) != string(again.Raw) {
+		t.Fatalf("the retry on the other node answered differently:\n%s\n%s", first.Raw, again.Raw)
+	}
+
+	sameNode := a.dial(guest, s.ID)
+	otherNode := b.dial(guest, s.ID)
+	secondTab := b.dial(guest, s.ID)
+	race := func(cid string, x, y *liveclient.Client) {
+		t.Helper()
+		var wg sync.WaitGroup
+		replies := make([]string, 2)
+		for i, c := range []*liveclient.Client{x, y} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				m, err := c.Do(ctx, live.Command{Type: live.CmdAsk, CID: cid, Text: "동시에 " + cid})
+				if err != nil {
+					t.Errorf("%s on socket %d: %v", cid, i, err)
+					return
+				}
+				replies[i] = string(m.Raw)
+			}()
+		}
+		wg.Wait()
+		if replies[0] != replies[1] {
+			t.Errorf("%s: the two copies got different answers:\n%s\n%s", cid, replies[0], replies[1])
+		}
+	}
+	const tries = 10
+	for i := range tries {
+		race(fmt.Sprintf("two-nodes-%d", i), sameNode, otherNode)
+		race(fmt.Sprintf("one-node-%d", i), otherNode, secondTab)
+	}
+	qs, err := a.svc.Questions(ctx, s.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 1 + 2*tries; len(qs) != want {
+		t.Fatalf("%d questions stored, want %d: a repeated cid ran twice", len(qs), want)
+	}
+	t.Logf("%d commands sent in %d copies, %d questions stored", 1+2*tries, 2+4*tries, len(qs))
 }
