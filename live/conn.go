@@ -19,6 +19,7 @@ import (
 // and sends heartbeats. A full queue means the client cannot keep up: it is
 // closed with CloseSlow and resumes by sequence when it reconnects.
 type conn struct {
+	id   string // unique in the cluster: presence counts connections
 	hub  *Hub
 	room *Room
 	ws   *websocket.Conn
@@ -47,7 +48,7 @@ type conn struct {
 }
 
 func newConn(h *Hub, r *Room, ws *websocket.Conn, u *ask2live.User, host bool) *conn {
-	c := &conn{hub: h, room: r, ws: ws, user: u, host: host,
+	c := &conn{id: randomID("c"), hub: h, room: r, ws: ws, user: u, host: host,
 		send: make(chan []byte, h.cfg.SendQueue), quit: make(chan struct{})}
 	return c
 }
@@ -282,7 +283,7 @@ func (c *conn) run(ctx context.Context, cmd *Command) (any, error) {
 			return nil, err
 		}
 		var list []ask2live.UserSummary
-		c.room.do(func() { list = c.room.participantList() })
+		c.room.do(func() { list = c.room.participantList(nil) })
 		return list, nil
 	}
 	return c.stage(cmd)

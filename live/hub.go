@@ -155,7 +155,28 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 	if reg != nil {
 		h.metrics.register(reg)
 	}
+	bus.OnReset(h.reset)
 	return h
+}
+
+// reset closes every room of this node after the bus lost its log. Clients
+// reconnect (1001) and get a snapshot of the room loaded afresh from the
+// store, which holds everything that was acknowledged.
+func (h *Hub) reset() {
+	h.mu.Lock()
+	rooms := make([]*Room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
+		r.do(func() {
+			for c := range r.conns {
+				c.finish(CloseGoingAway, "the room's event log was reset; reconnect", true)
+			}
+			r.closing = true
+		})
+	}
 }
 
 type hubMetrics struct {
@@ -307,14 +328,8 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 		ws.Close(CloseNotLive, "the session is "+string(sess.State))
 		return
 	}
-	room, err := h.room(ctx, sess)
-	if err != nil {
-		ws.Close(websocket.StatusTryAgainLater, "try again")
-		return
-	}
-	c := newConn(h, room, ws, u, sess.HostID == u.ID)
-	if !room.do(func() { room.join(c, hello.Epoch, hello.LastSeq) }) {
-		ws.Close(CloseNotLive, "the session has ended")
+	c, room := h.enter(ctx, ws, u, sess, hello)
+	if c == nil {
 		return
 	}
 	// The participation is recorded beside the socket, not before it: the
@@ -342,6 +357,29 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 	if err := h.svc.Store.RecordLeave(context.Background(), sessionID, u.ID, time.Now()); err != nil {
 		h.log.Warn("recording a leave", slog.Any("err", err))
 	}
+}
+
+// enter joins a socket to the session's room. A room that closed meanwhile
+// (the session ended, or the room was reset) is looked up again; on failure
+// the socket is closed with the reason and enter returns nil.
+func (h *Hub) enter(ctx context.Context, ws *websocket.Conn, u *ask2live.User, sess *ask2live.Session, hello *Command) (*conn, *Room) {
+	for range 5 {
+		room, err := h.room(ctx, sess)
+		if err != nil {
+			ws.Close(websocket.StatusTryAgainLater, "try again")
+			return nil, nil
+		}
+		c := newConn(h, room, ws, u, sess.HostID == u.ID)
+		if room.do(func() { room.join(c, hello.Epoch, hello.LastSeq) }) {
+			return c, room
+		}
+		if sess, err = h.svc.Session(ctx, sess.ID, u); err != nil || sess.State != ask2live.StateLive {
+			ws.Close(CloseNotLive, "the session has ended")
+			return nil, nil
+		}
+	}
+	ws.Close(websocket.StatusTryAgainLater, "try again")
+	return nil, nil
 }
 
 // chat stores and publishes a chat message.
@@ -391,13 +429,19 @@ func (h *Hub) QuestionDeleted(sessionID, questionID string) {
 	h.publish(sessionID, Event{Type: EvQuestionDeleted, QuestionID: questionID})
 }
 
-// ParticipantCount is how many people are in a session's live room, as
-// this node's copy of the room knows it (0 when no room runs here).
+// ParticipantCount is how many people are in a session's live room: this
+// node's copy of the room, or the bus's presence when no room runs here.
 func (h *Hub) ParticipantCount(sessionID string) int {
 	if r := h.existing(sessionID); r != nil {
 		return int(r.count.Load())
 	}
-	return 0
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	members, _, err := h.bus.Members(ctx, topic(sessionID))
+	if err != nil {
+		return 0
+	}
+	return len(members)
 }
 
 // endBySystem ends a session the server gave up on.

@@ -31,15 +31,21 @@ type Room struct {
 	chat      []*ask2live.ChatMessage
 	speakers  []string // host first
 	muted     map[string]bool
-	members   map[string]ask2live.UserSummary // everyone present, on any node
-	local     map[string]int                  // this node's connections per username
-	conns     map[*conn]struct{}
-	seq       uint64
-	ring      []ringEvent
-	joined    map[string]ask2live.UserSummary // presence changes not yet published
-	left      map[string]bool
-	count     atomic.Int64 // len(members), readable from other goroutines
+	// members is everyone present, on any node, as of the room's events:
+	// the bus keeps presence (see Bus.UpdatePresence), so every node's copy
+	// is the same at the same seq. presenceSeq is where the copy loaded at
+	// start stands; presence events up to it are already in it.
+	members     map[string]ask2live.UserSummary
+	presenceSeq uint64
+	conns       map[*conn]struct{}
+	seq         uint64
+	ring        []ringEvent
+	// This node's connections that came or went since the last flush.
+	arrive []Arrival
+	depart []string
+	count  atomic.Int64 // len(members), readable from other goroutines
 	hostGone  *time.Timer
+	hostAway  bool
 	maxLive   *time.Timer
 	closing   bool
 }
@@ -61,13 +67,25 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		hub: h, id: s.ID, ops: make(chan func(), 64), mail: newMailbox(),
 		quit: make(chan struct{}), done: make(chan struct{}),
 		session: sessionInfo(s), hostID: s.HostID, questions: map[string]*ask2live.Question{},
-		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, local: map[string]int{},
-		conns: map[*conn]struct{}{}, joined: map[string]ask2live.UserSummary{}, left: map[string]bool{},
+		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, conns: map[*conn]struct{}{},
 	}
 	cancel, after := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
 	// Events published before the room existed (an open-now session's
 	// "live") are already in the log: the room's count starts after them.
 	r.seq = after
+	members, pseq, err := h.bus.Members(ctx, topic(s.ID))
+	if err != nil {
+		cancel()
+		return nil, ask2live.Wrap(ask2live.EUnavailable, err, "the event bus did not answer")
+	}
+	for u, b := range members {
+		var sum ask2live.UserSummary
+		if json.Unmarshal(b, &sum) == nil {
+			r.members[u] = sum
+		}
+	}
+	r.presenceSeq = pseq
+	r.count.Store(int64(len(r.members)))
 	qs, err := h.svc.Store.ListQuestions(ctx, s.ID, "")
 	if err != nil {
 		cancel()
@@ -202,15 +220,17 @@ func (r *Room) apply(seq uint64, msg []byte) {
 			}
 		}
 	case EvPresence:
-		if ev.Presence != nil {
+		// The event says who changed and the count after: every node applies
+		// the same change and sends the same bytes.
+		if ev.Presence != nil && seq > r.presenceSeq {
 			for _, u := range ev.Presence.Joined {
 				r.members[u.Username] = u
 			}
 			for _, u := range ev.Presence.Left {
 				delete(r.members, u)
 			}
-			ev.Presence.Count = len(r.members)
 			r.count.Store(int64(len(r.members)))
+			r.hostPresence()
 		}
 	case EvSession:
 		if ev.Session != nil {
@@ -240,22 +260,11 @@ func (r *Room) apply(seq uint64, msg []byte) {
 }
 
 // join registers a connection and queues its first messages: a snapshot, or
-// the events it missed since lastSeq of the same epoch.
+// the events it missed since lastSeq of the same epoch. The arrival is
+// published with the next presence flush.
 func (r *Room) join(c *conn, epoch string, lastSeq *uint64) {
-	first := r.local[c.user.Username] == 0
-	r.local[c.user.Username]++
-	if first {
-		if _, known := r.members[c.user.Username]; !known || r.left[c.user.Username] {
-			r.joined[c.user.Username] = c.user.Summary()
-		}
-		delete(r.left, c.user.Username)
-	}
-	// The joiner counts at once in its own snapshot.
-	r.members[c.user.Username] = c.user.Summary()
-	r.count.Store(int64(len(r.members)))
-	if c.host {
-		r.hostBack()
-	}
+	summary, _ := json.Marshal(c.user.Summary())
+	r.arrive = append(r.arrive, Arrival{Conn: c.id, User: c.user.Username, Summary: summary})
 	if lastSeq != nil && epoch == r.hub.bus.Epoch() && r.canResume(*lastSeq) {
 		c.enqueueJSON(Resume{Type: MsgResume, From: *lastSeq + 1, Seq: r.seq, Epoch: epoch})
 		for _, e := range r.ring {
@@ -286,22 +295,9 @@ func (r *Room) leave(c *conn) {
 		return
 	}
 	delete(r.conns, c)
-	name := c.user.Username
-	r.local[name]--
-	if r.local[name] > 0 {
-		return
-	}
-	delete(r.local, name)
-	if _, pending := r.joined[name]; pending {
-		delete(r.joined, name)
-		delete(r.members, name)
-		r.count.Store(int64(len(r.members)))
-	} else {
-		r.left[name] = true
-	}
-	if c.host {
-		r.hostLeft()
-	}
+	// Even a connection whose arrival is not announced yet departs: a
+	// snapshot may have shown it.
+	r.depart = append(r.depart, c.id)
 }
 
 func (r *Room) snapshot(c *conn) Snapshot {
@@ -313,21 +309,41 @@ func (r *Room) snapshot(c *conn) Snapshot {
 	s := Snapshot{
 		Type: MsgSnapshot, V: ProtocolVersion, Seq: r.seq, Epoch: r.hub.bus.Epoch(), Session: r.session,
 		You:       You{Username: c.user.Username, Host: c.host},
-		Questions: qs, OnAir: r.onAir("", ""), Chat: r.chat, ParticipantCount: len(r.members),
+		Questions: qs, OnAir: r.onAir("", ""), Chat: r.chat,
 	}
+	// Those connected here count at once, the joiner included, before the
+	// presence event that announces them.
+	list := r.participantList(c)
+	s.ParticipantCount = len(list)
 	if s.Chat == nil {
 		s.Chat = []*ask2live.ChatMessage{}
 	}
 	if c.host {
-		s.Participants = r.participantList()
+		s.Participants = list
 	}
 	return s
 }
 
-func (r *Room) participantList() []ask2live.UserSummary {
-	out := make([]ask2live.UserSummary, 0, len(r.members))
+// participantList is everyone present: announced, or connected here (with
+// also, the connection about to join).
+func (r *Room) participantList(also *conn) []ask2live.UserSummary {
+	seen := make(map[string]bool, len(r.members))
+	out := make([]ask2live.UserSummary, 0, len(r.members)+1)
 	for _, u := range r.members {
+		seen[u.Username] = true
 		out = append(out, u)
+	}
+	add := func(c *conn) {
+		if !seen[c.user.Username] {
+			seen[c.user.Username] = true
+			out = append(out, c.user.Summary())
+		}
+	}
+	for c := range r.conns {
+		add(c)
+	}
+	if also != nil {
+		add(also)
 	}
 	slices.SortFunc(out, func(a, b ask2live.UserSummary) int {
 		if a.Username < b.Username {
@@ -347,21 +363,21 @@ func (r *Room) onAir(change, username string) OnAir {
 	return OnAir{Speakers: slices.Clone(r.speakers), Muted: muted, Change: change, Username: username}
 }
 
-// flushPresence publishes the joins and leaves since the last flush as one
-// event, so a crowd arriving is a few events, not one per person.
+// flushPresence hands this node's arrivals and departures since the last
+// flush to the bus, which publishes them as one presence event, so a crowd
+// arriving is a few events, not one per person. What the bus did not take
+// is tried again at the next flush (repeating an update is harmless).
 func (r *Room) flushPresence() {
-	if len(r.joined) == 0 && len(r.left) == 0 {
+	if len(r.arrive) == 0 && len(r.depart) == 0 {
 		return
 	}
-	p := &Presence{Joined: make([]ask2live.UserSummary, 0, len(r.joined)), Left: make([]string, 0, len(r.left))}
-	for _, u := range r.joined {
-		p.Joined = append(p.Joined, u)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.hub.bus.UpdatePresence(ctx, topic(r.id), r.arrive, r.depart); err != nil {
+		r.hub.log.Error("publishing presence", slog.String("session", r.id), slog.Any("err", err))
+		return
 	}
-	for u := range r.left {
-		p.Left = append(p.Left, u)
-	}
-	r.joined, r.left = map[string]ask2live.UserSummary{}, map[string]bool{}
-	r.hub.publish(r.id, Event{Type: EvPresence, Presence: p})
+	r.arrive, r.depart = nil, nil
 }
 
 // setStage changes the stage and publishes the new one. The room's copy
@@ -384,7 +400,7 @@ func (r *Room) grant(username string) error {
 	if slices.Contains(r.speakers, username) {
 		return nil
 	}
-	if _, present := r.members[username]; !present {
+	if !r.present(username) {
 		return ask2live.Errorf(ask2live.ENotFound, "%s is not in the room", username)
 	}
 	if len(r.speakers)-1 >= r.hub.cfg.MaxOnAir {
@@ -439,6 +455,12 @@ func (r *Room) setMuted(username string, muted bool) error {
 	return nil
 }
 
+// present reports whether a user is in the room: announced by a presence
+// event, or connected here and about to be.
+func (r *Room) present(username string) bool {
+	return slices.ContainsFunc(r.participantList(nil), func(u ask2live.UserSummary) bool { return u.Username == username })
+}
+
 // remove disconnects every connection of a user here (host command).
 func (r *Room) remove(username string) {
 	for c := range r.conns {
@@ -453,6 +475,8 @@ func (r *Room) remove(username string) {
 // and when the session has been live too long.
 func (r *Room) startTimers() {
 	r.hostGone = time.AfterFunc(r.hub.cfg.HostGoneTimeout, func() { r.hub.endBySystem(r.id, "the host was away too long") })
+	r.hostAway = true
+	r.hostPresence()
 	if r.session.StartedAt != nil {
 		left := time.Until(r.session.StartedAt.Add(r.hub.cfg.MaxLiveDuration))
 		r.maxLive = time.AfterFunc(max(left, 0), func() { r.hub.endBySystem(r.id, "the session reached its maximum length") })
@@ -466,6 +490,19 @@ func (r *Room) stopTimers() {
 	}
 }
 
-func (r *Room) hostBack() { r.hostGone.Stop() }
-
-func (r *Room) hostLeft() { r.hostGone.Reset(r.hub.cfg.HostGoneTimeout) }
+// hostPresence follows the host's presence, on any node: the host-gone
+// timer runs only while the host is away.
+func (r *Room) hostPresence() {
+	if r.session.Host.Username == "" {
+		return
+	}
+	_, here := r.members[r.session.Host.Username]
+	switch {
+	case here && r.hostAway:
+		r.hostGone.Stop()
+		r.hostAway = false
+	case !here && !r.hostAway:
+		r.hostGone.Reset(r.hub.cfg.HostGoneTimeout)
+		r.hostAway = true
+	}
+}

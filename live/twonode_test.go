@@ -45,7 +45,7 @@ func node(t *testing.T, dbURL, redis, prefix string) *env {
 		t.Fatal(err)
 	}
 	hub := live.NewHub(live.Config{PresenceInterval: 20 * time.Millisecond, QuestionRate: 1000}, svc, bus, nil, log, nil)
-	svc.Notifier = hub
+	svc.Notifier, svc.Presence = hub, hub
 	stopSync := live.SyncCache(bus, svc.Cache, log)
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events()}, svc, log))
 	t.Cleanup(func() {
@@ -372,4 +372,124 @@ func TestCommandsRunOnceAcrossNodes(t *testing.T) {
 		t.Fatalf("%d questions stored, want %d: a repeated cid ran twice", len(qs), want)
 	}
 	t.Logf("%d commands sent in %d copies, %d questions stored", 1+2*tries, 2+4*tries, len(qs))
+}
+
+// observer records the raw bytes of every presence event a client gets, by
+// sequence number, and the last presence state.
+type observer struct {
+	c     *liveclient.Client
+	raw   map[uint64]string
+	count int
+	names map[string]bool
+}
+
+func observe(c *liveclient.Client, snap live.Snapshot) *observer {
+	o := &observer{c: c, raw: map[uint64]string{}, count: snap.ParticipantCount, names: map[string]bool{}}
+	for _, p := range snap.Participants {
+		o.names[p.Username] = true
+	}
+	return o
+}
+
+// until reads events until the presence count is want.
+func (o *observer) until(t *testing.T, want int) {
+	t.Helper()
+	ctx := timeout(20 * time.Second)
+	for o.count != want {
+		m, err := o.c.Next(ctx)
+		if err != nil {
+			t.Fatalf("waiting for %d present (at %d): %v", want, o.count, err)
+		}
+		if m.Event == nil || m.Event.Presence == nil {
+			continue
+		}
+		o.raw[m.Seq] = string(m.Raw)
+		o.count = m.Event.Presence.Count
+		for _, u := range m.Event.Presence.Joined {
+			o.names[u.Username] = true
+		}
+		for _, u := range m.Event.Presence.Left {
+			delete(o.names, u)
+		}
+	}
+}
+
+// TestPresenceIsOneTruthAcrossNodes: guests hopping between two nodes while
+// others ask, and a user with a socket on each node closing one: both
+// nodes report the same participants and count, every presence event has
+// the same bytes on both, and the two-socket user stays present.
+func TestPresenceIsOneTruthAcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	host := a.user("host")
+	s := a.liveSession(host)
+	onA := a.dial(host, s.ID)
+	onB := b.dial(member{token: tokenOf(t, a, "host")}, s.ID)
+	obsA, obsB := observe(onA, snapshotOf(t, onA)), observe(onB, snapshotOf(t, onB))
+
+	const guests = 20
+	members := make([]member, guests)
+	socks := make([]*liveclient.Client, guests)
+	nodes := []*env{a, b}
+	for i := range members {
+		members[i] = a.user(fmt.Sprintf("guest%02d", i))
+		socks[i] = nodes[i%2].dial(members[i], s.ID)
+	}
+	twoTabs := a.user("twotabs")
+	tabA, tabB := a.dial(twoTabs, s.ID), b.dial(twoTabs, s.ID)
+	want := 1 + guests + 1
+	obsA.until(t, want)
+	obsB.until(t, want)
+
+	// Three rounds of everyone moving to the other node, some asking as
+	// they go, and the two-socket user closing the socket on node a.
+	var wg sync.WaitGroup
+	for i := range members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := 1; round <= 3; round++ {
+				socks[i].Drop()
+				socks[i] = nodes[(i+round)%2].dial(members[i], s.ID)
+				if i%4 == 0 {
+					if _, err := socks[i].Do(timeout(10*time.Second), live.Command{Type: live.CmdAsk, Text: fmt.Sprintf("이동 중 %d-%d", i, round)}); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		}()
+	}
+	tabA.Close()
+	wg.Wait()
+	// A newcomer marks the end: once both observers count them, every
+	// earlier arrival and departure has been announced.
+	b.dial(a.user("last"), s.ID)
+	want++
+	obsA.until(t, want)
+	obsB.until(t, want)
+	if !obsA.names["twotabs"] || !obsB.names["twotabs"] {
+		t.Fatal("closing one of two sockets (on two nodes) took the user out of the room")
+	}
+	if len(obsA.names) != want || len(obsB.names) != want {
+		t.Fatalf("participant lists: %d on a, %d on b, want %d", len(obsA.names), len(obsB.names), want)
+	}
+	for seq, raw := range obsA.raw {
+		if other, ok := obsB.raw[seq]; ok && other != raw {
+			t.Fatalf("presence seq %d differs between nodes:\n a: %s\n b: %s", seq, raw, other)
+		}
+	}
+	ctx := timeout(10 * time.Second)
+	for name, n := range map[string]*env{"a": a, "b": b} {
+		sess, err := n.svc.Session(ctx, s.ID, nil)
+		if err != nil || sess.ParticipantCount != want {
+			t.Fatalf("node %s: participant_count %d (%v), want %d", name, sess.ParticipantCount, err, want)
+		}
+	}
+	for name, c := range map[string]*liveclient.Client{"a": onA, "b": onB} {
+		var ack struct{ Result []ask2live.UserSummary }
+		a.must(c.Do(ctx, live.Command{Type: live.CmdParticipants})).Decode(&ack)
+		if len(ack.Result) != want {
+			t.Fatalf("participants on node %s: %d, want %d", name, len(ack.Result), want)
+		}
+	}
+	_ = tabB
 }
