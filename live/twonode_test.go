@@ -26,7 +26,7 @@ func redisURL(t *testing.T) string { return storetest.RedisURL(t) }
 
 // node is one server of a cluster: its own store connection, Service, Redis
 // bus and hub, sharing the database and Redis with the other nodes.
-func node(t *testing.T, dbURL, redis, prefix string) *env {
+func node(t *testing.T, dbURL, redis, prefix string, mutate ...func(*live.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, dbURL, store.Options{})
@@ -44,7 +44,11 @@ func node(t *testing.T, dbURL, redis, prefix string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := live.NewHub(live.Config{PresenceInterval: 20 * time.Millisecond, QuestionRate: 1000}, svc, bus, nil, log, nil)
+	cfg := live.Config{PresenceInterval: 20 * time.Millisecond, QuestionRate: 1000}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	hub := live.NewHub(cfg, svc, bus, nil, log, nil)
 	svc.Notifier, svc.Presence = hub, hub
 	stopSync := live.SyncCache(bus, svc.Cache, log)
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events()}, svc, log))
