@@ -41,13 +41,13 @@ type Room struct {
 	seq         uint64
 	ring        []ringEvent
 	// This node's connections that came or went since the last flush.
-	arrive []Arrival
-	depart []string
-	count  atomic.Int64 // len(members), readable from other goroutines
-	hostGone  *time.Timer
-	hostAway  bool
-	maxLive   *time.Timer
-	closing   bool
+	arrive   []Arrival
+	depart   []string
+	count    atomic.Int64 // len(members), readable from other goroutines
+	hostGone *time.Timer
+	hostAway bool
+	maxLive  *time.Timer
+	closing  bool
 }
 
 type ringEvent struct {
