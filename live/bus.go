@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -40,6 +41,10 @@ type Bus interface {
 	// presence changed. A user is present while any of their connections,
 	// on any node, is. Repeating an update changes nothing.
 	UpdatePresence(ctx context.Context, topic string, arrive []Arrival, depart []string) error
+	// PublishIf appends msg only if the topic's value called name is still
+	// expect (or was never set), and sets it to next in the same step. It
+	// returns whether it did, and otherwise the value held.
+	PublishIf(ctx context.Context, topic, name string, expect, next, msg []byte) (held []byte, ok bool, err error)
 	// Members returns who is present (username → summary JSON) and the
 	// sequence number up to which that holds.
 	Members(ctx context.Context, topic string) (map[string][]byte, uint64, error)
@@ -55,6 +60,7 @@ type MemoryBus struct {
 	seqs     map[string]uint64
 	subs     map[string]map[*mailbox]func(uint64, []byte)
 	presence map[string]*presenceSet
+	values   map[string][]byte // PublishIf's, by topic and name
 }
 
 // NewMemoryBus returns an empty in-memory bus.
@@ -62,7 +68,7 @@ func NewMemoryBus() *MemoryBus {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return &MemoryBus{epoch: "m" + hex.EncodeToString(b), seqs: map[string]uint64{},
-		subs: map[string]map[*mailbox]func(uint64, []byte){}, presence: map[string]*presenceSet{}}
+		subs: map[string]map[*mailbox]func(uint64, []byte){}, presence: map[string]*presenceSet{}, values: map[string][]byte{}}
 }
 
 // Publish appends msg to the topic.
@@ -88,6 +94,19 @@ func (b *MemoryBus) UpdatePresence(_ context.Context, topic string, arrive []Arr
 		delete(b.presence, topic)
 	}
 	return nil
+}
+
+// PublishIf compares, sets and publishes under one lock.
+func (b *MemoryBus) PublishIf(_ context.Context, topic, name string, expect, next, msg []byte) ([]byte, bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := topic + "\x00" + name
+	if held, ok := b.values[k]; ok && !bytes.Equal(held, expect) {
+		return held, false, nil
+	}
+	b.values[k] = next
+	b.publish(topic, msg)
+	return nil, true, nil
 }
 
 // Members returns who is present now.

@@ -141,6 +141,14 @@ local count = redis.call('HLEN', KEYS[5])
 return append('{"type":"presence","presence":{"count":' .. count .. ',"joined":[' ..
   table.concat(summaries, ',') .. '],"left":[' .. table.concat(names, ',') .. ']}}')`)
 
+// publishIfScript appends ARGV[2] only if KEYS[4] is unset or holds
+// ARGV[5], and sets it to ARGV[6]; it answers {seq, ""} or {0, held}.
+var publishIfScript = redis.NewScript(epochCheck + appendEvent + `
+local held = redis.call('GET', KEYS[4])
+if held and held ~= ARGV[5] then return {0, held} end
+redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[4])
+return {append(ARGV[2]), ''}`)
+
 // renewEpochScript replaces the epoch ARGV[1] (or none) by ARGV[2], and
 // returns the epoch in force.
 var renewEpochScript = redis.NewScript(`
@@ -207,17 +215,41 @@ func (b *RedisBus) topicKeys(epoch, topic string) []string {
 // run runs a write script and notes whether the log may have lost it.
 func (b *RedisBus) run(ctx context.Context, s *redis.Script, keys []string, args ...any) (int64, error) {
 	n, err := s.Run(ctx, b.rdb, keys, args...).Int64()
+	return n, b.failed(err, args[0].(string))
+}
+
+// failed looks at a write script's error: the epoch changed (start the
+// next one), or the write may not have happened (so the log may miss an
+// event: the watcher starts a new epoch once Redis answers).
+func (b *RedisBus) failed(err error, epoch string) error {
 	switch {
 	case err == nil:
-		return n, nil
+		return nil
 	case strings.HasPrefix(err.Error(), errEpoch):
-		b.renew(args[0].(string))
+		b.renew(epoch)
 	default:
 		b.mu.Lock()
 		b.lost = true
 		b.mu.Unlock()
 	}
-	return 0, fmt.Errorf("redis publish: %w", err)
+	return fmt.Errorf("redis publish: %w", err)
+}
+
+// PublishIf runs publishIfScript on the topic's value name.
+func (b *RedisBus) PublishIf(ctx context.Context, topic, name string, expect, next, msg []byte) ([]byte, bool, error) {
+	keys, epoch := b.keys(topic)
+	res, err := publishIfScript.Run(ctx, b.rdb, append(keys[:3:3], keys[1]+":"+name), epoch, msg, RetainEvents, topicTTL.Milliseconds(), expect, next).Slice()
+	if err = b.failed(err, epoch); err != nil {
+		return nil, false, err
+	}
+	if len(res) != 2 {
+		return nil, false, fmt.Errorf("redis publish: unexpected answer %v", res)
+	}
+	if seq, _ := res[0].(int64); seq > 0 {
+		return nil, true, nil
+	}
+	held, _ := res[1].(string)
+	return []byte(held), false, nil
 }
 
 // Publish appends msg to the topic's stream.

@@ -107,13 +107,7 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		cancel()
 		return nil, err
 	} else if doc != nil {
-		var st OnAir
-		if json.Unmarshal(doc, &st) == nil && len(st.Speakers) > 0 {
-			r.speakers = st.Speakers
-			for _, u := range st.Muted {
-				r.muted[u] = true
-			}
-		}
+		r.loadStage(doc)
 	}
 	go r.run(cancel)
 	return r, nil
@@ -355,12 +349,16 @@ func (r *Room) participantList(also *conn) []ask2live.UserSummary {
 }
 
 func (r *Room) onAir(change, username string) OnAir {
-	muted := make([]string, 0, len(r.muted))
-	for u := range r.muted {
-		muted = append(muted, u)
+	return onAirOf(r.speakers, r.muted, change, username)
+}
+
+func onAirOf(speakers []string, muted map[string]bool, change, username string) OnAir {
+	m := make([]string, 0, len(muted))
+	for u := range muted {
+		m = append(m, u)
 	}
-	slices.Sort(muted)
-	return OnAir{Speakers: slices.Clone(r.speakers), Muted: muted, Change: change, Username: username}
+	slices.Sort(m)
+	return OnAir{Speakers: slices.Clone(speakers), Muted: m, Change: change, Username: username}
 }
 
 // flushPresence hands this node's arrivals and departures since the last
@@ -380,79 +378,139 @@ func (r *Room) flushPresence() {
 	r.arrive, r.depart = nil, nil
 }
 
-// setStage changes the stage and publishes the new one. The room's copy
-// changes at once, so the next command sees it before the event returns.
-func (r *Room) setStage(speakers []string, muted map[string]bool, change, username string) {
-	r.speakers, r.muted = speakers, muted
-	on := r.onAir(change, username)
-	r.hub.publish(r.id, Event{Type: EvOnAir, OnAir: &on})
-	// Stored before the command is acknowledged, so a restart keeps it.
-	doc, _ := json.Marshal(OnAir{Speakers: on.Speakers, Muted: on.Muted})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := r.hub.svc.Store.SaveStage(ctx, r.id, doc); err != nil {
-		r.hub.log.Error("saving the stage", slog.String("session", r.id), slog.Any("err", err))
+// stageEdit computes a new stage from the current one: the speakers, the
+// muted, and what changed for whom ("" when nothing changes). It must not
+// modify its arguments.
+type stageEdit func(speakers []string, muted map[string]bool) ([]string, map[string]bool, string, string, error)
+
+// stageDoc is the stage as stored and compared: speakers in order, muted
+// sorted.
+func stageDoc(speakers []string, muted map[string]bool) []byte {
+	m := make([]string, 0, len(muted))
+	for u := range muted {
+		m = append(m, u)
+	}
+	slices.Sort(m)
+	doc, _ := json.Marshal(OnAir{Speakers: speakers, Muted: m})
+	return doc
+}
+
+// changeStage applies edit to the stage as the cluster has it. The event is
+// appended only if the stage is still the one edit saw (a compare-and-set on
+// the bus), so racing commands on several nodes cannot, say, put more guests
+// on air than allowed; when another change came first, edit runs again on
+// the stage the bus holds. The stage is stored before the command is
+// acknowledged, so a restart keeps it.
+func (r *Room) changeStage(edit stageEdit) error {
+	for range 8 {
+		speakers, muted, change, who, err := edit(r.speakers, r.muted)
+		if err != nil || change == "" {
+			return err
+		}
+		on := onAirOf(speakers, muted, change, who)
+		msg, _ := json.Marshal(Event{Type: EvOnAir, OnAir: &on})
+		next := stageDoc(speakers, muted)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		held, ok, err := r.hub.bus.PublishIf(ctx, topic(r.id), "stage", stageDoc(r.speakers, r.muted), next, msg)
+		if err == nil && ok {
+			r.speakers, r.muted = speakers, muted
+			err = r.hub.svc.Store.SaveStage(ctx, r.id, next)
+		}
+		cancel()
+		if err != nil {
+			r.hub.log.Error("changing the stage", slog.String("session", r.id), slog.Any("err", err))
+			return ask2live.Wrap(ask2live.EUnavailable, err, "the stage could not be changed; try again")
+		}
+		if ok {
+			return nil
+		}
+		r.loadStage(held)
+	}
+	return ask2live.Errorf(ask2live.EUnavailable, "the stage is changing too fast; try again")
+}
+
+// loadStage takes a stage document (stored, or held by the bus).
+func (r *Room) loadStage(doc []byte) {
+	var st OnAir
+	if json.Unmarshal(doc, &st) != nil || len(st.Speakers) == 0 {
+		return
+	}
+	r.speakers, r.muted = st.Speakers, map[string]bool{}
+	for _, u := range st.Muted {
+		r.muted[u] = true
 	}
 }
 
 // grant puts a guest on air (host command).
 func (r *Room) grant(username string) error {
-	if slices.Contains(r.speakers, username) {
-		return nil
+	err := r.changeStage(func(speakers []string, muted map[string]bool) ([]string, map[string]bool, string, string, error) {
+		if slices.Contains(speakers, username) {
+			return nil, nil, "", "", nil
+		}
+		if !r.present(username) {
+			return nil, nil, "", "", ask2live.Errorf(ask2live.ENotFound, "%s is not in the room", username)
+		}
+		if len(speakers)-1 >= r.hub.cfg.MaxOnAir {
+			return nil, nil, "", "", ask2live.Errorf(ask2live.EWrongState, "at most %d guests can be on air at once; take a mic back first", r.hub.cfg.MaxOnAir)
+		}
+		return append(slices.Clone(speakers), username), muted, "granted", username, nil
+	})
+	if err == nil && slices.Contains(r.speakers, username) {
+		r.hub.media.SetOnAir(r.id, username, !r.muted[username])
 	}
-	if !r.present(username) {
-		return ask2live.Errorf(ask2live.ENotFound, "%s is not in the room", username)
-	}
-	if len(r.speakers)-1 >= r.hub.cfg.MaxOnAir {
-		return ask2live.Errorf(ask2live.EWrongState, "at most %d guests can be on air at once; take a mic back first", r.hub.cfg.MaxOnAir)
-	}
-	r.setStage(append(slices.Clone(r.speakers), username), r.muted, "granted", username)
-	r.hub.media.SetOnAir(r.id, username, true)
-	return nil
+	return err
 }
 
 // takeBack removes a guest from the stage: revoked by the host, declined or
 // given back by the guest, or because their voice question was answered.
 func (r *Room) takeBack(username, change string) error {
-	if len(r.speakers) > 0 && r.speakers[0] == username {
-		return ask2live.Errorf(ask2live.EForbidden, "the host is always on air")
-	}
-	if !slices.Contains(r.speakers, username) {
-		return nil
-	}
-	muted := map[string]bool{}
-	for u := range r.muted {
-		if u != username {
-			muted[u] = true
+	err := r.changeStage(func(speakers []string, muted map[string]bool) ([]string, map[string]bool, string, string, error) {
+		if len(speakers) > 0 && speakers[0] == username {
+			return nil, nil, "", "", ask2live.Errorf(ask2live.EForbidden, "the host is always on air")
 		}
+		if !slices.Contains(speakers, username) {
+			return nil, nil, "", "", nil
+		}
+		m := map[string]bool{}
+		for u := range muted {
+			if u != username {
+				m[u] = true
+			}
+		}
+		return slices.DeleteFunc(slices.Clone(speakers), func(u string) bool { return u == username }), m, change, username, nil
+	})
+	if err == nil {
+		r.hub.media.SetOnAir(r.id, username, false)
 	}
-	r.hub.media.SetOnAir(r.id, username, false)
-	r.setStage(slices.DeleteFunc(slices.Clone(r.speakers), func(u string) bool { return u == username }), muted, change, username)
-	return nil
+	return err
 }
 
 // setMuted mutes or unmutes a speaker; the host may mute anyone.
 func (r *Room) setMuted(username string, muted bool) error {
-	if !slices.Contains(r.speakers, username) {
-		return ask2live.Errorf(ask2live.EWrongState, "%s is not on air", username)
+	err := r.changeStage(func(speakers []string, was map[string]bool) ([]string, map[string]bool, string, string, error) {
+		if !slices.Contains(speakers, username) {
+			return nil, nil, "", "", ask2live.Errorf(ask2live.EWrongState, "%s is not on air", username)
+		}
+		if was[username] == muted {
+			return nil, nil, "", "", nil
+		}
+		m := map[string]bool{}
+		for u := range was {
+			m[u] = true
+		}
+		change := "unmuted"
+		if muted {
+			m[username] = true
+			change = "muted"
+		} else {
+			delete(m, username)
+		}
+		return speakers, m, change, username, nil
+	})
+	if err == nil && slices.Contains(r.speakers, username) {
+		r.hub.media.SetOnAir(r.id, username, !r.muted[username])
 	}
-	if r.muted[username] == muted {
-		return nil
-	}
-	m := map[string]bool{}
-	for u := range r.muted {
-		m[u] = true
-	}
-	change := "unmuted"
-	if muted {
-		m[username] = true
-		change = "muted"
-	} else {
-		delete(m, username)
-	}
-	r.setStage(r.speakers, m, change, username)
-	r.hub.media.SetOnAir(r.id, username, !muted)
-	return nil
+	return err
 }
 
 // present reports whether a user is in the room: announced by a presence

@@ -497,3 +497,82 @@ func TestPresenceIsOneTruthAcrossNodes(t *testing.T) {
 	}
 	_ = tabB
 }
+
+// TestOnAirLimitHoldsAcrossNodes: the host's sockets on two nodes grant the
+// mic to six guests at once; at most MaxOnAir (3) end up on air, on both
+// nodes, every time.
+func TestOnAirLimitHoldsAcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	host := a.user("host")
+	s := a.liveSession(host)
+	hostA := a.dial(host, s.ID)
+	hostB := b.dial(member{token: tokenOf(t, a, "host")}, s.ID)
+	obs := observe(hostA, snapshotOf(t, hostA))
+	var guests []string
+	for i := range 6 {
+		g := a.user(fmt.Sprintf("guest%d", i))
+		[]*env{a, b}[i%2].dial(g, s.ID)
+		guests = append(guests, g.user.Username)
+	}
+	obs.until(t, 7)
+	// hostB's room must know the guests too before it grants.
+	observe(hostB, snapshotOf(t, hostB)).until(t, 7)
+	ctx := timeout(30 * time.Second)
+	for round := range 5 {
+		// Each host socket sends its three grants without waiting; the two
+		// sockets run at once.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		granted := 0
+		for k, c := range []*liveclient.Client{hostA, hostB} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				want := map[string]string{}
+				for i := k; i < len(guests); i += 2 {
+					cid, err := c.Send(ctx, live.Command{Type: live.CmdGrantMic, Username: guests[i]})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					want[cid] = guests[i]
+				}
+				// Read until every grant is answered and the stage this socket
+				// sees has the host and three guests.
+				speakers := 0
+				for len(want) > 0 || speakers != 4 {
+					m, err := c.Next(ctx)
+					if err != nil {
+						t.Errorf("round %d: %v (%d on air)", round, err, speakers)
+						return
+					}
+					if m.Event != nil && m.Event.OnAir != nil {
+						speakers = len(m.Event.OnAir.Speakers)
+					}
+					if _, ok := want[m.CID]; !ok || (m.Type != live.MsgAck && m.Type != live.MsgError) {
+						continue
+					}
+					var e live.ErrorMsg
+					switch {
+					case m.Type == live.MsgAck:
+						mu.Lock()
+						granted++
+						mu.Unlock()
+					case m.Decode(&e) == nil && e.Code != ask2live.EWrongState:
+						t.Errorf("grant %s: %s %s", want[m.CID], e.Code, e.Message)
+					}
+					delete(want, m.CID)
+				}
+			}()
+		}
+		wg.Wait()
+		if granted != 3 {
+			t.Fatalf("round %d: %d grants succeeded, want 3", round, granted)
+		}
+		for _, g := range guests {
+			if _, err := hostA.Do(ctx, live.Command{Type: live.CmdRevokeMic, Username: g}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
