@@ -304,10 +304,11 @@ func (h *Hub) originPatterns() []string {
 
 // serveConn runs one socket: hello, join, then the reader until it ends.
 func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.User, sessionID string) {
-	hctx, cancel := context.WithTimeout(ctx, h.cfg.HelloTimeout)
-	_, frame, err := ws.Read(hctx)
-	cancel()
-	if err != nil {
+	// A read cancelled by a context drops the socket without a close
+	// frame; a timer closing it properly tells the client why (4400).
+	late := time.AfterFunc(h.cfg.HelloTimeout, func() { ws.Close(CloseBadFrame, "send hello first") })
+	_, frame, err := ws.Read(ctx)
+	if !late.Stop() || err != nil {
 		ws.Close(CloseBadFrame, "send hello first")
 		return
 	}

@@ -40,6 +40,10 @@ type Room struct {
 	conns       map[*conn]struct{}
 	seq         uint64
 	ring        []ringEvent
+	// ready is the seq the room must reach before it answers joins (the
+	// replayed log); joins that come earlier wait in held.
+	ready uint64
+	held  []func()
 	// This node's connections that came or went since the last flush.
 	arrive   []Arrival
 	depart   []string
@@ -85,6 +89,9 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		}
 	}
 	r.presenceSeq = pseq
+	// The log stands at pseq at least: joins wait until the room has
+	// applied that far, so a resume is answered from a complete window.
+	r.ready = pseq
 	r.count.Store(int64(len(r.members)))
 	qs, err := h.svc.Store.ListQuestions(ctx, s.ID, "")
 	if err != nil {
@@ -136,6 +143,10 @@ func (r *Room) run(unsubscribe func()) {
 	presence := time.NewTicker(r.hub.cfg.PresenceInterval)
 	defer presence.Stop()
 	r.startTimers()
+	// A log that never reaches ready (its end was trimmed, the bus is
+	// down) does not keep joins waiting: they get snapshots.
+	readyBy := time.AfterFunc(2*time.Second, func() { r.do(func() { r.ready = 0; r.release() }) })
+	defer readyBy.Stop()
 	mailDone := make(chan struct{})
 	defer close(mailDone)
 	mail := make(chan []busMsg)
@@ -159,6 +170,9 @@ func (r *Room) run(unsubscribe func()) {
 		case msgs := <-mail:
 			for _, m := range msgs {
 				r.apply(m.seq, m.msg)
+			}
+			if r.seq >= r.ready {
+				r.release()
 			}
 		case <-presence.C:
 			r.flushPresence()
@@ -257,6 +271,16 @@ func (r *Room) apply(seq uint64, msg []byte) {
 // the events it missed since lastSeq of the same epoch. The arrival is
 // published with the next presence flush.
 func (r *Room) join(c *conn, epoch string, lastSeq *uint64) {
+	if r.seq < r.ready {
+		r.held = append(r.held, func() {
+			select {
+			case <-c.quit: // gave up waiting
+			default:
+				r.join(c, epoch, lastSeq)
+			}
+		})
+		return
+	}
 	summary, _ := json.Marshal(c.user.Summary())
 	r.arrive = append(r.arrive, Arrival{Conn: c.id, User: c.user.Username, Summary: summary})
 	if lastSeq != nil && epoch == r.hub.bus.Epoch() && r.canResume(*lastSeq) {
@@ -270,6 +294,15 @@ func (r *Room) join(c *conn, epoch string, lastSeq *uint64) {
 		c.enqueueJSON(r.snapshot(c))
 	}
 	r.conns[c] = struct{}{}
+}
+
+// release answers the joins that waited for the room to catch up.
+func (r *Room) release() {
+	held := r.held
+	r.held = nil
+	for _, join := range held {
+		join()
+	}
 }
 
 // canResume reports whether the events after lastSeq are all still in the

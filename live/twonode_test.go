@@ -576,3 +576,31 @@ func TestOnAirLimitHoldsAcrossNodes(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeOnANodeThatJustLoadedTheRoom: a client moving to a node where
+// the room has not run yet resumes from the replayed log: the resume's seq
+// is where the log stands, not the empty room's 0.
+func TestResumeOnANodeThatJustLoadedTheRoom(t *testing.T) {
+	a, b := twoNodes(t)
+	host, guest := a.user("host"), a.user("guest")
+	s := a.liveSession(host)
+	hc := a.dial(host, s.ID)
+	gc := a.dial(guest, s.ID)
+	ctx := timeout(20 * time.Second)
+	for i := range 5 {
+		a.must(hc.Do(ctx, live.Command{Type: live.CmdChat, Text: fmt.Sprintf("채팅 %d", i)}))
+	}
+	collect(t, gc, 10*time.Second, func(evs []*live.Event) bool {
+		return len(evs) > 0 && evs[len(evs)-1].Chat != nil && evs[len(evs)-1].Chat.Text == "채팅 4"
+	})
+	last, epoch := gc.LastSeq()
+	gc.Drop()
+	moved := b.dial(guest, s.ID, liveclient.Options{LastSeq: &last, Epoch: epoch})
+	var r live.Resume
+	if moved.First.Type != live.MsgResume || moved.First.Decode(&r) != nil {
+		t.Fatalf("first message %s, want resume", moved.First.Type)
+	}
+	if r.From != last+1 || r.Seq < last {
+		t.Fatalf("resume from %d to %d after seq %d", r.From, r.Seq, last)
+	}
+}
