@@ -135,6 +135,28 @@ type LiveStore interface {
 	// (nil when none was saved).
 	SaveStage(ctx context.Context, sessionID string, stage []byte) error
 	Stage(ctx context.Context, sessionID string) ([]byte, error)
+
+	// ClaimCommand records, once, that a live-room command is starting:
+	// claimed is true for the one call that recorded it. Any other call gets
+	// the stored answer (nil while the first run has not finished) and when
+	// the first run started.
+	ClaimCommand(ctx context.Context, k CommandKey, now time.Time) (claimed bool, reply []byte, claimedAt time.Time, err error)
+	// RetakeCommand claims anew a command that has no answer and whose
+	// claim is still the one made at was (its node stopped mid-command);
+	// false if someone else retook or finished it.
+	RetakeCommand(ctx context.Context, k CommandKey, was, now time.Time) (bool, error)
+	// CompleteCommand stores the answer of a claimed command.
+	CompleteCommand(ctx context.Context, k CommandKey, reply []byte) error
+	// ReleaseCommand forgets a claimed command that was refused, so that a
+	// retry runs it again.
+	ReleaseCommand(ctx context.Context, k CommandKey) error
+	// DeleteCommandsBefore forgets commands claimed before t.
+	DeleteCommandsBefore(ctx context.Context, t time.Time) (int64, error)
+}
+
+// CommandKey names one live-room command: a user's client id in a session.
+type CommandKey struct {
+	SessionID, UserID, CID string
 }
 
 // MediaStore keeps uploaded media (avatars) where every node can read it.

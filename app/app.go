@@ -119,6 +119,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		PresenceInterval: cfg.PresenceInterval,
 		HostGoneTimeout:  cfg.HostGoneTimeout,
 		MaxLiveDuration:  cfg.MaxLiveDuration,
+		CommandWindow:    cfg.CommandWindow,
 		AllowedOrigins:   cfg.AllowedOrigins,
 		Limits:           a.limits,
 	}, svc, a.bus, audio, log, reg)
@@ -199,6 +200,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	})
 	go a.every(ctx, time.Minute, "sweeping abandoned sessions", a.hub.SweepAbandoned)
+	go a.every(ctx, time.Hour, "forgetting old live commands", a.hub.ForgetCommands)
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
 	select {

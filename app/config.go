@@ -63,6 +63,7 @@ type Config struct {
 	MaxOnAir          int
 	HostGoneTimeout   time.Duration
 	MaxLiveDuration   time.Duration
+	CommandWindow     time.Duration // how long a live command's cid is remembered
 	ChatHistory       int
 	QuestionRate      int // questions per minute per user
 	ChatRate          int // chat messages per 10 seconds per user
@@ -110,6 +111,7 @@ func DefaultConfig() Config {
 		MaxOnAir:          3,
 		HostGoneTimeout:   10 * time.Minute,
 		MaxLiveDuration:   12 * time.Hour,
+		CommandWindow:     24 * time.Hour,
 		ChatHistory:       50,
 		QuestionRate:      5,
 		ChatRate:          20,
@@ -179,6 +181,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.IntVar(&c.MaxOnAir, "max-on-air", c.MaxOnAir, "most guests on air at once in a live room (the host is always on air)")
 	fs.DurationVar(&c.HostGoneTimeout, "host-gone-timeout", c.HostGoneTimeout, "end a live session whose host has been disconnected this long")
 	fs.DurationVar(&c.MaxLiveDuration, "max-live-duration", c.MaxLiveDuration, "end a live session that has been live this long")
+	fs.DurationVar(&c.CommandWindow, "command-window", c.CommandWindow, "how long a live-room command's cid is remembered: a retry within it, on any node, gets the first answer instead of running again")
 	fs.IntVar(&c.ChatHistory, "chat-history", c.ChatHistory, "chat messages a newcomer receives")
 	fs.IntVar(&c.QuestionRate, "question-rate", c.QuestionRate, "questions a user may ask per minute in a live room")
 	fs.IntVar(&c.ChatRate, "chat-rate", c.ChatRate, "chat messages a user may send per 10 seconds")
@@ -253,7 +256,8 @@ func (c *Config) Validate() error {
 		"question-rate": int64(c.QuestionRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
-		"ping-interval": int64(c.PingInterval), "cache-max-bytes": c.CacheBytes, "sqlite-checkpoint-interval": int64(c.SQLiteCheckpoint), "presence-interval": int64(c.PresenceInterval),
+		"command-window": int64(c.CommandWindow),
+		"ping-interval":  int64(c.PingInterval), "cache-max-bytes": c.CacheBytes, "sqlite-checkpoint-interval": int64(c.SQLiteCheckpoint), "presence-interval": int64(c.PresenceInterval),
 		"turn-credential-ttl": int64(c.TURNCredentialTTL), "turn-allocations-per-credential": int64(c.TURNAllocationsPerCredential),
 		"turn-allocations-per-user": int64(c.TURNAllocationsPerUser),
 	}

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -24,37 +25,113 @@ type Bus interface {
 	// room knows where the log stands even if it delivers nothing yet.
 	Subscribe(topic string, replay bool, fn func(seq uint64, msg []byte)) (cancel func(), after uint64)
 	// Epoch names this log's lifetime: sequence numbers from another epoch
-	// (say, before a restart of the in-memory bus) mean nothing here.
+	// (say, before a restart of the in-memory bus) mean nothing here. It
+	// changes when the bus loses its log (see OnReset).
 	Epoch() string
+	// OnReset registers fn to run when the bus found its log lost or rolled
+	// back (Redis restarted empty, restored an older snapshot, or a publish
+	// failed) and began a new epoch: topics start afresh, and whatever was
+	// built from the old log must be rebuilt from the store.
+	OnReset(fn func())
+
+	// UpdatePresence applies one node's arrivals and departures of
+	// connections to the topic's set of present users and, in the same
+	// step, appends a presence event naming who joined and who left, with
+	// the count after the change; nothing is appended when nobody's
+	// presence changed. A user is present while any of their connections,
+	// on any node, is. Repeating an update changes nothing.
+	UpdatePresence(ctx context.Context, topic string, arrive []Arrival, depart []string) error
+	// PublishIf appends msg only if the topic's value called name is still
+	// expect (or was never set), and sets it to next in the same step. It
+	// returns whether it did, and otherwise the value held.
+	PublishIf(ctx context.Context, topic, name string, expect, next, msg []byte) (held []byte, ok bool, err error)
+	// Members returns who is present (username → summary JSON) and the
+	// sequence number up to which that holds.
+	Members(ctx context.Context, topic string) (map[string][]byte, uint64, error)
+
 	Ping(ctx context.Context) error
 	Close() error
 }
 
 // MemoryBus is the single-process Bus.
 type MemoryBus struct {
-	epoch string
-	mu    sync.Mutex
-	seqs  map[string]uint64
-	subs  map[string]map[*mailbox]func(uint64, []byte)
+	epoch    string
+	mu       sync.Mutex
+	seqs     map[string]uint64
+	subs     map[string]map[*mailbox]func(uint64, []byte)
+	presence map[string]*presenceSet
+	values   map[string][]byte // PublishIf's, by topic and name
 }
 
 // NewMemoryBus returns an empty in-memory bus.
 func NewMemoryBus() *MemoryBus {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
-	return &MemoryBus{epoch: "m" + hex.EncodeToString(b), seqs: map[string]uint64{}, subs: map[string]map[*mailbox]func(uint64, []byte){}}
+	return &MemoryBus{epoch: "m" + hex.EncodeToString(b), seqs: map[string]uint64{},
+		subs: map[string]map[*mailbox]func(uint64, []byte){}, presence: map[string]*presenceSet{}, values: map[string][]byte{}}
 }
 
 // Publish appends msg to the topic.
 func (b *MemoryBus) Publish(_ context.Context, topic string, msg []byte) (uint64, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.publish(topic, msg), nil
+}
+
+// UpdatePresence applies the change and publishes its event, under one lock.
+func (b *MemoryBus) UpdatePresence(_ context.Context, topic string, arrive []Arrival, depart []string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := b.presence[topic]
+	if p == nil {
+		p = newPresenceSet()
+		b.presence[topic] = p
+	}
+	if msg := p.apply(arrive, depart); msg != nil {
+		b.publish(topic, msg)
+	}
+	if len(p.users) == 0 {
+		delete(b.presence, topic)
+	}
+	return nil
+}
+
+// PublishIf compares, sets and publishes under one lock.
+func (b *MemoryBus) PublishIf(_ context.Context, topic, name string, expect, next, msg []byte) ([]byte, bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := topic + "\x00" + name
+	if held, ok := b.values[k]; ok && !bytes.Equal(held, expect) {
+		return held, false, nil
+	}
+	b.values[k] = next
+	b.publish(topic, msg)
+	return nil, true, nil
+}
+
+// Members returns who is present now.
+func (b *MemoryBus) Members(_ context.Context, topic string) (map[string][]byte, uint64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := map[string][]byte{}
+	if p := b.presence[topic]; p != nil {
+		for u, s := range p.users {
+			out[u] = s
+		}
+	}
+	return out, b.seqs[topic], nil
+}
+
+// OnReset does nothing: the in-memory log lives as long as the process.
+func (b *MemoryBus) OnReset(func()) {}
+
+func (b *MemoryBus) publish(topic string, msg []byte) uint64 {
 	b.seqs[topic]++
 	seq := b.seqs[topic]
 	for mb := range b.subs[topic] {
 		mb.put(busMsg{seq, msg})
 	}
-	return seq, nil
+	return seq
 }
 
 // Subscribe delivers the topic's future messages to fn. The in-memory bus

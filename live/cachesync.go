@@ -87,6 +87,8 @@ func SyncCache(bus Bus, cache *ask2live.ReadCache, log *slog.Logger) (stop func(
 			lost.Store(true)
 		}
 	})
+	// A new epoch may have lost other nodes' invalidations.
+	bus.OnReset(func() { cache.Apply(ask2live.Invalidation{All: true}) })
 	cancel, _ := bus.Subscribe(cacheTopic, false, func(_ uint64, msg []byte) {
 		var m cacheMsg
 		if err := json.Unmarshal(msg, &m); err != nil {

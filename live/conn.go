@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 // and sends heartbeats. A full queue means the client cannot keep up: it is
 // closed with CloseSlow and resumes by sequence when it reconnects.
 type conn struct {
+	id   string // unique in the cluster: presence counts connections
 	hub  *Hub
 	room *Room
 	ws   *websocket.Conn
@@ -46,7 +48,7 @@ type conn struct {
 }
 
 func newConn(h *Hub, r *Room, ws *websocket.Conn, u *ask2live.User, host bool) *conn {
-	c := &conn{hub: h, room: r, ws: ws, user: u, host: host,
+	c := &conn{id: randomID("c"), hub: h, room: r, ws: ws, user: u, host: host,
 		send: make(chan []byte, h.cfg.SendQueue), quit: make(chan struct{})}
 	return c
 }
@@ -191,7 +193,8 @@ func (c *conn) readLoop(ctx context.Context) {
 }
 
 // handle runs one command and answers with an ack or a typed error. A
-// repeated cid gets the first answer again without running twice.
+// repeated cid gets the first answer again without running twice (see
+// commandLog).
 func (c *conn) handle(ctx context.Context, cmd *Command) {
 	if cmd.Type == CmdRTC {
 		c.signal(cmd)
@@ -201,26 +204,36 @@ func (c *conn) handle(ctx context.Context, cmd *Command) {
 		c.enqueueJSON(ErrorMsg{Type: MsgError, Code: ask2live.EInvalid, Message: "hello is sent once, first"})
 		return
 	}
-	if prev, ok := c.hub.cids.lookup(c.room.id, c.user.ID, cmd.CID); ok {
-		c.enqueue(prev)
+	if cmd.Type == CmdParticipants {
+		// Reads change nothing: answered afresh each time.
+		c.enqueue(c.reply(ctx, cmd))
 		return
 	}
+	k := ask2live.CommandKey{SessionID: c.room.id, UserID: c.user.ID, CID: cmd.CID}
+	reply, err := c.hub.commands.run(ctx, k, func() ([]byte, bool) {
+		b := c.reply(ctx, cmd)
+		return b, !bytes.HasPrefix(b, errorPrefix)
+	})
+	if err != nil {
+		reply, _ = json.Marshal(errorMsg(cmd.CID, err))
+	}
+	c.enqueue(reply)
+}
+
+var errorPrefix = []byte(`{"type":"error"`)
+
+// reply runs a command and encodes its ack or typed error.
+func (c *conn) reply(ctx context.Context, cmd *Command) []byte {
 	result, err := c.run(ctx, cmd)
-	var reply []byte
 	if err != nil {
 		if ask2live.ErrorCode(err) == ask2live.EInternal || ask2live.ErrorCode(err) == ask2live.EUnavailable {
 			c.hub.log.Error("live command failed", slog.String("type", cmd.Type), slog.String("session", c.room.id), slog.Any("err", err))
 		}
-		reply, _ = json.Marshal(errorMsg(cmd.CID, err))
-	} else {
-		reply, _ = json.Marshal(Ack{Type: MsgAck, CID: cmd.CID, Result: result})
+		b, _ := json.Marshal(errorMsg(cmd.CID, err))
+		return b
 	}
-	// Only answers that changed something are remembered: a retry of a
-	// refused command may succeed later (say, after a rate limit).
-	if err == nil {
-		c.hub.cids.remember(c.room.id, c.user.ID, cmd.CID, reply)
-	}
-	c.enqueue(reply)
+	b, _ := json.Marshal(Ack{Type: MsgAck, CID: cmd.CID, Result: result})
+	return b
 }
 
 func (c *conn) requireHost() error {
@@ -270,7 +283,7 @@ func (c *conn) run(ctx context.Context, cmd *Command) (any, error) {
 			return nil, err
 		}
 		var list []ask2live.UserSummary
-		c.room.do(func() { list = c.room.participantList() })
+		c.room.do(func() { list = c.room.participantList(nil) })
 		return list, nil
 	}
 	return c.stage(cmd)

@@ -40,6 +40,14 @@ type Config struct {
 	// Limits keeps the question and chat budgets: per node by default, in
 	// Redis to hold across a cluster.
 	Limits ratelimit.Backend
+	// CommandWindow is how long a command's cid is remembered: a retry
+	// within it gets the first answer (default 24 h). CommandStale is how
+	// long an unanswered claim holds before a retry runs the command again
+	// (default 30 s); CommandWait, how long a racing copy waits for the
+	// first copy's answer (default 10 s).
+	CommandWindow time.Duration
+	CommandStale  time.Duration
+	CommandWait   time.Duration
 }
 
 func (c *Config) defaults() {
@@ -72,6 +80,9 @@ func (c *Config) defaults() {
 	if c.Limits == nil {
 		c.Limits = ratelimit.Local()
 	}
+	setD(&c.CommandWindow, 24*time.Hour)
+	setD(&c.CommandStale, 30*time.Second)
+	setD(&c.CommandWait, 10*time.Second)
 }
 
 // Media is the voice server as the rooms see it. The sfu package provides
@@ -114,7 +125,7 @@ type Hub struct {
 
 	questionLimit ratelimit.Limiter
 	chatLimit     ratelimit.Limiter
-	cids          *cidCache
+	commands      *commandLog
 	metrics       hubMetrics
 
 	mu    sync.Mutex
@@ -141,7 +152,7 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 		cfg: cfg, svc: svc, bus: bus, media: media, log: log,
 		questionLimit: cfg.Limits.Limiter("live-question", ratelimit.Rate{Events: cfg.QuestionRate, Period: time.Minute}),
 		chatLimit:     cfg.Limits.Limiter("live-chat", ratelimit.Rate{Events: cfg.ChatRate, Period: 10 * time.Second}),
-		cids:          newCIDCache(4096),
+		commands:      &commandLog{store: svc.Store, stale: cfg.CommandStale, wait: cfg.CommandWait, now: time.Now, log: log},
 		rooms:         map[string]*Room{},
 		loading:       map[string]*roomLoad{},
 		quit:          make(chan struct{}),
@@ -150,7 +161,28 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 	if reg != nil {
 		h.metrics.register(reg)
 	}
+	bus.OnReset(h.reset)
 	return h
+}
+
+// reset closes every room of this node after the bus lost its log. Clients
+// reconnect (1001) and get a snapshot of the room loaded afresh from the
+// store, which holds everything that was acknowledged.
+func (h *Hub) reset() {
+	h.mu.Lock()
+	rooms := make([]*Room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
+		r.do(func() {
+			for c := range r.conns {
+				c.finish(CloseGoingAway, "the room's event log was reset; reconnect", true)
+			}
+			r.closing = true
+		})
+	}
 }
 
 type hubMetrics struct {
@@ -278,10 +310,11 @@ func (h *Hub) originPatterns() []string {
 
 // serveConn runs one socket: hello, join, then the reader until it ends.
 func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.User, sessionID string) {
-	hctx, cancel := context.WithTimeout(ctx, h.cfg.HelloTimeout)
-	_, frame, err := ws.Read(hctx)
-	cancel()
-	if err != nil {
+	// A read cancelled by a context drops the socket without a close
+	// frame; a timer closing it properly tells the client why (4400).
+	late := time.AfterFunc(h.cfg.HelloTimeout, func() { ws.Close(CloseBadFrame, "send hello first") })
+	_, frame, err := ws.Read(ctx)
+	if !late.Stop() || err != nil {
 		ws.Close(CloseBadFrame, "send hello first")
 		return
 	}
@@ -302,14 +335,8 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 		ws.Close(CloseNotLive, "the session is "+string(sess.State))
 		return
 	}
-	room, err := h.room(ctx, sess)
-	if err != nil {
-		ws.Close(websocket.StatusTryAgainLater, "try again")
-		return
-	}
-	c := newConn(h, room, ws, u, sess.HostID == u.ID)
-	if !room.do(func() { room.join(c, hello.Epoch, hello.LastSeq) }) {
-		ws.Close(CloseNotLive, "the session has ended")
+	c, room := h.enter(ctx, ws, u, sess, hello)
+	if c == nil {
 		return
 	}
 	// The participation is recorded beside the socket, not before it: the
@@ -337,6 +364,29 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 	if err := h.svc.Store.RecordLeave(context.Background(), sessionID, u.ID, time.Now()); err != nil {
 		h.log.Warn("recording a leave", slog.Any("err", err))
 	}
+}
+
+// enter joins a socket to the session's room. A room that closed meanwhile
+// (the session ended, or the room was reset) is looked up again; on failure
+// the socket is closed with the reason and enter returns nil.
+func (h *Hub) enter(ctx context.Context, ws *websocket.Conn, u *ask2live.User, sess *ask2live.Session, hello *Command) (*conn, *Room) {
+	for range 5 {
+		room, err := h.room(ctx, sess)
+		if err != nil {
+			ws.Close(websocket.StatusTryAgainLater, "try again")
+			return nil, nil
+		}
+		c := newConn(h, room, ws, u, sess.HostID == u.ID)
+		if room.do(func() { room.join(c, hello.Epoch, hello.LastSeq) }) {
+			return c, room
+		}
+		if sess, err = h.svc.Session(ctx, sess.ID, u); err != nil || sess.State != ask2live.StateLive {
+			ws.Close(CloseNotLive, "the session has ended")
+			return nil, nil
+		}
+	}
+	ws.Close(websocket.StatusTryAgainLater, "try again")
+	return nil, nil
 }
 
 // chat stores and publishes a chat message.
@@ -386,13 +436,19 @@ func (h *Hub) QuestionDeleted(sessionID, questionID string) {
 	h.publish(sessionID, Event{Type: EvQuestionDeleted, QuestionID: questionID})
 }
 
-// ParticipantCount is how many people are in a session's live room, as
-// this node's copy of the room knows it (0 when no room runs here).
+// ParticipantCount is how many people are in a session's live room: this
+// node's copy of the room, or the bus's presence when no room runs here.
 func (h *Hub) ParticipantCount(sessionID string) int {
 	if r := h.existing(sessionID); r != nil {
 		return int(r.count.Load())
 	}
-	return 0
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	members, _, err := h.bus.Members(ctx, topic(sessionID))
+	if err != nil {
+		return 0
+	}
+	return len(members)
 }
 
 // endBySystem ends a session the server gave up on.
@@ -439,6 +495,13 @@ func (h *Hub) SweepAbandoned(ctx context.Context) error {
 	return err
 }
 
+// ForgetCommands deletes the record of commands older than the command
+// window; a retry after that runs anew.
+func (h *Hub) ForgetCommands(ctx context.Context) error {
+	_, err := h.svc.Store.DeleteCommandsBefore(ctx, time.Now().Add(-h.cfg.CommandWindow))
+	return err
+}
+
 // Close tells every client to reconnect elsewhere (close code 1001), waits
 // for the sockets to finish their in-flight commands, and stops the rooms.
 func (h *Hub) Close(ctx context.Context) error {
@@ -471,39 +534,4 @@ func problem(w http.ResponseWriter, status int, code ask2live.Code, detail strin
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"type": "urn:ask2live:problem:" + string(code),
 		"title": http.StatusText(status), "status": status, "detail": detail, "code": code})
-}
-
-// cidCache remembers recent answers per room and user, so a command retried
-// after a reconnect is answered again rather than run twice.
-type cidCache struct {
-	mu    sync.Mutex
-	max   int
-	order []string
-	m     map[string][]byte
-}
-
-func newCIDCache(max int) *cidCache { return &cidCache{max: max, m: map[string][]byte{}} }
-
-func cidKey(room, user, cid string) string { return room + "\x00" + user + "\x00" + cid }
-
-func (c *cidCache) lookup(room, user, cid string) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	b, ok := c.m[cidKey(room, user, cid)]
-	return b, ok
-}
-
-func (c *cidCache) remember(room, user, cid string, reply []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	k := cidKey(room, user, cid)
-	if _, ok := c.m[k]; ok {
-		return
-	}
-	c.m[k] = reply
-	c.order = append(c.order, k)
-	if len(c.order) > c.max {
-		delete(c.m, c.order[0])
-		c.order = c.order[1:]
-	}
 }

@@ -31,17 +31,27 @@ type Room struct {
 	chat      []*ask2live.ChatMessage
 	speakers  []string // host first
 	muted     map[string]bool
-	members   map[string]ask2live.UserSummary // everyone present, on any node
-	local     map[string]int                  // this node's connections per username
-	conns     map[*conn]struct{}
-	seq       uint64
-	ring      []ringEvent
-	joined    map[string]ask2live.UserSummary // presence changes not yet published
-	left      map[string]bool
-	count     atomic.Int64 // len(members), readable from other goroutines
-	hostGone  *time.Timer
-	maxLive   *time.Timer
-	closing   bool
+	// members is everyone present, on any node, as of the room's events:
+	// the bus keeps presence (see Bus.UpdatePresence), so every node's copy
+	// is the same at the same seq. presenceSeq is where the copy loaded at
+	// start stands; presence events up to it are already in it.
+	members     map[string]ask2live.UserSummary
+	presenceSeq uint64
+	conns       map[*conn]struct{}
+	seq         uint64
+	ring        []ringEvent
+	// ready is the seq the room must reach before it answers joins (the
+	// replayed log); joins that come earlier wait in held.
+	ready uint64
+	held  []func()
+	// This node's connections that came or went since the last flush.
+	arrive   []Arrival
+	depart   []string
+	count    atomic.Int64 // len(members), readable from other goroutines
+	hostGone *time.Timer
+	hostAway bool
+	maxLive  *time.Timer
+	closing  bool
 }
 
 type ringEvent struct {
@@ -61,13 +71,28 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		hub: h, id: s.ID, ops: make(chan func(), 64), mail: newMailbox(),
 		quit: make(chan struct{}), done: make(chan struct{}),
 		session: sessionInfo(s), hostID: s.HostID, questions: map[string]*ask2live.Question{},
-		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, local: map[string]int{},
-		conns: map[*conn]struct{}{}, joined: map[string]ask2live.UserSummary{}, left: map[string]bool{},
+		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, conns: map[*conn]struct{}{},
 	}
 	cancel, after := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
 	// Events published before the room existed (an open-now session's
 	// "live") are already in the log: the room's count starts after them.
 	r.seq = after
+	members, pseq, err := h.bus.Members(ctx, topic(s.ID))
+	if err != nil {
+		cancel()
+		return nil, ask2live.Wrap(ask2live.EUnavailable, err, "the event bus did not answer")
+	}
+	for u, b := range members {
+		var sum ask2live.UserSummary
+		if json.Unmarshal(b, &sum) == nil {
+			r.members[u] = sum
+		}
+	}
+	r.presenceSeq = pseq
+	// The log stands at pseq at least: joins wait until the room has
+	// applied that far, so a resume is answered from a complete window.
+	r.ready = pseq
+	r.count.Store(int64(len(r.members)))
 	qs, err := h.svc.Store.ListQuestions(ctx, s.ID, "")
 	if err != nil {
 		cancel()
@@ -89,13 +114,7 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		cancel()
 		return nil, err
 	} else if doc != nil {
-		var st OnAir
-		if json.Unmarshal(doc, &st) == nil && len(st.Speakers) > 0 {
-			r.speakers = st.Speakers
-			for _, u := range st.Muted {
-				r.muted[u] = true
-			}
-		}
+		r.loadStage(doc)
 	}
 	go r.run(cancel)
 	return r, nil
@@ -124,6 +143,10 @@ func (r *Room) run(unsubscribe func()) {
 	presence := time.NewTicker(r.hub.cfg.PresenceInterval)
 	defer presence.Stop()
 	r.startTimers()
+	// A log that never reaches ready (its end was trimmed, the bus is
+	// down) does not keep joins waiting: they get snapshots.
+	readyBy := time.AfterFunc(2*time.Second, func() { r.do(func() { r.ready = 0; r.release() }) })
+	defer readyBy.Stop()
 	mailDone := make(chan struct{})
 	defer close(mailDone)
 	mail := make(chan []busMsg)
@@ -147,6 +170,9 @@ func (r *Room) run(unsubscribe func()) {
 		case msgs := <-mail:
 			for _, m := range msgs {
 				r.apply(m.seq, m.msg)
+			}
+			if r.seq >= r.ready {
+				r.release()
 			}
 		case <-presence.C:
 			r.flushPresence()
@@ -202,15 +228,17 @@ func (r *Room) apply(seq uint64, msg []byte) {
 			}
 		}
 	case EvPresence:
-		if ev.Presence != nil {
+		// The event says who changed and the count after: every node applies
+		// the same change and sends the same bytes.
+		if ev.Presence != nil && seq > r.presenceSeq {
 			for _, u := range ev.Presence.Joined {
 				r.members[u.Username] = u
 			}
 			for _, u := range ev.Presence.Left {
 				delete(r.members, u)
 			}
-			ev.Presence.Count = len(r.members)
 			r.count.Store(int64(len(r.members)))
+			r.hostPresence()
 		}
 	case EvSession:
 		if ev.Session != nil {
@@ -240,22 +268,21 @@ func (r *Room) apply(seq uint64, msg []byte) {
 }
 
 // join registers a connection and queues its first messages: a snapshot, or
-// the events it missed since lastSeq of the same epoch.
+// the events it missed since lastSeq of the same epoch. The arrival is
+// published with the next presence flush.
 func (r *Room) join(c *conn, epoch string, lastSeq *uint64) {
-	first := r.local[c.user.Username] == 0
-	r.local[c.user.Username]++
-	if first {
-		if _, known := r.members[c.user.Username]; !known || r.left[c.user.Username] {
-			r.joined[c.user.Username] = c.user.Summary()
-		}
-		delete(r.left, c.user.Username)
+	if r.seq < r.ready {
+		r.held = append(r.held, func() {
+			select {
+			case <-c.quit: // gave up waiting
+			default:
+				r.join(c, epoch, lastSeq)
+			}
+		})
+		return
 	}
-	// The joiner counts at once in its own snapshot.
-	r.members[c.user.Username] = c.user.Summary()
-	r.count.Store(int64(len(r.members)))
-	if c.host {
-		r.hostBack()
-	}
+	summary, _ := json.Marshal(c.user.Summary())
+	r.arrive = append(r.arrive, Arrival{Conn: c.id, User: c.user.Username, Summary: summary})
 	if lastSeq != nil && epoch == r.hub.bus.Epoch() && r.canResume(*lastSeq) {
 		c.enqueueJSON(Resume{Type: MsgResume, From: *lastSeq + 1, Seq: r.seq, Epoch: epoch})
 		for _, e := range r.ring {
@@ -267,6 +294,15 @@ func (r *Room) join(c *conn, epoch string, lastSeq *uint64) {
 		c.enqueueJSON(r.snapshot(c))
 	}
 	r.conns[c] = struct{}{}
+}
+
+// release answers the joins that waited for the room to catch up.
+func (r *Room) release() {
+	held := r.held
+	r.held = nil
+	for _, join := range held {
+		join()
+	}
 }
 
 // canResume reports whether the events after lastSeq are all still in the
@@ -286,22 +322,9 @@ func (r *Room) leave(c *conn) {
 		return
 	}
 	delete(r.conns, c)
-	name := c.user.Username
-	r.local[name]--
-	if r.local[name] > 0 {
-		return
-	}
-	delete(r.local, name)
-	if _, pending := r.joined[name]; pending {
-		delete(r.joined, name)
-		delete(r.members, name)
-		r.count.Store(int64(len(r.members)))
-	} else {
-		r.left[name] = true
-	}
-	if c.host {
-		r.hostLeft()
-	}
+	// Even a connection whose arrival is not announced yet departs: a
+	// snapshot may have shown it.
+	r.depart = append(r.depart, c.id)
 }
 
 func (r *Room) snapshot(c *conn) Snapshot {
@@ -313,21 +336,41 @@ func (r *Room) snapshot(c *conn) Snapshot {
 	s := Snapshot{
 		Type: MsgSnapshot, V: ProtocolVersion, Seq: r.seq, Epoch: r.hub.bus.Epoch(), Session: r.session,
 		You:       You{Username: c.user.Username, Host: c.host},
-		Questions: qs, OnAir: r.onAir("", ""), Chat: r.chat, ParticipantCount: len(r.members),
+		Questions: qs, OnAir: r.onAir("", ""), Chat: r.chat,
 	}
+	// Those connected here count at once, the joiner included, before the
+	// presence event that announces them.
+	list := r.participantList(c)
+	s.ParticipantCount = len(list)
 	if s.Chat == nil {
 		s.Chat = []*ask2live.ChatMessage{}
 	}
 	if c.host {
-		s.Participants = r.participantList()
+		s.Participants = list
 	}
 	return s
 }
 
-func (r *Room) participantList() []ask2live.UserSummary {
-	out := make([]ask2live.UserSummary, 0, len(r.members))
+// participantList is everyone present: announced, or connected here (with
+// also, the connection about to join).
+func (r *Room) participantList(also *conn) []ask2live.UserSummary {
+	seen := make(map[string]bool, len(r.members))
+	out := make([]ask2live.UserSummary, 0, len(r.members)+1)
 	for _, u := range r.members {
+		seen[u.Username] = true
 		out = append(out, u)
+	}
+	add := func(c *conn) {
+		if !seen[c.user.Username] {
+			seen[c.user.Username] = true
+			out = append(out, c.user.Summary())
+		}
+	}
+	for c := range r.conns {
+		add(c)
+	}
+	if also != nil {
+		add(also)
 	}
 	slices.SortFunc(out, func(a, b ask2live.UserSummary) int {
 		if a.Username < b.Username {
@@ -339,104 +382,174 @@ func (r *Room) participantList() []ask2live.UserSummary {
 }
 
 func (r *Room) onAir(change, username string) OnAir {
-	muted := make([]string, 0, len(r.muted))
-	for u := range r.muted {
-		muted = append(muted, u)
-	}
-	slices.Sort(muted)
-	return OnAir{Speakers: slices.Clone(r.speakers), Muted: muted, Change: change, Username: username}
+	return onAirOf(r.speakers, r.muted, change, username)
 }
 
-// flushPresence publishes the joins and leaves since the last flush as one
-// event, so a crowd arriving is a few events, not one per person.
+func onAirOf(speakers []string, muted map[string]bool, change, username string) OnAir {
+	m := make([]string, 0, len(muted))
+	for u := range muted {
+		m = append(m, u)
+	}
+	slices.Sort(m)
+	return OnAir{Speakers: slices.Clone(speakers), Muted: m, Change: change, Username: username}
+}
+
+// flushPresence hands this node's arrivals and departures since the last
+// flush to the bus, which publishes them as one presence event, so a crowd
+// arriving is a few events, not one per person. What the bus did not take
+// is tried again at the next flush (repeating an update is harmless).
 func (r *Room) flushPresence() {
-	if len(r.joined) == 0 && len(r.left) == 0 {
+	if len(r.arrive) == 0 && len(r.depart) == 0 {
 		return
 	}
-	p := &Presence{Joined: make([]ask2live.UserSummary, 0, len(r.joined)), Left: make([]string, 0, len(r.left))}
-	for _, u := range r.joined {
-		p.Joined = append(p.Joined, u)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.hub.bus.UpdatePresence(ctx, topic(r.id), r.arrive, r.depart); err != nil {
+		r.hub.log.Error("publishing presence", slog.String("session", r.id), slog.Any("err", err))
+		return
 	}
-	for u := range r.left {
-		p.Left = append(p.Left, u)
-	}
-	r.joined, r.left = map[string]ask2live.UserSummary{}, map[string]bool{}
-	r.hub.publish(r.id, Event{Type: EvPresence, Presence: p})
+	r.arrive, r.depart = nil, nil
 }
 
-// setStage changes the stage and publishes the new one. The room's copy
-// changes at once, so the next command sees it before the event returns.
-func (r *Room) setStage(speakers []string, muted map[string]bool, change, username string) {
-	r.speakers, r.muted = speakers, muted
-	on := r.onAir(change, username)
-	r.hub.publish(r.id, Event{Type: EvOnAir, OnAir: &on})
-	// Stored before the command is acknowledged, so a restart keeps it.
-	doc, _ := json.Marshal(OnAir{Speakers: on.Speakers, Muted: on.Muted})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := r.hub.svc.Store.SaveStage(ctx, r.id, doc); err != nil {
-		r.hub.log.Error("saving the stage", slog.String("session", r.id), slog.Any("err", err))
+// stageEdit computes a new stage from the current one: the speakers, the
+// muted, and what changed for whom ("" when nothing changes). It must not
+// modify its arguments.
+type stageEdit func(speakers []string, muted map[string]bool) ([]string, map[string]bool, string, string, error)
+
+// stageDoc is the stage as stored and compared: speakers in order, muted
+// sorted.
+func stageDoc(speakers []string, muted map[string]bool) []byte {
+	m := make([]string, 0, len(muted))
+	for u := range muted {
+		m = append(m, u)
+	}
+	slices.Sort(m)
+	doc, _ := json.Marshal(OnAir{Speakers: speakers, Muted: m})
+	return doc
+}
+
+// changeStage applies edit to the stage as the cluster has it. The event is
+// appended only if the stage is still the one edit saw (a compare-and-set on
+// the bus), so racing commands on several nodes cannot, say, put more guests
+// on air than allowed; when another change came first, edit runs again on
+// the stage the bus holds. The stage is stored before the command is
+// acknowledged, so a restart keeps it.
+func (r *Room) changeStage(edit stageEdit) error {
+	for range 8 {
+		speakers, muted, change, who, err := edit(r.speakers, r.muted)
+		if err != nil || change == "" {
+			return err
+		}
+		on := onAirOf(speakers, muted, change, who)
+		msg, _ := json.Marshal(Event{Type: EvOnAir, OnAir: &on})
+		next := stageDoc(speakers, muted)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		held, ok, err := r.hub.bus.PublishIf(ctx, topic(r.id), "stage", stageDoc(r.speakers, r.muted), next, msg)
+		if err == nil && ok {
+			r.speakers, r.muted = speakers, muted
+			err = r.hub.svc.Store.SaveStage(ctx, r.id, next)
+		}
+		cancel()
+		if err != nil {
+			r.hub.log.Error("changing the stage", slog.String("session", r.id), slog.Any("err", err))
+			return ask2live.Wrap(ask2live.EUnavailable, err, "the stage could not be changed; try again")
+		}
+		if ok {
+			return nil
+		}
+		r.loadStage(held)
+	}
+	return ask2live.Errorf(ask2live.EUnavailable, "the stage is changing too fast; try again")
+}
+
+// loadStage takes a stage document (stored, or held by the bus).
+func (r *Room) loadStage(doc []byte) {
+	var st OnAir
+	if json.Unmarshal(doc, &st) != nil || len(st.Speakers) == 0 {
+		return
+	}
+	r.speakers, r.muted = st.Speakers, map[string]bool{}
+	for _, u := range st.Muted {
+		r.muted[u] = true
 	}
 }
 
 // grant puts a guest on air (host command).
 func (r *Room) grant(username string) error {
-	if slices.Contains(r.speakers, username) {
-		return nil
+	err := r.changeStage(func(speakers []string, muted map[string]bool) ([]string, map[string]bool, string, string, error) {
+		if slices.Contains(speakers, username) {
+			return nil, nil, "", "", nil
+		}
+		if !r.present(username) {
+			return nil, nil, "", "", ask2live.Errorf(ask2live.ENotFound, "%s is not in the room", username)
+		}
+		if len(speakers)-1 >= r.hub.cfg.MaxOnAir {
+			return nil, nil, "", "", ask2live.Errorf(ask2live.EWrongState, "at most %d guests can be on air at once; take a mic back first", r.hub.cfg.MaxOnAir)
+		}
+		return append(slices.Clone(speakers), username), muted, "granted", username, nil
+	})
+	if err == nil && slices.Contains(r.speakers, username) {
+		r.hub.media.SetOnAir(r.id, username, !r.muted[username])
 	}
-	if _, present := r.members[username]; !present {
-		return ask2live.Errorf(ask2live.ENotFound, "%s is not in the room", username)
-	}
-	if len(r.speakers)-1 >= r.hub.cfg.MaxOnAir {
-		return ask2live.Errorf(ask2live.EWrongState, "at most %d guests can be on air at once; take a mic back first", r.hub.cfg.MaxOnAir)
-	}
-	r.setStage(append(slices.Clone(r.speakers), username), r.muted, "granted", username)
-	r.hub.media.SetOnAir(r.id, username, true)
-	return nil
+	return err
 }
 
 // takeBack removes a guest from the stage: revoked by the host, declined or
 // given back by the guest, or because their voice question was answered.
 func (r *Room) takeBack(username, change string) error {
-	if len(r.speakers) > 0 && r.speakers[0] == username {
-		return ask2live.Errorf(ask2live.EForbidden, "the host is always on air")
-	}
-	if !slices.Contains(r.speakers, username) {
-		return nil
-	}
-	muted := map[string]bool{}
-	for u := range r.muted {
-		if u != username {
-			muted[u] = true
+	err := r.changeStage(func(speakers []string, muted map[string]bool) ([]string, map[string]bool, string, string, error) {
+		if len(speakers) > 0 && speakers[0] == username {
+			return nil, nil, "", "", ask2live.Errorf(ask2live.EForbidden, "the host is always on air")
 		}
+		if !slices.Contains(speakers, username) {
+			return nil, nil, "", "", nil
+		}
+		m := map[string]bool{}
+		for u := range muted {
+			if u != username {
+				m[u] = true
+			}
+		}
+		return slices.DeleteFunc(slices.Clone(speakers), func(u string) bool { return u == username }), m, change, username, nil
+	})
+	if err == nil {
+		r.hub.media.SetOnAir(r.id, username, false)
 	}
-	r.hub.media.SetOnAir(r.id, username, false)
-	r.setStage(slices.DeleteFunc(slices.Clone(r.speakers), func(u string) bool { return u == username }), muted, change, username)
-	return nil
+	return err
 }
 
 // setMuted mutes or unmutes a speaker; the host may mute anyone.
 func (r *Room) setMuted(username string, muted bool) error {
-	if !slices.Contains(r.speakers, username) {
-		return ask2live.Errorf(ask2live.EWrongState, "%s is not on air", username)
+	err := r.changeStage(func(speakers []string, was map[string]bool) ([]string, map[string]bool, string, string, error) {
+		if !slices.Contains(speakers, username) {
+			return nil, nil, "", "", ask2live.Errorf(ask2live.EWrongState, "%s is not on air", username)
+		}
+		if was[username] == muted {
+			return nil, nil, "", "", nil
+		}
+		m := map[string]bool{}
+		for u := range was {
+			m[u] = true
+		}
+		change := "unmuted"
+		if muted {
+			m[username] = true
+			change = "muted"
+		} else {
+			delete(m, username)
+		}
+		return speakers, m, change, username, nil
+	})
+	if err == nil && slices.Contains(r.speakers, username) {
+		r.hub.media.SetOnAir(r.id, username, !r.muted[username])
 	}
-	if r.muted[username] == muted {
-		return nil
-	}
-	m := map[string]bool{}
-	for u := range r.muted {
-		m[u] = true
-	}
-	change := "unmuted"
-	if muted {
-		m[username] = true
-		change = "muted"
-	} else {
-		delete(m, username)
-	}
-	r.setStage(r.speakers, m, change, username)
-	r.hub.media.SetOnAir(r.id, username, !muted)
-	return nil
+	return err
+}
+
+// present reports whether a user is in the room: announced by a presence
+// event, or connected here and about to be.
+func (r *Room) present(username string) bool {
+	return slices.ContainsFunc(r.participantList(nil), func(u ask2live.UserSummary) bool { return u.Username == username })
 }
 
 // remove disconnects every connection of a user here (host command).
@@ -453,6 +566,8 @@ func (r *Room) remove(username string) {
 // and when the session has been live too long.
 func (r *Room) startTimers() {
 	r.hostGone = time.AfterFunc(r.hub.cfg.HostGoneTimeout, func() { r.hub.endBySystem(r.id, "the host was away too long") })
+	r.hostAway = true
+	r.hostPresence()
 	if r.session.StartedAt != nil {
 		left := time.Until(r.session.StartedAt.Add(r.hub.cfg.MaxLiveDuration))
 		r.maxLive = time.AfterFunc(max(left, 0), func() { r.hub.endBySystem(r.id, "the session reached its maximum length") })
@@ -466,6 +581,19 @@ func (r *Room) stopTimers() {
 	}
 }
 
-func (r *Room) hostBack() { r.hostGone.Stop() }
-
-func (r *Room) hostLeft() { r.hostGone.Reset(r.hub.cfg.HostGoneTimeout) }
+// hostPresence follows the host's presence, on any node: the host-gone
+// timer runs only while the host is away.
+func (r *Room) hostPresence() {
+	if r.session.Host.Username == "" {
+		return
+	}
+	_, here := r.members[r.session.Host.Username]
+	switch {
+	case here && r.hostAway:
+		r.hostGone.Stop()
+		r.hostAway = false
+	case !here && !r.hostAway:
+		r.hostGone.Reset(r.hub.cfg.HostGoneTimeout)
+		r.hostAway = true
+	}
+}

@@ -7,6 +7,8 @@ package liveclient
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,6 +58,10 @@ type Client struct {
 	lastSeq uint64
 	epoch   string
 	nextCID atomic.Uint64
+	// cidPrefix makes the cids this client fills in its own: the server
+	// answers a repeated (user, cid) from its record, whichever socket
+	// sends it.
+	cidPrefix string
 
 	lazy    bool
 	handler func(*Message)
@@ -105,7 +111,8 @@ func Dial(ctx context.Context, baseURL, sessionID, token string, o Options) (*Cl
 		return nil, fmt.Errorf("dial %s: %w", u, err)
 	}
 	ws.SetReadLimit(8 << 20)
-	c := &Client{base: baseURL, session: sessionID, token: token, ws: ws, incoming: make(chan *Message, o.Buffer), lazy: o.Lazy, handler: o.OnMessage}
+	c := &Client{base: baseURL, session: sessionID, token: token, ws: ws, incoming: make(chan *Message, o.Buffer), lazy: o.Lazy, handler: o.OnMessage,
+		cidPrefix: randomPrefix()}
 	hello := map[string]any{"type": live.CmdHello, "v": live.ProtocolVersion}
 	if o.LastSeq != nil {
 		hello["last_seq"], hello["epoch"] = *o.LastSeq, o.Epoch
@@ -277,7 +284,7 @@ func (c *Client) SendRaw(ctx context.Context, frame []byte) error {
 // returned.
 func (c *Client) Send(ctx context.Context, cmd live.Command) (string, error) {
 	if cmd.CID == "" && cmd.Type != live.CmdRTC {
-		cmd.CID = "c" + strconv.FormatUint(c.nextCID.Add(1), 10)
+		cmd.CID = c.cidPrefix + strconv.FormatUint(c.nextCID.Add(1), 10)
 	}
 	return cmd.CID, c.sendJSON(ctx, cmd)
 }
@@ -352,4 +359,11 @@ func sniff(b []byte) (typ string, seq uint64, cid string, ok bool) {
 		return typ, 0, string(rest[:end]), true
 	}
 	return typ, 0, "", typ == live.MsgRTC || typ == live.MsgSpeaking || typ == live.MsgError
+}
+
+// randomPrefix returns a short random cid prefix, unique per client.
+func randomPrefix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b) + "-"
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/ask2live/ask2live"
@@ -126,4 +127,69 @@ func (db *DB) Stage(ctx context.Context, sessionID string) ([]byte, error) {
 		return nil, nil
 	}
 	return []byte(stage.String), nil
+}
+
+// ClaimCommand inserts the command's row unless it exists, then reads it
+// back when it did.
+func (db *DB) ClaimCommand(ctx context.Context, k ask2live.CommandKey, now time.Time) (bool, []byte, time.Time, error) {
+	res, err := db.exec(ctx, "command", db.d.insertIgnore+" live_commands (session_id, user_id, cid, claimed_at) VALUES (?, ?, ?, ?)"+db.d.onConflictIgnore,
+		k.SessionID, k.UserID, k.CID, db.d.t(now))
+	if err != nil {
+		return false, nil, time.Time{}, err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 1 {
+		return true, nil, now, nil
+	}
+	// Read from the writer: a reader could lag behind the row just found.
+	var reply sql.NullString
+	var at dbTime
+	err = db.w.QueryRowContext(ctx, db.d.q("SELECT reply, claimed_at FROM live_commands WHERE session_id = ? AND user_id = ? AND cid = ?"),
+		k.SessionID, k.UserID, k.CID).Scan(&reply, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Released between the insert and the read: claim it again.
+		return db.ClaimCommand(ctx, k, now)
+	}
+	if err != nil {
+		return false, nil, time.Time{}, db.d.fail(err, "command")
+	}
+	if !reply.Valid {
+		return false, nil, at.T, nil
+	}
+	return false, []byte(reply.String), at.T, nil
+}
+
+// RetakeCommand moves an unanswered claim to now if it is still the one
+// made at was.
+func (db *DB) RetakeCommand(ctx context.Context, k ask2live.CommandKey, was, now time.Time) (bool, error) {
+	res, err := db.exec(ctx, "command", "UPDATE live_commands SET claimed_at = ? WHERE session_id = ? AND user_id = ? AND cid = ? AND reply IS NULL AND claimed_at = ?",
+		db.d.t(now), k.SessionID, k.UserID, k.CID, db.d.t(was))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return err == nil && n == 1, db.d.fail(err, "command")
+}
+
+// CompleteCommand stores a claimed command's answer.
+func (db *DB) CompleteCommand(ctx context.Context, k ask2live.CommandKey, reply []byte) error {
+	_, err := db.exec(ctx, "command", "UPDATE live_commands SET reply = ? WHERE session_id = ? AND user_id = ? AND cid = ?",
+		string(reply), k.SessionID, k.UserID, k.CID)
+	return err
+}
+
+// ReleaseCommand deletes an unanswered claim.
+func (db *DB) ReleaseCommand(ctx context.Context, k ask2live.CommandKey) error {
+	_, err := db.exec(ctx, "command", "DELETE FROM live_commands WHERE session_id = ? AND user_id = ? AND cid = ? AND reply IS NULL",
+		k.SessionID, k.UserID, k.CID)
+	return err
+}
+
+// DeleteCommandsBefore forgets commands claimed before t.
+func (db *DB) DeleteCommandsBefore(ctx context.Context, t time.Time) (int64, error) {
+	res, err := db.exec(ctx, "command", "DELETE FROM live_commands WHERE claimed_at < ?", db.d.t(t))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return n, db.d.fail(err, "command")
 }

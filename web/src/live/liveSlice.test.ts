@@ -118,7 +118,10 @@ describe('live room reducer', () => {
 
   it('keeps the host participant list up to date from presence', () => {
     let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot({ you: { username: 'host', host: true }, participants: [host, { username: 'g1', display_name: 'G1' }] })));
-    s = run(s, { type: 'presence', seq: 11, presence: { count: 2, joined: [{ username: 'g2', display_name: 'G2' }], left: [{ username: 'g1', display_name: 'G1' }] } });
+    s = run(s, { type: 'presence', seq: 11, presence: { count: 2, joined: [{ username: 'g2', display_name: 'G2' }], left: ['g1'] } });
+    expect(s.participants?.map((p) => p.username)).toEqual(['host', 'g2']);
+    // Someone who came and went within one batch is only in left.
+    s = run(s, { type: 'presence', seq: 12, presence: { count: 2, joined: [], left: ['g3'] } });
     expect(s.participants?.map((p) => p.username)).toEqual(['host', 'g2']);
   });
 });

@@ -80,10 +80,11 @@ function applyEvent(s: LiveState, e: RoomEvent) {
     case 'presence': {
       s.participantCount = e.presence.count;
       if (s.participants) {
-        const left = new Set(e.presence.left.map((u) => u.username));
-        const list = s.participants.filter((u) => !left.has(u.username));
+        // joined first, then left (usernames): the server's order.
+        const list = [...s.participants];
         for (const u of e.presence.joined) if (!list.some((x) => x.username === u.username)) list.push(u);
-        s.participants = list;
+        const left = new Set(e.presence.left);
+        s.participants = list.filter((u) => !left.has(u.username));
       }
       break;
     }

@@ -52,7 +52,7 @@ export type RoomEvent =
   | { type: 'chat'; seq: number; chat: ChatMessage }
   | { type: 'chat_deleted'; seq: number; message_id: string }
   | { type: 'on_air'; seq: number; on_air: OnAir & { change: string; username: string } }
-  | { type: 'presence'; seq: number; presence: { count: number; joined: UserRef[]; left: UserRef[] } }
+  | { type: 'presence'; seq: number; presence: { count: number; joined: UserRef[]; left: string[] } }
   | { type: 'session'; seq: number; session: LiveSession };
 
 export interface Speaking {
