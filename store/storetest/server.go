@@ -6,7 +6,10 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
+	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -87,4 +90,101 @@ func freePort(t testing.TB) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// PostgresServer is a PostgreSQL of a test's own, for tests that stop and
+// restart it (never the machine's shared one). Its data lives in the
+// test's temporary folder; it runs as the postgres user.
+type PostgresServer struct {
+	t    testing.TB
+	Port int
+	dir  string
+	bin  string
+	cmd  *exec.Cmd
+}
+
+// StartPostgres initialises a cluster and starts it on a free loopback
+// port; it is stopped when the test ends. Without the PostgreSQL server
+// binaries the test is skipped, or fails when CI=true.
+func StartPostgres(t testing.TB) *PostgresServer {
+	t.Helper()
+	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
+	_, errUser := user.Lookup("postgres")
+	if len(bins) == 0 || errUser != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the PostgreSQL server is not installed: CI must run the fault tests")
+		}
+		t.Skip("the PostgreSQL server is not installed")
+	}
+	// The folder must belong to postgres: a temporary folder of its own,
+	// removed when the test ends.
+	dir, err := os.MkdirTemp("", "a2l-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	s := &PostgresServer{t: t, Port: freePort(t), bin: filepath.Dir(bins[len(bins)-1]), dir: dir}
+	if out, err := exec.Command("chown", "postgres", dir).CombinedOutput(); err != nil {
+		t.Fatalf("chown: %v: %s", err, out)
+	}
+	if out, err := s.asPostgres(filepath.Join(s.bin, "initdb"), "-D", filepath.Join(dir, "data"), "-U", "postgres", "-A", "trust", "--no-sync").CombinedOutput(); err != nil {
+		t.Fatalf("initdb: %v: %s", err, out)
+	}
+	s.Start()
+	t.Cleanup(s.Kill)
+	return s
+}
+
+// asPostgres runs a command as the postgres user when the test runs as root
+// (PostgreSQL refuses to run as root).
+func (s *PostgresServer) asPostgres(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+		cmd.Dir = s.dir
+	}
+	return cmd
+}
+
+// URL is the server's postgres:// address.
+func (s *PostgresServer) URL() string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", s.Port)
+}
+
+// Start starts the server (again) and waits until it accepts connections.
+func (s *PostgresServer) Start() {
+	s.t.Helper()
+	s.cmd = s.asPostgres(filepath.Join(s.bin, "postgres"), "-D", filepath.Join(s.dir, "data"), "-p", strconv.Itoa(s.Port),
+		"-k", s.dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off")
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := exec.Command(filepath.Join(s.bin, "pg_isready"), "-h", "127.0.0.1", "-p", strconv.Itoa(s.Port), "-t", "1").Run()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("postgres on port %d did not start: %v", s.Port, err)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a process that is starting
+	}
+}
+
+// Kill stops the server at once (an immediate shutdown: no checkpoint, the
+// next start recovers from the log) and waits for it to exit.
+func (s *PostgresServer) Kill() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGQUIT)
+	_ = s.cmd.Wait()
+	s.cmd = nil
 }
