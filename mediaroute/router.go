@@ -30,6 +30,10 @@ import (
 type Config struct {
 	Prefix string        // Redis key prefix, as the event bus's (default "ask2live:")
 	Lease  time.Duration // how long a room's hosting claim lasts unrenewed (default 15 s)
+	// Alive is how long a node counts as alive without renewing its
+	// liveness key (default 3 s): a node that relays to a host whose key
+	// ran out takes its rooms over and tells its participants to join again.
+	Alive time.Duration
 	Queue  int           // relayed messages waiting to be published (default 4096)
 }
 
@@ -98,6 +102,9 @@ func New(ctx context.Context, cfg Config, node string, local live.Media, rdb *go
 	if cfg.Queue <= 0 {
 		cfg.Queue = 4096
 	}
+	if cfg.Alive <= 0 {
+		cfg.Alive = 3 * time.Second
+	}
 	r := &Router{cfg: cfg, node: node, local: local, rdb: rdb, log: log, deliver: deliver,
 		out: make(chan outgoing, cfg.Queue), hosted: map[string]bool{}, remote: map[string]*remotePeer{},
 		served: map[string]served{}, hostOf: map[string]hostedElsewhere{}}
@@ -108,11 +115,17 @@ func New(ctx context.Context, cfg Config, node string, local live.Media, rdb *go
 		rdb.Close()
 		return nil, fmt.Errorf("media routing: subscribing: %w", err)
 	}
+	if err := rdb.Set(ctx, r.aliveKey(node), "1", cfg.Alive).Err(); err != nil {
+		r.pubsub.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("media routing: %w", err)
+	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
-	r.wg.Add(3)
+	r.wg.Add(4)
 	go r.receive()
 	go r.publish()
 	go r.renew()
+	go r.watch()
 	return r, nil
 }
 
@@ -122,6 +135,7 @@ func (r *Router) Node() string { return r.node }
 func (r *Router) inbox(node string) string   { return r.cfg.Prefix + "media:node:" + node }
 func (r *Router) speakingChannel() string    { return r.cfg.Prefix + "media:speaking" }
 func (r *Router) hostKey(room string) string { return r.cfg.Prefix + "media:room:" + room }
+func (r *Router) aliveKey(node string) string { return r.cfg.Prefix + "media:alive:" + node }
 
 // Host returns the node hosting a room's audio, claiming it for this node
 // when nobody does and claim is set ("" when unclaimed and not claiming).
@@ -139,6 +153,14 @@ func (r *Router) Host(ctx context.Context, room string, claim bool) (string, err
 	k := r.hostKey(room)
 	for range 3 {
 		node, err := r.rdb.Get(ctx, k).Result()
+		if err == nil && node != r.node {
+			// A claim outlives its node by up to a lease; a node whose
+			// liveness key ran out is dead, and its claim is taken over.
+			if n, err := r.rdb.Exists(ctx, r.aliveKey(node)).Result(); err == nil && n == 0 {
+				_ = releaseScript.Run(ctx, r.rdb, []string{k}, node).Err()
+				continue
+			}
+		}
 		if err == nil {
 			r.remember(room, node)
 			return node, nil
@@ -406,6 +428,75 @@ func (r *Router) renew() {
 	}
 }
 
+// rejoin is the signal that tells a participant to send join again: the
+// node that hosted their audio is gone.
+var rejoin = json.RawMessage(`{"type":"rejoin"}`)
+
+// watch renews this node's liveness key and checks the keys of the nodes it
+// relays to; when one has run out, that node died: its rooms are taken
+// over and this node's participants there are told to join again.
+func (r *Router) watch() {
+	defer r.wg.Done()
+	t := time.NewTicker(r.cfg.Alive / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(r.ctx, r.cfg.Alive/3)
+		if err := r.rdb.Set(ctx, r.aliveKey(r.node), "1", r.cfg.Alive).Err(); err != nil {
+			r.log.Warn("media routing: renewing this node's liveness", slog.Any("err", err))
+		}
+		r.mu.Lock()
+		hosts := map[string]bool{}
+		for _, rp := range r.remote {
+			hosts[rp.host] = true
+		}
+		for _, h := range r.hostOf {
+			hosts[h.node] = true
+		}
+		r.mu.Unlock()
+		for host := range hosts {
+			if n, err := r.rdb.Exists(ctx, r.aliveKey(host)).Result(); err == nil && n == 0 {
+				r.hostDied(ctx, host)
+			}
+		}
+		cancel()
+	}
+}
+
+// hostDied forgets a dead node's rooms, releases its claims so that the
+// next join takes them, and tells this node's participants there to join
+// again.
+func (r *Router) hostDied(ctx context.Context, node string) {
+	r.mu.Lock()
+	var peers []*remotePeer
+	rooms := map[string]bool{}
+	for id, rp := range r.remote {
+		if rp.host == node {
+			peers = append(peers, rp)
+			rooms[rp.room] = true
+			delete(r.remote, id)
+		}
+	}
+	for room, h := range r.hostOf {
+		if h.node == node {
+			rooms[room] = true
+			delete(r.hostOf, room)
+		}
+	}
+	r.mu.Unlock()
+	r.log.Warn("media routing: a node hosting audio stopped; its participants join again", slog.String("node", node), slog.Int("participants", len(peers)))
+	for room := range rooms {
+		_ = releaseScript.Run(ctx, r.rdb, []string{r.hostKey(room)}, node).Err()
+	}
+	for _, rp := range peers {
+		rp.send(rejoin)
+	}
+}
+
 // Close stops routing; this node's claims are released so the next join
 // elsewhere takes the rooms over at once.
 func (r *Router) Close() error {
@@ -421,6 +512,8 @@ func (r *Router) Close() error {
 	for _, room := range rooms {
 		errs = append(errs, releaseScript.Run(ctx, r.rdb, []string{r.hostKey(room)}, r.node).Err())
 	}
+	// Other nodes' participants here are told to join again at once.
+	errs = append(errs, r.rdb.Del(ctx, r.aliveKey(r.node)).Err())
 	r.cancel()
 	errs = append(errs, r.pubsub.Close())
 	r.wg.Wait()

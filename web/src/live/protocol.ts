@@ -75,7 +75,8 @@ export interface CommandError {
 }
 
 export interface RtcSignal {
-  type: 'join' | 'offer' | 'answer' | 'candidate';
+  /** 'rejoin' comes from the server: the node hosting the audio is gone, join again. */
+  type: 'join' | 'offer' | 'answer' | 'candidate' | 'rejoin';
   sdp?: string;
   candidate?: RTCIceCandidateInit;
 }

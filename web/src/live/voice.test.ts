@@ -186,6 +186,18 @@ describe('Voice', () => {
     expect(peers[1].remoteDescription).not.toBeNull();
   });
 
+  it('joins again when the server says the node hosting the audio is gone', async () => {
+    const v = voice();
+    v.join();
+    await v.handle(offer());
+    const first = peers[0];
+    await v.handle({ type: 'rejoin' });
+    expect(first.closed).toBe(true);
+    expect(sent.filter((s) => s.type === 'join')).toHaveLength(2);
+    await v.handle(offer());
+    expect(peers).toHaveLength(2);
+  });
+
   it('joins again when the connection fails, but not for an old connection', async () => {
     const v = voice();
     v.join();

@@ -91,7 +91,10 @@ export class Voice {
   }
 
   private async apply(signal: RtcSignal & { ice_servers?: RTCIceServer[] }) {
-    if (signal.type === 'offer' && signal.sdp) {
+    if (signal.type === 'rejoin') {
+      // The server node that hosted the audio went away: another takes over.
+      this.join();
+    } else if (signal.type === 'offer' && signal.sdp) {
       const pc = this.ensurePeer(signal.ice_servers);
       await pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp });
       if (pc !== this.pc) return; // rejoined meanwhile
