@@ -56,6 +56,8 @@ func TestProtocolDocExamples(t *testing.T) {
 			v = &ErrorMsg{}
 		case MsgSpeaking:
 			v = &Speaking{}
+		case MsgRTC:
+			v = &RTCMessage{}
 		default:
 			v = &Event{}
 		}

@@ -34,7 +34,7 @@ type Config struct {
 	// liveness key (default 3 s): a node that relays to a host whose key
 	// ran out takes its rooms over and tells its participants to join again.
 	Alive time.Duration
-	Queue  int           // relayed messages waiting to be published (default 4096)
+	Queue int // relayed messages waiting to be published (default 4096)
 }
 
 // Router is live.Media for a cluster; it wraps this node's audio server.
@@ -132,9 +132,9 @@ func New(ctx context.Context, cfg Config, node string, local live.Media, rdb *go
 // Node is this node's name in the cluster.
 func (r *Router) Node() string { return r.node }
 
-func (r *Router) inbox(node string) string   { return r.cfg.Prefix + "media:node:" + node }
-func (r *Router) speakingChannel() string    { return r.cfg.Prefix + "media:speaking" }
-func (r *Router) hostKey(room string) string { return r.cfg.Prefix + "media:room:" + room }
+func (r *Router) inbox(node string) string    { return r.cfg.Prefix + "media:node:" + node }
+func (r *Router) speakingChannel() string     { return r.cfg.Prefix + "media:speaking" }
+func (r *Router) hostKey(room string) string  { return r.cfg.Prefix + "media:room:" + room }
 func (r *Router) aliveKey(node string) string { return r.cfg.Prefix + "media:alive:" + node }
 
 // Host returns the node hosting a room's audio, claiming it for this node
