@@ -18,7 +18,11 @@ import (
 	"time"
 
 	"github.com/ask2live/ask2live"
+	"github.com/ask2live/ask2live/apiclient"
+	"github.com/ask2live/ask2live/live"
 	"github.com/ask2live/ask2live/live/livetest"
+	"github.com/ask2live/ask2live/liveclient"
+	"github.com/ask2live/ask2live/sfu/sfutest"
 	"github.com/ask2live/ask2live/store"
 	"github.com/ask2live/ask2live/store/storetest"
 )
@@ -283,4 +287,49 @@ func TestPostgresRestartedMidRoom(t *testing.T) {
 	<-down
 	send(15)
 	check(t, fs, acked)
+}
+
+// TestNodeKilledMidCall: the node hosting a room's audio is killed with
+// SIGKILL while the host talks and a guest on the other node listens. The
+// guest's node tells the guest to join again within seconds (the dead
+// node's claim would have held for 15 s more), and once the host has
+// reconnected too, the surviving node hosts the audio and the guest hears
+// the host again.
+func TestNodeKilledMidCall(t *testing.T) {
+	rs := storetest.StartRedis(t)
+	c := newFaultCluster(t, faultDatabase(t), rs.URL(), 1)
+	a := startNode(t, "a", c.dbURL, c.redisURL)
+	b := startNode(t, "b", c.dbURL, c.redisURL)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	host := newVoicePeer(t, ctx, a.URL, c.session, &apiclient.Client{Token: c.host}, sfutest.Options{ID: "host", Mic: true})
+	select {
+	case <-host.Up():
+	case <-ctx.Done():
+		t.Fatal("the host's audio did not connect")
+	}
+	rejoin := make(chan struct{}, 1)
+	guest := newVoicePeer(t, ctx, b.URL, c.session, &apiclient.Client{Token: c.followers[0]}, sfutest.Options{ID: "guest"}, func(m *liveclient.Message) {
+		if m.Type == live.MsgRTC {
+			select {
+			case rejoin <- struct{}{}:
+			default:
+			}
+		}
+	})
+	hears(t, guest, host)
+
+	a.Kill()
+	select {
+	case <-rejoin:
+	case <-ctx.Done():
+		t.Fatal("the guest was not told to join again")
+	}
+	// The guest's page joins again; the host's reconnects to node b.
+	guest.Close()
+	guest = newVoicePeer(t, ctx, b.URL, c.session, &apiclient.Client{Token: c.followers[0]}, sfutest.Options{ID: "guest"})
+	host.Close()
+	host = newVoicePeer(t, ctx, b.URL, c.session, &apiclient.Client{Token: c.host}, sfutest.Options{ID: "host", Mic: true})
+	hears(t, guest, host)
 }

@@ -30,7 +30,8 @@ type voicePeer struct {
 	n        int
 }
 
-func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *apiclient.Client, opts sfutest.Options) *voicePeer {
+// also, if given, sees the socket's other messages too (and a "rejoin").
+func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *apiclient.Client, opts sfutest.Options, also ...func(*liveclient.Message)) *voicePeer {
 	t.Helper()
 	lc, err := liveclient.Dial(ctx, url, sessionID, c.Token, liveclient.Options{})
 	if err != nil {
@@ -45,6 +46,9 @@ func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *a
 		}
 	}
 	v.Client, err = sfutest.OverLive(ctx, lc, opts, func(m *liveclient.Message) {
+		for _, fn := range also {
+			fn(m)
+		}
 		var sp live.Speaking
 		if m.Type == live.MsgSpeaking && m.Decode(&sp) == nil && sp.Speaking {
 			select {

@@ -12,7 +12,8 @@ import (
 
 // OverLive joins the audio of a live room through its socket, as the web
 // app does: it sends rtc {"type":"join"}, answers the server's offers and
-// trickles candidates as rtc messages. The socket's other messages go to
+// trickles candidates as rtc messages. The socket's other messages, and a
+// server's "rejoin" signal (the node hosting the audio is gone), go to
 // other (which may be nil). The client reads lc until it closes; lc must
 // not be read by anyone else.
 func OverLive(ctx context.Context, lc *liveclient.Client, opts Options, other func(*liveclient.Message)) (*Client, error) {
@@ -45,6 +46,10 @@ func OverLive(ctx context.Context, lc *liveclient.Client, opts Options, other fu
 			}
 			var msg struct{ Signal sfu.Signal }
 			if m.Decode(&msg) == nil {
+				if msg.Signal.Type == "rejoin" && other != nil {
+					other(m) // the caller decides how to join again
+					continue
+				}
 				c.Handle(msg.Signal)
 			}
 		}
