@@ -28,7 +28,7 @@ type Bus interface {
 	// (say, before a restart of the in-memory bus) mean nothing here. It
 	// changes when the bus loses its log (see OnReset).
 	Epoch() string
-	// OnReset registers fn to run when the bus found its log lost or rolled
+	// OnReset registers fn to run (on a goroutine of its own) when the bus found its log lost or rolled
 	// back (Redis restarted empty, restored an older snapshot, or a publish
 	// failed) and began a new epoch: topics start afresh, and whatever was
 	// built from the old log must be rebuilt from the store.

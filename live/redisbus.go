@@ -39,7 +39,8 @@ type RedisBus struct {
 	epoch   string
 	readers map[string]*topicReader
 	resets  []func()
-	lost    bool // a write failed: an event may be missing from the log
+	lost    bool              // a write failed: an event may be missing from the log
+	high    map[string]uint64 // by epoch and topic: the largest number this node's appends got
 
 	stop chan struct{}
 	done chan struct{}
@@ -171,7 +172,7 @@ func NewRedisBus(ctx context.Context, url, prefix string, log *slog.Logger) (*Re
 	}
 	rdb := redis.NewClient(opt)
 	b := &RedisBus{rdb: rdb, prefix: prefix, node: randomID("n"), log: log, readers: map[string]*topicReader{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+		high: map[string]uint64{}, stop: make(chan struct{}), done: make(chan struct{})}
 	if err := rdb.SetNX(ctx, b.epochKey(), randomID("r"), 0).Err(); err != nil {
 		rdb.Close()
 		return nil, fmt.Errorf("connecting to redis: %w", err)
@@ -213,9 +214,46 @@ func (b *RedisBus) topicKeys(epoch, topic string) []string {
 }
 
 // run runs a write script and notes whether the log may have lost it.
-func (b *RedisBus) run(ctx context.Context, s *redis.Script, keys []string, args ...any) (int64, error) {
+func (b *RedisBus) run(ctx context.Context, topic string, s *redis.Script, keys []string, args ...any) (int64, error) {
+	epoch := args[0].(string)
+	before := b.highest(epoch, topic)
 	n, err := s.Run(ctx, b.rdb, keys, args...).Int64()
-	return n, b.failed(err, args[0].(string))
+	if err == nil {
+		b.appended(epoch, topic, before, uint64(n))
+	}
+	return n, b.failed(err, epoch)
+}
+
+// highest is the largest number this node's appends to the topic have got
+// back so far in the epoch.
+func (b *RedisBus) highest(epoch, topic string) uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.high[epoch+" "+topic]
+}
+
+// appended checks the number an append got: an append that began after
+// another had got before must get a larger one. If not, Redis went back to
+// an older state (a restored snapshot), the events after that number are
+// lost to anyone who read them, and a new epoch begins.
+func (b *RedisBus) appended(epoch, topic string, before, seq uint64) {
+	if seq == 0 {
+		return
+	}
+	if seq <= before {
+		b.log.Warn("a topic's sequence went back (redis restored an older state); starting a new epoch",
+			slog.String("topic", topic), slog.Uint64("seq", seq), slog.Uint64("seen", before))
+		b.renew(epoch)
+		return
+	}
+	b.mu.Lock()
+	if len(b.high) > 10000 {
+		clear(b.high) // bounded memory; the watcher's check still holds
+	}
+	if k := epoch + " " + topic; seq > b.high[k] {
+		b.high[k] = seq
+	}
+	b.mu.Unlock()
 }
 
 // failed looks at a write script's error: the epoch changed (start the
@@ -238,6 +276,7 @@ func (b *RedisBus) failed(err error, epoch string) error {
 // PublishIf runs publishIfScript on the topic's value name.
 func (b *RedisBus) PublishIf(ctx context.Context, topic, name string, expect, next, msg []byte) ([]byte, bool, error) {
 	keys, epoch := b.keys(topic)
+	before := b.highest(epoch, topic)
 	res, err := publishIfScript.Run(ctx, b.rdb, append(keys[:3:3], keys[1]+":"+name), epoch, msg, RetainEvents, topicTTL.Milliseconds(), expect, next).Slice()
 	if err = b.failed(err, epoch); err != nil {
 		return nil, false, err
@@ -246,6 +285,7 @@ func (b *RedisBus) PublishIf(ctx context.Context, topic, name string, expect, ne
 		return nil, false, fmt.Errorf("redis publish: unexpected answer %v", res)
 	}
 	if seq, _ := res[0].(int64); seq > 0 {
+		b.appended(epoch, topic, before, uint64(seq))
 		return nil, true, nil
 	}
 	held, _ := res[1].(string)
@@ -255,7 +295,7 @@ func (b *RedisBus) PublishIf(ctx context.Context, topic, name string, expect, ne
 // Publish appends msg to the topic's stream.
 func (b *RedisBus) Publish(ctx context.Context, topic string, msg []byte) (uint64, error) {
 	keys, epoch := b.keys(topic)
-	seq, err := b.run(ctx, publishScript, keys[:3], epoch, msg, RetainEvents, topicTTL.Milliseconds())
+	seq, err := b.run(ctx, topic, publishScript, keys[:3], epoch, msg, RetainEvents, topicTTL.Milliseconds())
 	return uint64(seq), err
 }
 
@@ -269,7 +309,7 @@ func (b *RedisBus) UpdatePresence(ctx context.Context, topic string, arrive []Ar
 	for _, c := range depart {
 		args = append(args, c)
 	}
-	_, err := b.run(ctx, presenceScript, keys, args...)
+	_, err := b.run(ctx, topic, presenceScript, keys, args...)
 	return err
 }
 
@@ -277,7 +317,7 @@ func (b *RedisBus) UpdatePresence(ctx context.Context, topic string, arrive []Ar
 // lease ran out (they stopped without saying goodbye).
 func (b *RedisBus) sweep(ctx context.Context, topic string) error {
 	keys, epoch := b.keys(topic)
-	_, err := b.run(ctx, presenceScript, keys, epoch, "", RetainEvents, topicTTL.Milliseconds(), "", 0, b.leaseKey(""))
+	_, err := b.run(ctx, topic, presenceScript, keys, epoch, "", RetainEvents, topicTTL.Milliseconds(), "", 0, b.leaseKey(""))
 	return err
 }
 
@@ -456,11 +496,13 @@ func (b *RedisBus) renew(old string) {
 		return // done already
 	}
 	b.epoch, b.lost = epoch, false
+	clear(b.high)
 	resets := slices.Clone(b.resets)
 	b.mu.Unlock()
 	b.log.Warn("the event log was lost or rolled back; rooms reload and clients resynchronise", slog.String("epoch", epoch))
+	// Not on this goroutine: it may be a room's, which the callbacks wait on.
 	for _, fn := range resets {
-		fn()
+		go fn()
 	}
 }
 
