@@ -29,11 +29,13 @@ type env struct {
 	svc  *ask2live.Service
 	srv  *httptest.Server
 	anon *apiclient.Client
+	db   string // the database URL
 }
 
 func newEnv(t *testing.T, backend string, mutate ...func(*httpapi.Config)) *env {
 	t.Helper()
-	db := storetest.Open(t, backend)
+	dbURL := storetest.URL(t, backend)
+	db := storetest.OpenURL(t, dbURL)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := ask2live.NewService(db, log)
 	svc.Argon2 = cheapArgon
@@ -49,7 +51,14 @@ func newEnv(t *testing.T, backend string, mutate ...func(*httpapi.Config)) *env 
 			t.Errorf("%d responses did not match their documented type", n)
 		}
 	})
-	return &env{t: t, api: api, svc: svc, srv: srv, anon: apiclient.New(srv.URL, srv.Client())}
+	return &env{t: t, api: api, svc: svc, srv: srv, anon: apiclient.New(srv.URL, srv.Client()), db: dbURL}
+}
+
+// rows describes what the database holds (see storetest.Digest), leaving
+// out the presence intervals live sockets record as they come and go.
+func (e *env) rows(t *testing.T) string {
+	t.Helper()
+	return storetest.Digest(t, e.db, "participations")
 }
 
 func (e *env) register(name string) *apiclient.Client {
