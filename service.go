@@ -168,6 +168,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, kind string) (
 
 // Login checks a password and issues a credential of the given kind.
 func (s *Service) Login(ctx context.Context, username, password, kind string) (*User, *Credential, error) {
+	if msg := textProblem(username, false); msg != "" {
+		return nil, nil, Invalid(FieldError{"username", msg})
+	}
 	username = NormalizeUsername(username)
 	if username == "" || password == "" || len(password) > PasswordMaxLen {
 		return nil, nil, Errorf(EUnauthenticated, "wrong username or password")

@@ -150,10 +150,8 @@ func (s *Server) listSessions(_ http.ResponseWriter, r *http.Request) (any, erro
 		}
 		f.Limit = n
 	}
-	if len(f.Text) > 200 {
-		return nil, ask2live.Invalid(ask2live.FieldError{Field: "q", Message: "must be at most 200 characters"})
-	}
-	return s.svc.ListSessions(r.Context(), f, user(r))
+	page, err := s.svc.ListSessions(r.Context(), f, user(r))
+	return page, queryError(err)
 }
 
 func (s *Server) createSession(_ http.ResponseWriter, r *http.Request) (any, error) {

@@ -76,7 +76,7 @@ func (s *Server) routeList() []route {
 		{method: "GET", path: "/api/v1/feed", tag: tSess, summary: "Main page: wished-and-live, live, upcoming, recruiting",
 			out: &ask2live.Feed{}, status: 200, handle: s.feed},
 		{method: "GET", path: "/api/v1/sessions", tag: tSess, summary: "List sessions (filters, cursor pagination)",
-			out: &ask2live.SessionPage{}, status: 200, errors: []int{400, 422}, handle: s.listSessions, query: []param{
+			out: &ask2live.SessionPage{}, status: 200, errors: []int{400}, handle: s.listSessions, query: []param{
 				{"state", "session state; repeat or comma-separate for several"}, {"host", "host username"},
 				{"q", "text in title or description"}, {"cursor", "next_cursor of the previous page"}, {"limit", "1 to 100 (default 20)"}}},
 		{method: "POST", path: "/api/v1/sessions", tag: tSess, summary: "Open a session (open_now starts it live at once)",

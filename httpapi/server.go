@@ -251,8 +251,18 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 // wrap turns a route into a handler: authentication, origin and CSRF checks,
 // body limit, the call, and the response or problem.
 func (s *Server) wrap(rt route) http.Handler {
+	params := pathParams(rt.path)
 	if rt.noAuth {
-		return rt.raw
+		if len(params) == 0 {
+			return rt.raw
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := checkURL(r, params); err != nil {
+				s.writeProblem(w, r, err)
+				return
+			}
+			rt.raw.ServeHTTP(w, r)
+		})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var cred credentials
@@ -268,6 +278,9 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		if err == nil && rt.auth && cred.user == nil {
 			err = ask2live.Errorf(ask2live.EUnauthenticated, "log in first")
+		}
+		if err == nil {
+			err = checkURL(r, params)
 		}
 		if err != nil {
 			s.writeProblem(w, r, err)
