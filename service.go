@@ -61,10 +61,15 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummyHash string
+	// AvatarLimits bound decoding uploaded avatars; read at the first
+	// upload.
+	AvatarLimits AvatarLimits
+
 	// hashing bounds concurrent password hashing: each argon2id run takes
 	// Argon2.Memory, so a burst of log-ins must queue, not allocate
 	// gigabytes at once.
 	hashing chan struct{}
+	avatarState
 }
 
 // withHashSlot runs fn while holding one of the password-hashing slots.
@@ -89,6 +94,8 @@ func NewService(store Store, log *slog.Logger) *Service {
 		TokenTTL: 30 * 24 * time.Hour,
 		Cache:    NewReadCache(DefaultReadCacheConfig),
 		hashing:  make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
+
+		AvatarLimits: DefaultAvatarLimits,
 	}
 }
 

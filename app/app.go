@@ -54,6 +54,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	svc := ask2live.NewService(db, log)
 	svc.TokenTTL = cfg.TokenTTL
+	svc.AvatarLimits = ask2live.AvatarLimits{MaxPixels: cfg.AvatarMaxPixels, DecodeMemory: cfg.AvatarDecodeMemory,
+		Wait: ask2live.DefaultAvatarLimits.Wait, Timeout: cfg.AvatarDecodeTimeout}
 	svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: cfg.CacheEntries, Tokens: cfg.CacheTokens,
 		ViewerSets: cfg.CacheViewers, MaxBytes: cfg.CacheBytes, MaxAge: cfg.CacheMaxAge})
 	a := &App{cfg: cfg, log: log, store: db, svc: svc}

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ask2live/ask2live"
 )
 
 // Config is everything the operator can set. Every field has a flag and an
@@ -42,6 +44,11 @@ type Config struct {
 	TokenTTL       time.Duration
 	MaxBodyBytes   int64
 	LoginRate      int // log-in attempts per minute per client address and per username
+
+	// Avatar uploads (see ask2live.AvatarLimits)
+	AvatarMaxPixels     int64
+	AvatarDecodeMemory  int64
+	AvatarDecodeTimeout time.Duration
 
 	// Read cache (see ask2live.ReadCache)
 	CacheEntries int           // session details and question lists kept, each; 0 turns them off
@@ -107,6 +114,10 @@ func DefaultConfig() Config {
 		RTCListenIP:       "0.0.0.0",
 		TURNRelayPorts:    "49160-49999",
 		TURNCredentialTTL: 12 * time.Hour,
+
+		AvatarMaxPixels:     ask2live.DefaultAvatarLimits.MaxPixels,
+		AvatarDecodeMemory:  ask2live.DefaultAvatarLimits.DecodeMemory,
+		AvatarDecodeTimeout: ask2live.DefaultAvatarLimits.Timeout,
 	}
 }
 
@@ -143,6 +154,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of log-in tokens and session cookies")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest JSON request body")
 	fs.IntVar(&c.LoginRate, "login-rate", c.LoginRate, "log-in attempts allowed per minute per client address and per username")
+	fs.Int64Var(&c.AvatarMaxPixels, "avatar-max-pixels", c.AvatarMaxPixels, "largest avatar upload in pixels (width × height), read from the image header before decoding")
+	fs.Int64Var(&c.AvatarDecodeMemory, "avatar-decode-memory", c.AvatarDecodeMemory, "bytes all avatar decodes in flight may take together (estimated from each header); a larger image is refused, one that does not fit beside others waits up to 5 s, then gets 503")
+	fs.DurationVar(&c.AvatarDecodeTimeout, "avatar-decode-timeout", c.AvatarDecodeTimeout, "longest one avatar decode may take")
 	fs.IntVar(&c.CacheEntries, "cache-entries", c.CacheEntries, "session details and question lists kept in the read cache (each; plus the main page); 0 turns them off")
 	fs.IntVar(&c.CacheTokens, "cache-tokens", c.CacheTokens, "credentials kept in the read cache; 0 checks every request's credential in the database")
 	fs.IntVar(&c.CacheViewers, "cache-viewer-sets", c.CacheViewers, "per-viewer sets kept in the read cache (a user's wished sessions; a user's votes in one session); 0 reads them on every request")
@@ -225,6 +239,7 @@ func (c *Config) Validate() error {
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
 		"ping-interval": int64(c.PingInterval), "cache-max-bytes": c.CacheBytes, "sqlite-checkpoint-interval": int64(c.SQLiteCheckpoint), "presence-interval": int64(c.PresenceInterval),
 		"turn-credential-ttl": int64(c.TURNCredentialTTL),
+		"avatar-max-pixels":   c.AvatarMaxPixels, "avatar-decode-memory": c.AvatarDecodeMemory, "avatar-decode-timeout": int64(c.AvatarDecodeTimeout),
 	}
 	names := make([]string, 0, len(positive))
 	for n := range positive {

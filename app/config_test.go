@@ -60,6 +60,7 @@ func TestParseConfigErrors(t *testing.T) {
 		"bad relay ports":   {[]string{"-turn-relay-ports", "50000-40000"}, nil, "turn-relay-ports"},
 		"turn without host": {[]string{"-turn-port", "3478"}, nil, "turn-host"},
 		"bad turn port":     {[]string{"-turn-port", "70000", "-turn-host", "turn.example"}, nil, "turn-port"},
+		"no avatar pixels":  {nil, map[string]string{"ASK2LIVE_AVATAR_MAX_PIXELS": "0"}, "avatar-max-pixels"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

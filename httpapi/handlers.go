@@ -106,6 +106,10 @@ func (s *Server) putAvatar(_ http.ResponseWriter, r *http.Request) (any, error) 
 			return nil, multipartError(err)
 		}
 		u, err := s.svc.SetAvatar(r.Context(), user(r), buf.Bytes())
+		if ask2live.ErrorCode(err) == ask2live.EUnavailable {
+			// Busy decoding other images: say when to come back.
+			return nil, retryLater(err, s.svc.AvatarLimits.Wait)
+		}
 		if err != nil {
 			return nil, err
 		}
