@@ -196,11 +196,12 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Errorf("document has %d operations, the mux %d routes", documented, n)
 	}
 	contract := map[string][]string{
-		"Session":  {"id", "title", "description", "state", "starts_at", "started_at", "ended_at", "target_guests", "wish_count", "wished_by_me", "question_count", "participant_count", "host"},
-		"User":     {"username", "display_name", "company", "work_field", "bio", "avatar_url"},
-		"Question": {"id", "session_id", "kind", "text", "state", "phase", "votes", "voted_by_me", "author", "created_at", "answered_at"},
-		"Problem":  {"type", "title", "status", "detail", "code", "errors"},
-		"Feed":     {"wished_live", "live", "upcoming", "recruiting"},
+		"Session":      {"id", "title", "description", "state", "starts_at", "started_at", "ended_at", "target_guests", "wish_count", "wished_by_me", "question_count", "participant_count", "host"},
+		"User":         {"username", "display_name", "company", "work_field", "bio", "avatar_url"},
+		"Question":     {"id", "session_id", "kind", "text", "state", "phase", "votes", "voted_by_me", "author", "created_at", "answered_at"},
+		"Problem":      {"type", "title", "status", "detail", "code", "errors"},
+		"Feed":         {"wished_live", "live", "upcoming", "recruiting"},
+		"QuestionPage": {"items", "next_cursor"},
 	}
 	for schema, fields := range contract {
 		for _, f := range fields {

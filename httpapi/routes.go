@@ -17,9 +17,6 @@ type (
 	avatarResponse struct {
 		AvatarURL string `json:"avatar_url"`
 	}
-	questionList struct {
-		Items []*ask2live.Question `json:"items"`
-	}
 	loginInput struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
@@ -29,13 +26,6 @@ type (
 		State *ask2live.QuestionState `json:"state"`
 	}
 )
-
-// AppendJSON encodes the list from its questions' ready-made JSON.
-func (l questionList) AppendJSON(b []byte) []byte {
-	b = append(b, `{"items":`...)
-	b = ask2live.AppendJSONList(b, l.Items)
-	return append(b, '}')
-}
 
 // routeList is the whole HTTP surface, readable in one place. The mux and the
 // OpenAPI document are both built from it, so they cannot disagree.
@@ -97,8 +87,9 @@ func (s *Server) routeList() []route {
 			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).Start)},
 		{method: "POST", path: "/api/v1/sessions/{id}/end", tag: tSess, summary: "End a live session (host): live → ended",
 			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).End)},
-		{method: "GET", path: "/api/v1/sessions/{id}/questions", tag: tQ, summary: "The question queue, in order (pre before live, votes, time)",
-			out: questionList{}, status: 200, errors: []int{404}, handle: s.listQuestions},
+		{method: "GET", path: "/api/v1/sessions/{id}/questions", tag: tQ, summary: "The question queue, in order (pre before live, votes, time), a page at a time",
+			out: &ask2live.QuestionPage{}, status: 200, errors: []int{400, 404}, handle: s.listQuestions, query: []param{
+				{"cursor", "next_cursor of the previous page"}, {"limit", "1 to 500 (default 100)"}}},
 		{method: "POST", path: "/api/v1/sessions/{id}/questions", tag: tQ, summary: "Ask a question",
 			auth: true, in: ask2live.QuestionInput{}, out: &ask2live.Question{}, status: 201, errors: []int{400, 401, 403, 404, 409, 415, 422, 429}, handle: s.ask},
 		{method: "PATCH", path: "/api/v1/questions/{id}", tag: tQ, summary: "Edit own question's text, or (host) set its state",
