@@ -33,6 +33,7 @@ type Config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	PprofAddr       string
+	MetricsAddr     string // serve /metrics here instead of on Addr
 	// SQLiteCheckpoint is how often the SQLite write-ahead log is
 	// checkpointed in the background.
 	SQLiteCheckpoint time.Duration
@@ -147,6 +148,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown waits for in-flight work")
 	fs.DurationVar(&c.SQLiteCheckpoint, "sqlite-checkpoint-interval", c.SQLiteCheckpoint, "how often SQLite's write-ahead log is copied into the database file, in the background (writes never wait for it)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this address only, e.g. 127.0.0.1:9100, so it need not be public; empty serves it on -addr")
 
 	listVar(fs, &c.AllowedOrigins, "allowed-origins", "extra origins (scheme://host[:port]) allowed for cookie requests and WebSocket upgrades, comma-separated; the server's own host is always allowed")
 	fs.BoolVar(&c.CookieSecure, "cookie-secure", c.CookieSecure, "mark cookies Secure (set when served over HTTPS)")
@@ -219,6 +221,9 @@ func (c *Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("addr", "want host:port, got %q", c.Addr)
+	}
+	if _, _, err := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr != "" && err != nil {
+		bad("metrics-addr", "want host:port, got %q", c.MetricsAddr)
 	}
 	switch {
 	case strings.HasPrefix(c.DatabaseURL, "sqlite:"), strings.HasPrefix(c.DatabaseURL, "postgres://"),

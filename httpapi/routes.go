@@ -47,6 +47,13 @@ func (s *Server) routeList() []route {
 	if ui == nil {
 		ui = http.HandlerFunc(s.noRoute)
 	}
+	metrics := s.MetricsHandler()
+	if s.cfg.MetricsElsewhere {
+		// Served on an address of its own; here as if there were none.
+		metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.writeProblem(w, r, ask2live.Errorf(ask2live.ENotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+		})
+	}
 	return []route{
 		{method: "POST", path: "/api/v1/auth/register", tag: tAuth, summary: "Create an account; logs in (bearer token in the body, session cookie for browsers)",
 			in: ask2live.RegisterInput{}, out: authResponse{}, status: 201, errors: []int{400, 403, 409, 415, 422, 429}, handle: s.register, anonymous: true},
@@ -111,7 +118,8 @@ func (s *Server) routeList() []route {
 		{method: "GET", path: "/healthz", tag: tOps, summary: "The process is up", status: 200, noAuth: true, raw: http.HandlerFunc(s.healthz)},
 		{method: "GET", path: "/readyz", tag: tOps, summary: "The database (and Redis) answer", status: 200, errors: []int{503},
 			noAuth: true, raw: http.HandlerFunc(s.readyz)},
-		{method: "GET", path: "/metrics", tag: tOps, summary: "Prometheus metrics", status: 200, noAuth: true, raw: s.metricsHandler()},
+		{method: "GET", path: "/metrics", tag: tOps, summary: "Prometheus metrics (404 when -metrics-addr serves them elsewhere)", status: 200, errors: []int{404},
+			noAuth: true, raw: metrics},
 		{method: "GET", path: "/api/openapi.json", tag: tOps, summary: "This document", status: 200, noAuth: true, raw: http.HandlerFunc(s.serveOpenAPI)},
 		{method: "GET", path: "/api/docs/", tag: tOps, summary: "Swagger UI", status: 200, noAuth: true,
 			raw: v5emb.New("ask2live API", "/api/openapi.json", "/api/docs/")},

@@ -40,6 +40,9 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Registry receives the HTTP metrics and serves /metrics; nil: a new one.
 	Registry *prometheus.Registry
+	// MetricsElsewhere leaves /metrics out of the routes: the app serves
+	// MetricsHandler on an address of its own.
+	MetricsElsewhere bool
 }
 
 // Server is the HTTP surface. It implements http.Handler.
@@ -324,7 +327,8 @@ func credFrom(r *http.Request) credentials {
 	return c
 }
 
-func (s *Server) metricsHandler() http.Handler {
+// MetricsHandler serves the Prometheus metrics.
+func (s *Server) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
 }
 
