@@ -3,8 +3,6 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/swaggest/swgui/v5emb"
-
 	"github.com/ask2live/ask2live"
 )
 
@@ -122,7 +120,7 @@ func (s *Server) routeList() []route {
 			noAuth: true, raw: metrics},
 		{method: "GET", path: "/api/openapi.json", tag: tOps, summary: "This document", status: 200, noAuth: true, raw: http.HandlerFunc(s.serveOpenAPI)},
 		{method: "GET", path: "/api/docs/", tag: tOps, summary: "Swagger UI", status: 200, noAuth: true,
-			raw: v5emb.New("ask2live API", "/api/openapi.json", "/api/docs/")},
+			raw: docsHandler()},
 		{method: "GET", path: "/api/docs", tag: tOps, summary: "Swagger UI", status: 301, noAuth: true,
 			raw: http.RedirectHandler("/api/docs/", http.StatusMovedPermanently)},
 		{method: "GET", path: "/api/", tag: tOps, summary: "Unknown API paths answer 404 problems", status: 404, noAuth: true,
