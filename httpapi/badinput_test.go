@@ -42,6 +42,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"malformed JSON", "POST", "/api/v1/sessions", ht, `{"title": "x",`, nil, 400, ask2live.EInvalid, ""},
 		{"not an object", "POST", "/api/v1/sessions", ht, `[1,2]`, nil, 400, ask2live.EInvalid, ""},
+		{"null body", "PATCH", "/api/v1/me", gt, `null`, nil, 400, ask2live.EInvalid, ""},
 		{"trailing data", "POST", "/api/v1/sessions", ht, `{"title":"x","open_now":true} {"again":1}`, nil, 400, ask2live.EInvalid, ""},
 		{"unknown field", "POST", "/api/v1/sessions", ht, `{"title":"x","open_now":true,"admin":true}`, nil, 400, ask2live.EInvalid, "admin"},
 		{"wrong type", "POST", "/api/v1/sessions", ht, `{"title":"x","target_guests":"many"}`, nil, 400, ask2live.EInvalid, "target_guests"},

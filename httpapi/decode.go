@@ -40,6 +40,10 @@ func decodeBody(body io.Reader, v any) error {
 		// encoding/json would quietly turn the bad bytes into U+FFFD.
 		return badRequest("the body is not valid UTF-8")
 	}
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] != '{' {
+		// null would decode into nothing, and a PATCH of nothing succeed.
+		return badRequest("the body must be a JSON object")
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
