@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestTextRules(t *testing.T) {
@@ -58,4 +60,37 @@ func TestValidID(t *testing.T) {
 			t.Errorf("ValidID(%q) = true", bad)
 		}
 	}
+}
+
+// FuzzTextRule: whatever a rule accepts is valid UTF-8, trimmed, within its
+// length, and free of control characters (but newlines and tabs where
+// multi-line text is allowed).
+func FuzzTextRule(f *testing.F) {
+	for _, s := range []string{"", " a ", "a\x00b", "\xff", "a\r\nb", "a\rb", "\u200b", "\u3164", "ab\u202ec", "줄\n\t둘", "\u0085", strings.Repeat("가", 101)} {
+		f.Add(s)
+	}
+	rules := []TextRule{titleRule, displayNameRule, companyRule, bioRule, descriptionRule, questionRule, chatRule, searchRule}
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, r := range rules {
+			out, fe := r.Check(in)
+			if fe != nil {
+				if fe.Field != r.Field || fe.Message == "" {
+					t.Fatalf("%s: field error %+v", r.Field, fe)
+				}
+				continue
+			}
+			if !utf8.ValidString(out) || out != strings.TrimSpace(out) || (r.Max > 0 && utf8.RuneCountInString(out) > r.Max) ||
+				(r.Required && out == "") {
+				t.Fatalf("%s accepted %q as %q", r.Field, in, out)
+			}
+			for _, c := range out {
+				if unicode.IsControl(c) && !(r.MultiLine && (c == '\n' || c == '\t')) {
+					t.Fatalf("%s accepted %q with control character %U", r.Field, in, c)
+				}
+			}
+			if r.Visible && (!hasVisible(out) || strings.ContainsFunc(out, isBidiControl)) && out != "" {
+				t.Fatalf("%s accepted %q", r.Field, in)
+			}
+		}
+	})
 }
