@@ -14,24 +14,25 @@ import (
 // to the domain, not to a store.
 //
 // All text must be valid UTF-8 without control characters; multi-line text
-// may hold newlines and tabs (a CR LF pair counts as a newline). Visible text
-// (names and titles) must also show something and may not carry the
-// bidirectional overrides and isolates that make a name read as another.
+// may hold newlines and tabs (a CR LF pair counts as a newline). Required
+// text must show something: text made only of invisible characters counts
+// as empty. Names and titles may not carry the bidirectional overrides and
+// isolates that make them read as something else.
 type TextRule struct {
 	Field     string
 	Max       int  // characters; 0: no limit
-	Required  bool // must not be empty after trimming
+	Required  bool // must show something after trimming
 	MultiLine bool // newlines and tabs allowed
-	Visible   bool // not only invisible characters; no bidirectional controls
+	Name      bool // a name or title: no bidirectional controls
 }
 
 // The rules of the texts the domain keeps (SPEC section 3).
 var (
-	displayNameRule = TextRule{Field: "display_name", Max: DisplayNameMaxLen, Required: true, Visible: true}
+	displayNameRule = TextRule{Field: "display_name", Max: DisplayNameMaxLen, Required: true, Name: true}
 	companyRule     = TextRule{Field: "company", Max: CompanyMaxLen}
 	workFieldRule   = TextRule{Field: "work_field", Max: WorkFieldMaxLen}
 	bioRule         = TextRule{Field: "bio", Max: BioMaxLen, MultiLine: true}
-	titleRule       = TextRule{Field: "title", Max: TitleMaxLen, Required: true, Visible: true}
+	titleRule       = TextRule{Field: "title", Max: TitleMaxLen, Required: true, Name: true}
 	descriptionRule = TextRule{Field: "description", Max: DescriptionMaxLen, MultiLine: true}
 	questionRule    = TextRule{Field: "text", Max: QuestionMaxLen, Required: true, MultiLine: true}
 	chatRule        = TextRule{Field: "text", Max: ChatMaxLen, Required: true, MultiLine: true}
@@ -53,11 +54,11 @@ func (r TextRule) Check(s string) (string, *FieldError) {
 	switch {
 	case s == "" && r.Required:
 		return "", &FieldError{r.Field, "must not be empty"}
+	case r.Required && !hasVisible(s):
+		return "", &FieldError{r.Field, "must contain visible characters"}
 	case r.Max > 0 && utf8.RuneCountInString(s) > r.Max:
 		return "", &FieldError{r.Field, fmt.Sprintf("must be at most %d characters", r.Max)}
-	case r.Visible && s != "" && !hasVisible(s):
-		return "", &FieldError{r.Field, "must contain visible characters"}
-	case r.Visible && strings.ContainsFunc(s, isBidiControl):
+	case r.Name && strings.ContainsFunc(s, isBidiControl):
 		return "", &FieldError{r.Field, "must not contain bidirectional override or isolate characters"}
 	}
 	return s, nil

@@ -39,6 +39,10 @@ func TestTextRules(t *testing.T) {
 		{bioRule, "abc\u202Edef", "abc\u202Edef", true}, // only names and titles refuse overrides
 		{questionRule, "   ", "", false},
 		{chatRule, "ok\n", "ok", true},
+		{chatRule, "\u3164", "", false},
+		{questionRule, "\u200b\u200b", "", false},
+		{questionRule, "👍", "👍", true},
+		{descriptionRule, "\u200b", "\u200b", true}, // optional text may be anything printable
 	}
 	for _, c := range cases {
 		got, fe := c.rule.Check(c.in)
@@ -88,7 +92,7 @@ func FuzzTextRule(f *testing.F) {
 					t.Fatalf("%s accepted %q with control character %U", r.Field, in, c)
 				}
 			}
-			if r.Visible && (!hasVisible(out) || strings.ContainsFunc(out, isBidiControl)) && out != "" {
+			if (r.Required && !hasVisible(out)) || (r.Name && strings.ContainsFunc(out, isBidiControl)) {
 				t.Fatalf("%s accepted %q", r.Field, in)
 			}
 		}
