@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -78,7 +80,9 @@ func checkURL(r *http.Request, params []string) error {
 		return nil
 	}
 	var errs []ask2live.FieldError
-	for name, vs := range r.URL.Query() {
+	query := r.URL.Query()
+	for _, name := range slices.Sorted(maps.Keys(query)) {
+		vs := query[name]
 		if fe := ask2live.CheckLine("query", name); fe != nil {
 			errs = append(errs, ask2live.FieldError{Field: "query", Message: "parameter names " + fe.Message})
 			continue
@@ -109,10 +113,8 @@ func pathNoun(path, param string) string {
 // pathParams lists the parameter names of a route pattern.
 func pathParams(pattern string) []string {
 	var out []string
-	for _, seg := range strings.Split(pattern, "/") {
-		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-			out = append(out, strings.TrimSuffix(strings.Trim(seg, "{}"), "..."))
-		}
+	for _, m := range pathParam.FindAllStringSubmatch(pattern, -1) {
+		out = append(out, m[1])
 	}
 	return out
 }

@@ -40,7 +40,7 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Registry receives the HTTP metrics and serves /metrics; nil: a new one.
 	Registry *prometheus.Registry
-	// MetricsElsewhere leaves /metrics out of the routes: the app serves
+	// MetricsElsewhere answers /metrics with 404: the app serves
 	// MetricsHandler on an address of its own.
 	MetricsElsewhere bool
 }
