@@ -13,7 +13,6 @@ import (
 	"io"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -308,10 +307,4 @@ func scaleToJPEG(img image.Image) ([]byte, error) {
 		return nil, Wrap(EInternal, err, "could not encode the image")
 	}
 	return buf.Bytes(), nil
-}
-
-// avatarState is the Service's part for avatars, built on first use.
-type avatarState struct {
-	avatarsOnce sync.Once
-	avatars     *avatarDecoder
 }

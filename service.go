@@ -69,7 +69,9 @@ type Service struct {
 	// Argon2.Memory, so a burst of log-ins must queue, not allocate
 	// gigabytes at once.
 	hashing chan struct{}
-	avatarState
+	// avatars decodes uploads within AvatarLimits; built on first use.
+	avatarsOnce sync.Once
+	avatars     *avatarDecoder
 }
 
 // withHashSlot runs fn while holding one of the password-hashing slots.
