@@ -3,6 +3,7 @@
 GO      ?= go
 NPM     ?= npm
 BIN     ?= bin/ask2live
+FUZZTIME ?= 10s
 WEB_SRC := $(shell find web/src web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
 
 .PHONY: run build web test test-go test-web test-e2e lint fmt bench clean vulncheck
@@ -40,9 +41,16 @@ test-go:
 	$(GO) test -race -timeout 15m ./...
 	@# Name the database and multi-node suites in the output, so a log shows
 	@# that PostgreSQL, MySQL and Redis really ran (go test hides passing subtests).
-	@out=$$(mktemp); $(GO) test -race -count=1 -v -run 'TestConcurrentWishesAndVotes|TestRestartKeepsData|TestLifecycle|TestTwoNodesOneOrder|TestTwoNodesOneHost|TestVoiceAcrossNodes' \
+	@out=$$(mktemp); $(GO) test -race -count=1 -v -run 'TestConcurrentWishesAndVotes|TestRestartKeepsData|TestLifecycle|TestTwoNodesOneOrder|TestTwoNodesOneHost|TestVoiceAcrossNodes|TestBadInputCorpus' \
 		./store/ ./app/ ./httpapi/ ./live/ ./mediaroute/ > $$out 2>&1; status=$$?; \
-		grep -E -- '--- (PASS|FAIL|SKIP)' $$out; [ $$status -eq 0 ] || cat $$out; rm -f $$out; exit $$status
+		grep -E -- '--- (PASS|FAIL|SKIP)|bad inputs' $$out; [ $$status -eq 0 ] || cat $$out; rm -f $$out; exit $$status
+	@# The fuzz targets' seeds ran above; each also gets a short run of new
+	@# inputs (FUZZTIME each, under a minute in all).
+	$(GO) test -run='^$$' -fuzz='^FuzzTextRule$$' -fuzztime=$(FUZZTIME) .
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeBody$$' -fuzztime=$(FUZZTIME) ./httpapi/
+	$(GO) test -run='^$$' -fuzz='^FuzzHandlers$$' -fuzztime=$(FUZZTIME) ./httpapi/
+	$(GO) test -run='^$$' -fuzz='^FuzzRequestURL$$' -fuzztime=$(FUZZTIME) ./httpapi/
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeCommand$$' -fuzztime=$(FUZZTIME) ./live/
 
 test-web:
 	@if [ -f web/package.json ]; then \

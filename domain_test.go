@@ -2,6 +2,7 @@ package ask2live
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -169,7 +170,9 @@ func TestNormalizeAvatar(t *testing.T) {
 	if err := png.Encode(&buf, src); err != nil {
 		t.Fatal(err)
 	}
-	out, err := normalizeAvatar(buf.Bytes())
+	d := newAvatarDecoder(AvatarLimits{})
+	ctx := context.Background()
+	out, err := d.normalize(ctx, buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +183,7 @@ func TestNormalizeAvatar(t *testing.T) {
 	if b := img.Bounds(); b.Dx() != 512 || b.Dy() != 128 {
 		t.Fatalf("scaled to %v, want 512x128", b)
 	}
-	if _, err := normalizeAvatar([]byte("<svg onload=alert(1)>")); ErrorCode(err) != EUnsupported {
+	if _, err := d.normalize(ctx, []byte("<svg onload=alert(1)>")); ErrorCode(err) != EUnsupported {
 		t.Fatalf("non-image: %v, want unsupported", err)
 	}
 	// A PNG header claiming a huge canvas is refused before decoding.
@@ -191,8 +194,11 @@ func TestNormalizeAvatar(t *testing.T) {
 	b[16], b[17], b[18], b[19] = 0, 0x01, 0, 0 // width 65536
 	b[20], b[21], b[22], b[23] = 0, 0x01, 0, 0 // height 65536
 	binary.BigEndian.PutUint32(b[29:33], crc32.ChecksumIEEE(b[12:29]))
-	if _, err := normalizeAvatar(b); ErrorCode(err) != EInvalid {
-		t.Fatalf("a 65536x65536 image: %v, want invalid_input", err)
+	if _, err := d.normalize(ctx, b); ErrorCode(err) != ETooLarge {
+		t.Fatalf("a 65536x65536 image: %v, want too_large", err)
+	}
+	if n := d.decodes.Load(); n != 1 {
+		t.Fatalf("%d decodes, want 1: refused images are not decoded", n)
 	}
 }
 

@@ -4,10 +4,13 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/binary"
+	"strings"
 	"time"
 )
 
-var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+const idAlphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+
+var idEncoding = base32.NewEncoding(idAlphabet).WithPadding(base32.NoPadding)
 
 // NewID returns a new opaque identifier: 26 lower-case characters that sort by
 // creation time (48-bit milliseconds, then 80 random bits), so ids double as
@@ -28,4 +31,21 @@ func NewToken() string {
 		panic("ask2live: crypto/rand failed: " + err.Error())
 	}
 	return idEncoding.EncodeToString(b[:])
+}
+
+// idLen is the length of every id NewID returns.
+const idLen = 26
+
+// ValidID reports whether s has the form of an id NewID returns. Anything
+// else names nothing, so callers answer "not found" without a look-up.
+func ValidID(s string) bool {
+	if len(s) != idLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !strings.ContainsRune(idAlphabet, rune(s[i])) {
+			return false
+		}
+	}
+	return true
 }

@@ -75,6 +75,15 @@ func (f *Feed) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
+// AppendJSON appends p encoded as encoding/json would.
+func (p *QuestionPage) AppendJSON(b []byte) []byte {
+	b = append(b, `{"items":`...)
+	b = AppendJSONList(b, p.Items)
+	b = append(b, `,"next_cursor":`...)
+	b = appendMarshal(b, p.NextCursor)
+	return append(b, '}')
+}
+
 // AppendJSONList appends a list of sessions or questions as encoding/json
 // would (nil is null).
 func AppendJSONList[T interface{ AppendJSON([]byte) []byte }](b []byte, list []T) []byte {

@@ -2,9 +2,7 @@ package ask2live
 
 import (
 	"sort"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // QuestionKind says how a question is asked.
@@ -76,9 +74,9 @@ type QuestionInput struct {
 	Kind QuestionKind `json:"kind,omitempty"`
 }
 
-// Validate trims and checks the input; an empty kind means text.
+// Validate trims and checks the input; an empty kind means text. A voice
+// question may come without text.
 func (in *QuestionInput) Validate() error {
-	in.Text = strings.TrimSpace(in.Text)
 	if in.Kind == "" {
 		in.Kind = KindText
 	}
@@ -86,24 +84,11 @@ func (in *QuestionInput) Validate() error {
 	if in.Kind != KindText && in.Kind != KindVoice {
 		errs = append(errs, FieldError{"kind", "must be text or voice"})
 	}
-	if fe := ValidateQuestionText(in.Text, in.Kind == KindVoice); fe != nil {
-		errs = append(errs, *fe)
-	}
+	rule := questionRule
+	rule.Required = in.Kind != KindVoice
+	errs = checkFields(errs, fieldCheck{rule, &in.Text})
 	if len(errs) > 0 {
 		return Invalid(errs...)
-	}
-	return nil
-}
-
-// ValidateQuestionText checks question text; a voice question may be empty.
-func ValidateQuestionText(s string, mayBeEmpty bool) *FieldError {
-	switch {
-	case !utf8.ValidString(s):
-		return &FieldError{"text", "must be valid UTF-8"}
-	case s == "" && !mayBeEmpty:
-		return &FieldError{"text", "must not be empty"}
-	case utf8.RuneCountInString(s) > QuestionMaxLen:
-		return &FieldError{"text", "must be at most 500 characters"}
 	}
 	return nil
 }

@@ -61,10 +61,17 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummyHash string
+	// AvatarLimits bound decoding uploaded avatars; read at the first
+	// upload.
+	AvatarLimits AvatarLimits
+
 	// hashing bounds concurrent password hashing: each argon2id run takes
 	// Argon2.Memory, so a burst of log-ins must queue, not allocate
 	// gigabytes at once.
 	hashing chan struct{}
+	// avatars decodes uploads within AvatarLimits; built on first use.
+	avatarsOnce sync.Once
+	avatars     *avatarDecoder
 }
 
 // withHashSlot runs fn while holding one of the password-hashing slots.
@@ -89,6 +96,8 @@ func NewService(store Store, log *slog.Logger) *Service {
 		TokenTTL: 30 * 24 * time.Hour,
 		Cache:    NewReadCache(DefaultReadCacheConfig),
 		hashing:  make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
+
+		AvatarLimits: DefaultAvatarLimits,
 	}
 }
 
@@ -168,6 +177,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, kind string) (
 
 // Login checks a password and issues a credential of the given kind.
 func (s *Service) Login(ctx context.Context, username, password, kind string) (*User, *Credential, error) {
+	if msg := textProblem(username, false); msg != "" {
+		return nil, nil, Invalid(FieldError{"username", msg})
+	}
 	username = NormalizeUsername(username)
 	if username == "" || password == "" || len(password) > PasswordMaxLen {
 		return nil, nil, Errorf(EUnauthenticated, "wrong username or password")

@@ -1,12 +1,59 @@
 package ask2live
 
-import "context"
+import (
+	"context"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+)
 
-// Questions returns a session's queue in the default order.
+// Questions returns a session's whole queue in the default order.
 func (s *Service) Questions(ctx context.Context, sessionID string, viewer *User) ([]*Question, error) {
+	page, err := s.QuestionPage(ctx, sessionID, viewer, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	return page.Items, nil
+}
+
+// Question list page sizes.
+const (
+	QuestionPageDefault = 100
+	QuestionPageMax     = 500
+)
+
+// QuestionPage is one page of a session's queue.
+type QuestionPage struct {
+	Items      []*Question `json:"items"`
+	NextCursor string      `json:"next_cursor"`
+}
+
+// QuestionPage returns up to limit questions of a session's queue (limit <= 0:
+// all of them), in the default order, after the one cursor names (""
+// starts at the top). A question whose place changed between pages (a vote)
+// may be missed or seen twice, as with any listing that moves.
+func (s *Service) QuestionPage(ctx context.Context, sessionID string, viewer *User, cursor string, limit int) (*QuestionPage, error) {
+	var after *Question
+	if cursor != "" {
+		var err error
+		if after, err = decodeQuestionCursor(cursor); err != nil {
+			return nil, err
+		}
+	}
 	pub, err := s.publicQuestions(ctx, sessionID)
 	if err != nil {
 		return nil, err
+	}
+	start := 0
+	if after != nil {
+		for start < len(pub) && !QuestionLess(after, pub[start]) {
+			start++
+		}
+	}
+	end := len(pub)
+	if limit > 0 {
+		end = min(end, start+limit)
 	}
 	var voted map[string]bool
 	if viewer != nil {
@@ -17,13 +64,36 @@ func (s *Service) Questions(ctx context.Context, sessionID string, viewer *User)
 			return nil, err
 		}
 	}
-	out := make([]*Question, len(pub))
-	for i, p := range pub {
+	page := &QuestionPage{Items: make([]*Question, end-start)}
+	for i, p := range pub[start:end] {
 		v := *p
 		v.VotedByMe = voted[v.ID]
-		out[i] = &v
+		page.Items[i] = &v
 	}
-	return out, nil
+	if end < len(pub) {
+		page.NextCursor = encodeQuestionCursor(pub[end-1])
+	}
+	return page, nil
+}
+
+// A question cursor is the queue position of the last question of a page:
+// phase, votes, creation time and id.
+func encodeQuestionCursor(q *Question) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(string(q.Phase) + "|" + strconv.Itoa(q.Votes) + "|" +
+		strconv.FormatInt(q.CreatedAt.UnixMicro(), 10) + "|" + q.ID))
+}
+
+func decodeQuestionCursor(c string) (*Question, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if parts := strings.Split(string(b), "|"); err == nil && len(parts) == 4 {
+		votes, err1 := strconv.Atoi(parts[1])
+		micros, err2 := strconv.ParseInt(parts[2], 10, 64)
+		phase := Phase(parts[0])
+		if err1 == nil && err2 == nil && votes >= 0 && (phase == PhasePre || phase == PhaseLive) && ValidID(parts[3]) {
+			return &Question{Phase: phase, Votes: votes, CreatedAt: time.UnixMicro(micros).UTC(), ID: parts[3]}, nil
+		}
+	}
+	return nil, Invalid(FieldError{"cursor", "is not a cursor this server issued"})
 }
 
 // publicQuestions returns a session's queue as an anonymous viewer sees it,

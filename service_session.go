@@ -261,13 +261,24 @@ func (s *Service) wish(ctx context.Context, actor *User, id string, on bool) (*S
 
 // ListSessions lists sessions by filter for the viewer.
 func (s *Service) ListSessions(ctx context.Context, f SessionFilter, viewer *User) (*SessionPage, error) {
+	var errs []FieldError
 	for _, st := range f.States {
 		if !st.Valid() {
-			return nil, Invalid(FieldError{"state", "unknown state " + string(st)})
+			errs = append(errs, FieldError{"state", "unknown state " + string(st)})
+			break
 		}
 	}
+	errs = checkFields(errs, fieldCheck{searchRule, &f.Text})
+	if len(errs) > 0 {
+		return nil, Invalid(errs...)
+	}
 	if f.HostID == "" && f.HostUsername != "" {
-		u, err := s.Store.UserByUsername(ctx, NormalizeUsername(f.HostUsername))
+		host := NormalizeUsername(f.HostUsername)
+		if ValidateUsername(host) != nil {
+			// Nobody can have that name.
+			return &SessionPage{Items: []*Session{}}, nil
+		}
+		u, err := s.Store.UserByUsername(ctx, host)
 		if ErrorCode(err) == ENotFound {
 			return &SessionPage{Items: []*Session{}}, nil
 		}

@@ -1,10 +1,6 @@
 package ask2live
 
-import (
-	"strings"
-	"time"
-	"unicode/utf8"
-)
+import "time"
 
 // SessionState is where a session is in its lifecycle (SPEC section 3):
 //
@@ -86,15 +82,7 @@ type SessionInput struct {
 
 // Validate trims and checks the input against now.
 func (in *SessionInput) Validate(now time.Time) error {
-	var errs []FieldError
-	in.Title = strings.TrimSpace(in.Title)
-	in.Description = strings.TrimSpace(in.Description)
-	if fe := validateTitle(in.Title); fe != nil {
-		errs = append(errs, *fe)
-	}
-	if fe := validateDescription(in.Description); fe != nil {
-		errs = append(errs, *fe)
-	}
+	errs := checkFields(nil, fieldCheck{titleRule, &in.Title}, fieldCheck{descriptionRule, &in.Description})
 	if in.TargetGuests < 0 || in.TargetGuests > TargetGuestsMax {
 		errs = append(errs, FieldError{"target_guests", "must be between 0 and 100000"})
 	}
@@ -133,19 +121,7 @@ type SessionUpdate struct {
 
 // Validate trims and checks the set fields.
 func (u *SessionUpdate) Validate(now time.Time) error {
-	var errs []FieldError
-	if u.Title != nil {
-		*u.Title = strings.TrimSpace(*u.Title)
-		if fe := validateTitle(*u.Title); fe != nil {
-			errs = append(errs, *fe)
-		}
-	}
-	if u.Description != nil {
-		*u.Description = strings.TrimSpace(*u.Description)
-		if fe := validateDescription(*u.Description); fe != nil {
-			errs = append(errs, *fe)
-		}
-	}
+	errs := checkFields(nil, fieldCheck{titleRule, u.Title}, fieldCheck{descriptionRule, u.Description})
 	if u.StartsAt != nil && !u.StartsAt.After(now) {
 		errs = append(errs, FieldError{"starts_at", "must be in the future"})
 	}
@@ -173,28 +149,6 @@ func RecruitState(current SessionState, wishes, target int) SessionState {
 		return StateReady
 	}
 	return StateRecruiting
-}
-
-func validateTitle(s string) *FieldError {
-	switch {
-	case !utf8.ValidString(s):
-		return &FieldError{"title", "must be valid UTF-8"}
-	case s == "":
-		return &FieldError{"title", "must not be empty"}
-	case utf8.RuneCountInString(s) > TitleMaxLen:
-		return &FieldError{"title", "must be at most 100 characters"}
-	}
-	return nil
-}
-
-func validateDescription(s string) *FieldError {
-	switch {
-	case !utf8.ValidString(s):
-		return &FieldError{"description", "must be valid UTF-8"}
-	case utf8.RuneCountInString(s) > DescriptionMaxLen:
-		return &FieldError{"description", "must be at most 2000 characters"}
-	}
-	return nil
 }
 
 // SessionFilter selects sessions for listing. Cursor is opaque to clients

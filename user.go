@@ -82,26 +82,10 @@ type ProfileUpdate struct {
 	Bio         *string `json:"bio"`
 }
 
-// Validate trims the given fields and checks their lengths.
+// Validate trims the given fields and checks them by their text rules.
 func (p *ProfileUpdate) Validate() error {
-	var errs []FieldError
-	check := func(name string, v *string, max int, required bool) {
-		if v == nil {
-			return
-		}
-		*v = strings.TrimSpace(*v)
-		if !utf8.ValidString(*v) {
-			errs = append(errs, FieldError{name, "must be valid UTF-8"})
-		} else if required && *v == "" {
-			errs = append(errs, FieldError{name, "must not be empty"})
-		} else if utf8.RuneCountInString(*v) > max {
-			errs = append(errs, FieldError{name, "is too long"})
-		}
-	}
-	check("display_name", p.DisplayName, DisplayNameMaxLen, true)
-	check("company", p.Company, CompanyMaxLen, false)
-	check("work_field", p.WorkField, WorkFieldMaxLen, false)
-	check("bio", p.Bio, BioMaxLen, false)
+	errs := checkFields(nil, fieldCheck{displayNameRule, p.DisplayName}, fieldCheck{companyRule, p.Company},
+		fieldCheck{workFieldRule, p.WorkField}, fieldCheck{bioRule, p.Bio})
 	if len(errs) > 0 {
 		return Invalid(errs...)
 	}

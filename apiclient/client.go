@@ -258,12 +258,39 @@ func (c *Client) SessionAction(ctx context.Context, id, action string) (*ask2liv
 	return &s, c.Do(ctx, "POST", "/api/v1/sessions/"+url.PathEscape(id)+"/"+action, nil, &s)
 }
 
-// Questions lists a session's queue.
+// Questions lists a session's whole queue, following its pages.
 func (c *Client) Questions(ctx context.Context, sessionID string) ([]*ask2live.Question, error) {
-	var out struct {
-		Items []*ask2live.Question `json:"items"`
+	all := []*ask2live.Question{}
+	cursor := ""
+	for {
+		p, err := c.QuestionPage(ctx, sessionID, cursor, ask2live.QuestionPageMax)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Items...)
+		if p.NextCursor == "" {
+			return all, nil
+		}
+		cursor = p.NextCursor
 	}
-	return out.Items, c.Do(ctx, "GET", "/api/v1/sessions/"+url.PathEscape(sessionID)+"/questions", nil, &out)
+}
+
+// QuestionPage lists one page of a session's queue: limit questions (0: the
+// server's default) after cursor ("" from the top).
+func (c *Client) QuestionPage(ctx context.Context, sessionID, cursor string, limit int) (*ask2live.QuestionPage, error) {
+	q := url.Values{}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	path := "/api/v1/sessions/" + url.PathEscape(sessionID) + "/questions"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var p ask2live.QuestionPage
+	return &p, c.Do(ctx, "GET", path, nil, &p)
 }
 
 // Ask adds a question.

@@ -40,6 +40,9 @@ type App struct {
 	route *mediaroute.Router // with Redis: which node hosts each room's audio
 	srv   *http.Server
 	ln    net.Listener
+	// metrics serves /metrics on -metrics-addr, when set.
+	metrics   *http.Server
+	metricsLn net.Listener
 
 	// limits keeps the rate-limit budgets; limitsRDB is its Redis client
 	// when the cluster shares them.
@@ -60,6 +63,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	svc := ask2live.NewService(db, log)
 	svc.TokenTTL = cfg.TokenTTL
+	svc.AvatarLimits = ask2live.AvatarLimits{MaxPixels: cfg.AvatarMaxPixels, DecodeMemory: cfg.AvatarDecodeMemory,
+		Wait: ask2live.DefaultAvatarLimits.Wait, Timeout: cfg.AvatarDecodeTimeout}
 	svc.Cache = ask2live.NewReadCache(ask2live.ReadCacheConfig{Entries: cfg.CacheEntries, Tokens: cfg.CacheTokens,
 		ViewerSets: cfg.CacheViewers, MaxBytes: cfg.CacheBytes, MaxAge: cfg.CacheMaxAge})
 	a := &App{cfg: cfg, log: log, store: db, svc: svc}
@@ -145,6 +150,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 		BodyReadTimeout:   cfg.BodyReadTimeout,
 		UploadReadTimeout: cfg.UploadReadTimeout,
+		MetricsElsewhere:  cfg.MetricsAddr != "",
 	}, svc, log)
 	a.srv = &http.Server{
 		Handler:           a.api,
@@ -152,21 +158,42 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.api.MetricsHandler())
+		a.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	}
 	return a, nil
 }
 
 // Service returns the domain service (for tests and tools).
 func (a *App) Service() *ask2live.Service { return a.svc }
 
-// Listen binds the HTTP address; Addr is valid afterwards.
+// Listen binds the HTTP address (and the metrics address, when set); Addr
+// and MetricsAddr are valid afterwards.
 func (a *App) Listen() error {
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
 	}
+	if a.metrics != nil {
+		if a.metricsLn, err = net.Listen("tcp", a.cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (-metrics-addr): %w", a.cfg.MetricsAddr, err)
+		}
+	}
 	proxies, _ := a.cfg.Proxies() // checked by Validate
 	a.ln = httpapi.LimitConnections(ln, a.cfg.MaxConnsPerAddress, proxies)
 	return nil
+}
+
+// MetricsAddr returns the bound metrics address ("" without -metrics-addr).
+func (a *App) MetricsAddr() string {
+	if a.metricsLn == nil {
+		return ""
+	}
+	return a.metricsLn.Addr().String()
 }
 
 // Addr returns the bound address.
@@ -191,6 +218,14 @@ func (a *App) Run(ctx context.Context) error {
 		slog.Bool("web_app", web.Built()))
 	if a.cfg.PprofAddr != "" {
 		go a.servePprof(ctx)
+	}
+	if a.metricsLn != nil {
+		a.log.Info("metrics", slog.String("addr", a.MetricsAddr()))
+		go func() {
+			if err := a.metrics.Serve(a.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.log.Error("metrics server", slog.Any("err", err))
+			}
+		}()
 	}
 	// Expired credentials go every hour; live sessions nobody has been in
 	// for the host-gone timeout end (rooms end their own; this catches
@@ -262,6 +297,9 @@ func (a *App) Close() error {
 	a.closeOnce.Do(func() {
 		if a.ln != nil {
 			_ = a.srv.Close()
+		}
+		if a.metricsLn != nil {
+			_ = a.metrics.Close()
 		}
 		a.stopCacheSync()
 		var err error

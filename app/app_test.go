@@ -19,6 +19,13 @@ import (
 // stop function that shuts it down the way SIGTERM does.
 func boot(t *testing.T, dbURL string, flags ...string) (string, func() error) {
 	t.Helper()
+	a, stop := bootApp(t, dbURL, flags...)
+	return "http://" + a.Addr(), stop
+}
+
+// bootApp is boot that returns the App.
+func bootApp(t *testing.T, dbURL string, flags ...string) (*App, func() error) {
+	t.Helper()
 	cfg, err := ParseConfig(append([]string{"-addr", "127.0.0.1:0", "-database-url", dbURL, "-data-dir", t.TempDir(),
 		"-rtc-listen-ip", "127.0.0.1", "-rtc-udp-port", "0", "-rtc-tcp-port", "0"}, flags...),
 		func(string) string { return "" }, io.Discard)
@@ -36,7 +43,7 @@ func boot(t *testing.T, dbURL string, flags ...string) (string, func() error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	return "http://" + a.Addr(), func() error {
+	return a, func() error {
 		cancel()
 		select {
 		case err := <-done:

@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ask2live/ask2live"
 )
 
 // Config is everything the operator can set. Every field has a flag and an
@@ -32,6 +34,7 @@ type Config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	PprofAddr       string
+	MetricsAddr     string // serve /metrics here instead of on Addr
 	// SQLiteCheckpoint is how often the SQLite write-ahead log is
 	// checkpointed in the background.
 	SQLiteCheckpoint time.Duration
@@ -51,6 +54,11 @@ type Config struct {
 	BodyReadTimeout    time.Duration
 	UploadReadTimeout  time.Duration
 	MaxConnsPerAddress int
+
+	// Avatar uploads (see ask2live.AvatarLimits)
+	AvatarMaxPixels     int64
+	AvatarDecodeMemory  int64
+	AvatarDecodeTimeout time.Duration
 
 	// Read cache (see ask2live.ReadCache)
 	CacheEntries int           // session details and question lists kept, each; 0 turns them off
@@ -131,6 +139,9 @@ func DefaultConfig() Config {
 		MaxConnsPerAddress:           100,
 		TURNAllocationsPerCredential: 5,
 		TURNAllocationsPerUser:       10,
+		AvatarMaxPixels:              ask2live.DefaultAvatarLimits.MaxPixels,
+		AvatarDecodeMemory:           ask2live.DefaultAvatarLimits.DecodeMemory,
+		AvatarDecodeTimeout:          ask2live.DefaultAvatarLimits.Timeout,
 	}
 }
 
@@ -160,6 +171,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown waits for in-flight work")
 	fs.DurationVar(&c.SQLiteCheckpoint, "sqlite-checkpoint-interval", c.SQLiteCheckpoint, "how often SQLite's write-ahead log is copied into the database file, in the background (writes never wait for it)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this address only, e.g. 127.0.0.1:9100, so it need not be public; empty serves it on -addr")
 
 	listVar(fs, &c.AllowedOrigins, "allowed-origins", "extra origins (scheme://host[:port]) allowed for cookie requests and WebSocket upgrades, comma-separated; the server's own host is always allowed")
 	fs.BoolVar(&c.CookieSecure, "cookie-secure", c.CookieSecure, "mark cookies Secure (set when served over HTTPS)")
@@ -172,6 +184,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.IntVar(&c.MaxConnsPerAddress, "max-conns-per-address", c.MaxConnsPerAddress, "connections one client address (IPv6: one /64) may hold open; more are closed at once; -trusted-proxies are not counted (cap clients at the proxy); 0 turns the cap off")
 	fs.IntVar(&c.LoginRate, "login-rate", c.LoginRate, "register and log-in attempts allowed per minute per client address (IPv6: per /64)")
 	fs.IntVar(&c.LoginUserRate, "login-user-rate", c.LoginUserRate, "log-in attempts allowed per hour on one account from addresses it has not logged in from, all together; each address it has logged in from (in the last 30 days) has a budget of its own of this size, so guessers cannot lock the owner out")
+	fs.Int64Var(&c.AvatarMaxPixels, "avatar-max-pixels", c.AvatarMaxPixels, "largest avatar upload in pixels (width × height), read from the image header before decoding")
+	fs.Int64Var(&c.AvatarDecodeMemory, "avatar-decode-memory", c.AvatarDecodeMemory, "bytes all avatar decodes in flight may take together (estimated from each header); a larger image is refused, one that does not fit beside others waits up to 5 s, then gets 503")
+	fs.DurationVar(&c.AvatarDecodeTimeout, "avatar-decode-timeout", c.AvatarDecodeTimeout, "longest one avatar decode may take")
 	fs.IntVar(&c.CacheEntries, "cache-entries", c.CacheEntries, "session details and question lists kept in the read cache (each; plus the main page); 0 turns them off")
 	fs.IntVar(&c.CacheTokens, "cache-tokens", c.CacheTokens, "credentials kept in the read cache; 0 checks every request's credential in the database")
 	fs.IntVar(&c.CacheViewers, "cache-viewer-sets", c.CacheViewers, "per-viewer sets kept in the read cache (a user's wished sessions; a user's votes in one session); 0 reads them on every request")
@@ -239,6 +254,9 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("addr", "want host:port, got %q", c.Addr)
 	}
+	if _, _, err := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr != "" && err != nil {
+		bad("metrics-addr", "want host:port, got %q", c.MetricsAddr)
+	}
 	switch {
 	case strings.HasPrefix(c.DatabaseURL, "sqlite:"), strings.HasPrefix(c.DatabaseURL, "postgres://"),
 		strings.HasPrefix(c.DatabaseURL, "postgresql://"), strings.HasPrefix(c.DatabaseURL, "mysql://"):
@@ -260,6 +278,7 @@ func (c *Config) Validate() error {
 		"ping-interval":  int64(c.PingInterval), "cache-max-bytes": c.CacheBytes, "sqlite-checkpoint-interval": int64(c.SQLiteCheckpoint), "presence-interval": int64(c.PresenceInterval),
 		"turn-credential-ttl": int64(c.TURNCredentialTTL), "turn-allocations-per-credential": int64(c.TURNAllocationsPerCredential),
 		"turn-allocations-per-user": int64(c.TURNAllocationsPerUser),
+		"avatar-max-pixels":         c.AvatarMaxPixels, "avatar-decode-memory": c.AvatarDecodeMemory, "avatar-decode-timeout": int64(c.AvatarDecodeTimeout),
 	}
 	names := make([]string, 0, len(positive))
 	for n := range positive {

@@ -62,6 +62,7 @@ func TestParseConfigErrors(t *testing.T) {
 		"turn without host": {[]string{"-turn-port", "3478"}, nil, "turn-host"},
 		"bad turn port":     {[]string{"-turn-port", "70000", "-turn-host", "turn.example"}, nil, "turn-port"},
 		"bad proxy":         {[]string{"-trusted-proxies", "10.0.0.0/8,proxy.example"}, nil, "trusted-proxies"},
+		"no avatar pixels":  {nil, map[string]string{"ASK2LIVE_AVATAR_MAX_PIXELS": "0"}, "avatar-max-pixels"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

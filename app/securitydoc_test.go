@@ -12,7 +12,7 @@ import (
 // where things are, how they are logged, which ports media uses.
 var notLimits = map[string]bool{
 	"addr": true, "database-url": true, "redis-url": true, "redis-prefix": true, "data-dir": true,
-	"log-level": true, "log-format": true, "pprof-addr": true, "sqlite-checkpoint-interval": true,
+	"log-level": true, "log-format": true, "pprof-addr": true, "metrics-addr": true, "sqlite-checkpoint-interval": true,
 	"rtc-udp-port": true, "rtc-tcp-port": true, "rtc-listen-ip": true, "rtc-public-ips": true,
 	"rtc-ice-servers": true, "turn-port": true, "turn-host": true,
 }

@@ -42,6 +42,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"malformed JSON", "POST", "/api/v1/sessions", ht, `{"title": "x",`, nil, 400, ask2live.EInvalid, ""},
 		{"not an object", "POST", "/api/v1/sessions", ht, `[1,2]`, nil, 400, ask2live.EInvalid, ""},
+		{"null body", "PATCH", "/api/v1/me", gt, `null`, nil, 400, ask2live.EInvalid, ""},
 		{"trailing data", "POST", "/api/v1/sessions", ht, `{"title":"x","open_now":true} {"again":1}`, nil, 400, ask2live.EInvalid, ""},
 		{"unknown field", "POST", "/api/v1/sessions", ht, `{"title":"x","open_now":true,"admin":true}`, nil, 400, ask2live.EInvalid, "admin"},
 		{"wrong type", "POST", "/api/v1/sessions", ht, `{"title":"x","target_guests":"many"}`, nil, 400, ask2live.EInvalid, "target_guests"},
@@ -69,10 +70,10 @@ func TestBadInput(t *testing.T) {
 		{"unknown question vote", "PUT", "/api/v1/questions/nope/vote", gt, nil, nil, 404, ask2live.ENotFound, ""},
 		{"unknown route", "GET", "/api/v1/nothing", "", nil, nil, 404, ask2live.ENotFound, ""},
 		{"wrong method", "PUT", "/api/v1/feed", "", nil, nil, 405, ask2live.EInvalid, ""},
-		{"bad cursor", "GET", "/api/v1/sessions?cursor=!!!", "", nil, nil, 422, ask2live.EInvalid, "cursor"},
+		{"bad cursor", "GET", "/api/v1/sessions?cursor=!!!", "", nil, nil, 400, ask2live.EInvalid, "cursor"},
 		{"bad limit", "GET", "/api/v1/sessions?limit=1000", "", nil, nil, 400, ask2live.EInvalid, ""},
 		{"bad limit type", "GET", "/api/v1/sessions?limit=ten", "", nil, nil, 400, ask2live.EInvalid, ""},
-		{"bad state filter", "GET", "/api/v1/sessions?state=open", "", nil, nil, 422, ask2live.EInvalid, "state"},
+		{"bad state filter", "GET", "/api/v1/sessions?state=open", "", nil, nil, 400, ask2live.EInvalid, "state"},
 		{"wrong state", "POST", "/api/v1/sessions/" + s.ID + "/start", ht, nil, nil, 409, ask2live.EWrongState, ""},
 		{"duplicate username", "POST", "/api/v1/auth/register", "", map[string]string{"username": "HOST", "password": "password1"}, nil, 409, ask2live.EConflict, "username"},
 		{"short password", "POST", "/api/v1/auth/register", "", map[string]string{"username": "newbie", "password": "short"}, nil, 422, ask2live.EInvalid, "password"},
@@ -196,11 +197,12 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Errorf("document has %d operations, the mux %d routes", documented, n)
 	}
 	contract := map[string][]string{
-		"Session":  {"id", "title", "description", "state", "starts_at", "started_at", "ended_at", "target_guests", "wish_count", "wished_by_me", "question_count", "participant_count", "host"},
-		"User":     {"username", "display_name", "company", "work_field", "bio", "avatar_url"},
-		"Question": {"id", "session_id", "kind", "text", "state", "phase", "votes", "voted_by_me", "author", "created_at", "answered_at"},
-		"Problem":  {"type", "title", "status", "detail", "code", "errors"},
-		"Feed":     {"wished_live", "live", "upcoming", "recruiting"},
+		"Session":      {"id", "title", "description", "state", "starts_at", "started_at", "ended_at", "target_guests", "wish_count", "wished_by_me", "question_count", "participant_count", "host"},
+		"User":         {"username", "display_name", "company", "work_field", "bio", "avatar_url"},
+		"Question":     {"id", "session_id", "kind", "text", "state", "phase", "votes", "voted_by_me", "author", "created_at", "answered_at"},
+		"Problem":      {"type", "title", "status", "detail", "code", "errors"},
+		"Feed":         {"wished_live", "live", "upcoming", "recruiting"},
+		"QuestionPage": {"items", "next_cursor"},
 	}
 	for schema, fields := range contract {
 		for _, f := range fields {

@@ -1,12 +1,16 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ask2live/ask2live"
 )
@@ -30,19 +34,100 @@ func decodeJSON(r *http.Request, v any) error {
 // decodeBody is the transport-independent part of decodeJSON; the fuzz test
 // drives it directly.
 func decodeBody(body io.Reader, v any) error {
-	dec := json.NewDecoder(body)
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return decodeError(err)
+	}
+	if !utf8.Valid(b) {
+		// encoding/json would quietly turn the bad bytes into U+FFFD.
+		return badRequest("the body is not valid UTF-8")
+	}
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] != '{' {
+		// null would decode into nothing, and a PATCH of nothing succeed.
+		return badRequest("the body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return decodeError(err)
-		}
 		return badRequest("the body must hold a single JSON object, with nothing after it")
 	}
 	return nil
+}
+
+// checkURL checks what a route reads from the URL before anything else reads
+// it. A path id that cannot name anything is not found (the database is not
+// asked); a query value with invalid UTF-8 or control characters is a
+// malformed request. What each value means is checked where it is used.
+func checkURL(r *http.Request, params []string) error {
+	for _, name := range params {
+		v, ok := r.PathValue(name), true
+		switch name {
+		case "id":
+			ok = ask2live.ValidID(v)
+		case "username":
+			ok = ask2live.ValidateUsername(ask2live.NormalizeUsername(v)) == nil
+		default:
+			ok = ask2live.CheckLine(name, v) == nil
+		}
+		if !ok {
+			return ask2live.Errorf(ask2live.ENotFound, "no such %s", pathNoun(r.URL.Path, name))
+		}
+	}
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	var errs []ask2live.FieldError
+	query := r.URL.Query()
+	for _, name := range slices.Sorted(maps.Keys(query)) {
+		vs := query[name]
+		if fe := ask2live.CheckLine("query", name); fe != nil {
+			errs = append(errs, ask2live.FieldError{Field: "query", Message: "parameter names " + fe.Message})
+			continue
+		}
+		for _, v := range vs {
+			if fe := ask2live.CheckLine(name, v); fe != nil {
+				errs = append(errs, *fe)
+				break
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return queryError(ask2live.Invalid(errs...))
+	}
+	return nil
+}
+
+// pathNoun names what a path parameter stands for in a message: "session"
+// for the {id} of /api/v1/sessions/{id}.
+func pathNoun(path, param string) string {
+	if param != "id" {
+		return param
+	}
+	parts := strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/")
+	return strings.TrimSuffix(parts[0], "s")
+}
+
+// pathParams lists the parameter names of a route pattern.
+func pathParams(pattern string) []string {
+	var out []string
+	for _, m := range pathParam.FindAllStringSubmatch(pattern, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// queryError presents invalid input found in the URL's query (a filter, a
+// cursor) as a malformed request, 400, keeping the fields it names; body
+// fields stay 422.
+func queryError(err error) error {
+	var e *ask2live.Error
+	if !errors.As(err, &e) || e.Code != ask2live.EInvalid {
+		return err
+	}
+	return &httpError{status: http.StatusBadRequest, err: e}
 }
 
 func decodeError(err error) error {

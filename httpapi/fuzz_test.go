@@ -5,7 +5,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -41,16 +43,13 @@ func FuzzDecodeBody(f *testing.F) {
 	})
 }
 
-// FuzzHandlers sends arbitrary bodies to the write endpoints of a real server
-// and requires a non-5xx answer.
-func FuzzHandlers(f *testing.F) {
-	for _, s := range fuzzSeeds {
-		f.Add([]byte(s))
-	}
+// fuzzServer is a real server over SQLite with a signed-in host, a live
+// session and a question, for the fuzz targets that send requests.
+func fuzzServer(f *testing.F) (srv *Server, token, sessionID, questionID string) {
 	db := storetest.Open(f, "sqlite")
 	svc := ask2live.NewService(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	svc.Argon2 = ask2live.Argon2Params{Memory: 256, Time: 1, Threads: 1}
-	srv := New(Config{LoginRate: 1 << 30, QuestionRate: 1 << 30}, svc, svc.Log)
+	srv = New(Config{LoginRate: 1 << 30, QuestionRate: 1 << 30}, svc, svc.Log)
 	ctx := context.Background()
 	host, cred, err := svc.Register(ctx, ask2live.RegisterInput{Username: "fuzzhost", Password: "password1"}, ask2live.TokenBearer)
 	if err != nil {
@@ -64,23 +63,70 @@ func FuzzHandlers(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	return srv, cred.Token, s.ID, q.ID
+}
+
+// checkAnswer fails on a 5xx, and on an error that is not a problem document.
+func checkAnswer(t *testing.T, req *http.Request, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code >= 500 {
+		t.Fatalf("%s %s: %d %s", req.Method, req.URL, rec.Code, rec.Body)
+	}
+	if rec.Code >= 400 && !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("%s %s: %d without a problem document", req.Method, req.URL, rec.Code)
+	}
+}
+
+// FuzzHandlers sends arbitrary bodies to the write endpoints of a real server
+// and requires a non-5xx answer.
+func FuzzHandlers(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	srv, token, sid, qid := fuzzServer(f)
 	targets := []struct{ method, path string }{
-		{"POST", "/api/v1/sessions"}, {"PATCH", "/api/v1/sessions/" + s.ID}, {"POST", "/api/v1/sessions/" + s.ID + "/questions"},
-		{"PATCH", "/api/v1/questions/" + q.ID}, {"PATCH", "/api/v1/me"}, {"POST", "/api/v1/auth/login"},
+		{"POST", "/api/v1/sessions"}, {"PATCH", "/api/v1/sessions/" + sid}, {"POST", "/api/v1/sessions/" + sid + "/questions"},
+		{"PATCH", "/api/v1/questions/" + qid}, {"PATCH", "/api/v1/me"}, {"POST", "/api/v1/auth/login"},
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, tg := range targets {
 			req := httptest.NewRequest(tg.method, tg.path, bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+cred.Token)
+			req.Header.Set("Authorization", "Bearer "+token)
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)
-			if rec.Code >= 500 {
-				t.Fatalf("%s %s with %q: %d %s", tg.method, tg.path, body, rec.Code, rec.Body)
+			checkAnswer(t, req, rec)
+		}
+	})
+}
+
+// FuzzRequestURL puts arbitrary bytes into the path ids and query values
+// the API reads — ids, usernames, search text, filters, cursors, limits —
+// and requires a non-5xx answer, an error being a problem document.
+func FuzzRequestURL(f *testing.F) {
+	for _, s := range []string{"", "nope", "a\x00b", "\xff", "06h116k0000000000000000001", "fuzzhost", "FUZZHOST", "live",
+		"MDAwMDAwMDAwMDAwMDAwMHxhAGI", "cHJlfDB8MHxh", "100", "-1", "\u202e", "../x", "%", "a b", strings.Repeat("a", 300)} {
+		f.Add(s)
+	}
+	srv, token, sid, _ := fuzzServer(f)
+	f.Fuzz(func(t *testing.T, v string) {
+		p, q := url.PathEscape(v), url.QueryEscape(v)
+		for _, target := range []string{
+			"/api/v1/sessions/" + p, "/api/v1/sessions/" + p + "/questions", "/api/v1/questions/" + p + "/vote",
+			"/api/v1/users/" + p, "/media/avatars/" + p, "/api/v1/sessions?q=" + q, "/api/v1/sessions?host=" + q,
+			"/api/v1/sessions?state=" + q, "/api/v1/sessions?cursor=" + q, "/api/v1/sessions?limit=" + q,
+			"/api/v1/sessions/" + sid + "/questions?cursor=" + q, "/api/v1/sessions/" + sid + "/questions?limit=" + q,
+			"/api/v1/feed?" + q + "=" + q,
+		} {
+			method := "GET"
+			if strings.HasSuffix(target, "/vote") {
+				method = "PUT"
 			}
-			if rec.Code >= 400 && !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/problem+json") {
-				t.Fatalf("%s %s: error without a problem document", tg.method, tg.path)
-			}
+			req := httptest.NewRequest(method, target, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			checkAnswer(t, req, rec)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -108,6 +109,10 @@ func (s *Server) putAvatar(_ http.ResponseWriter, r *http.Request) (any, error) 
 			return nil, multipartError(err)
 		}
 		u, err := s.svc.SetAvatar(r.Context(), user(r), buf.Bytes())
+		if ask2live.ErrorCode(err) == ask2live.EUnavailable {
+			// Busy decoding other images: say when to come back.
+			return nil, retryLater(err, s.svc.AvatarLimits.Wait)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +142,7 @@ func (s *Server) feed(_ http.ResponseWriter, r *http.Request) (any, error) {
 
 func (s *Server) listSessions(_ http.ResponseWriter, r *http.Request) (any, error) {
 	q := r.URL.Query()
-	f := ask2live.SessionFilter{HostUsername: q.Get("host"), Text: q.Get("q"), Cursor: q.Get("cursor"), Limit: 20}
+	f := ask2live.SessionFilter{HostUsername: q.Get("host"), Text: q.Get("q"), Cursor: q.Get("cursor")}
 	for _, v := range q["state"] {
 		for _, st := range strings.Split(v, ",") {
 			if st = strings.TrimSpace(st); st != "" {
@@ -145,17 +150,25 @@ func (s *Server) listSessions(_ http.ResponseWriter, r *http.Request) (any, erro
 			}
 		}
 	}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 100 {
-			return nil, badRequest("limit must be a whole number from 1 to 100")
-		}
-		f.Limit = n
+	var err error
+	if f.Limit, err = pageLimit(q, 20, 100); err != nil {
+		return nil, err
 	}
-	if len(f.Text) > 200 {
-		return nil, ask2live.Invalid(ask2live.FieldError{Field: "q", Message: "must be at most 200 characters"})
+	page, err := s.svc.ListSessions(r.Context(), f, user(r))
+	return page, queryError(err)
+}
+
+// pageLimit reads the limit parameter of a listing.
+func pageLimit(q url.Values, def, max int) (int, error) {
+	l := q.Get("limit")
+	if l == "" {
+		return def, nil
 	}
-	return s.svc.ListSessions(r.Context(), f, user(r))
+	n, err := strconv.Atoi(l)
+	if err != nil || n < 1 || n > max {
+		return 0, badRequest("limit must be a whole number from 1 to %d", max)
+	}
+	return n, nil
 }
 
 func (s *Server) createSession(_ http.ResponseWriter, r *http.Request) (any, error) {
@@ -193,11 +206,13 @@ func (s *Server) questionAction(fn func(*ask2live.Service, context.Context, *ask
 }
 
 func (s *Server) listQuestions(_ http.ResponseWriter, r *http.Request) (any, error) {
-	qs, err := s.svc.Questions(r.Context(), r.PathValue("id"), user(r))
+	q := r.URL.Query()
+	limit, err := pageLimit(q, ask2live.QuestionPageDefault, ask2live.QuestionPageMax)
 	if err != nil {
 		return nil, err
 	}
-	return questionList{Items: qs}, nil
+	page, err := s.svc.QuestionPage(r.Context(), r.PathValue("id"), user(r), q.Get("cursor"), limit)
+	return page, queryError(err)
 }
 
 func (s *Server) ask(_ http.ResponseWriter, r *http.Request) (any, error) {

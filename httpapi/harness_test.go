@@ -13,10 +13,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ask2live/ask2live"
 	"github.com/ask2live/ask2live/apiclient"
 	"github.com/ask2live/ask2live/httpapi"
+	"github.com/ask2live/ask2live/live"
 	"github.com/ask2live/ask2live/store/storetest"
 )
 
@@ -29,18 +31,48 @@ type env struct {
 	svc  *ask2live.Service
 	srv  *httptest.Server
 	anon *apiclient.Client
+	db   string // the database URL
 }
 
 func newEnv(t *testing.T, backend string, mutate ...func(*httpapi.Config)) *env {
 	t.Helper()
-	db := storetest.Open(t, backend)
+	return newEnvWith(t, backend, func(_ *ask2live.Service, c *httpapi.Config) {
+		for _, m := range mutate {
+			m(c)
+		}
+	})
+}
+
+// newLiveEnv is newEnv with the live rooms and event stream mounted.
+func newLiveEnv(t *testing.T, backend string, cfg live.Config) *env {
+	t.Helper()
+	var hub *live.Hub
+	e := newEnvWith(t, backend, func(svc *ask2live.Service, c *httpapi.Config) {
+		hub = live.NewHub(cfg, svc, live.NewMemoryBus(), nil, svc.Log, nil)
+		svc.Notifier, svc.Presence = hub, hub
+		c.Live, c.Events = hub, hub.Events()
+	})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := hub.Close(ctx); err != nil {
+			t.Errorf("hub close: %v", err)
+		}
+	})
+	return e
+}
+
+// newEnvWith builds the server; setup may change the Service and the
+// configuration before the API is made.
+func newEnvWith(t *testing.T, backend string, setup func(*ask2live.Service, *httpapi.Config)) *env {
+	t.Helper()
+	dbURL := storetest.URL(t, backend)
+	db := storetest.OpenURL(t, dbURL)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := ask2live.NewService(db, log)
 	svc.Argon2 = cheapArgon
 	cfg := httpapi.Config{LoginRate: 1000, QuestionRate: 1000}
-	for _, m := range mutate {
-		m(&cfg)
-	}
+	setup(svc, &cfg)
 	api := httpapi.New(cfg, svc, log)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
@@ -49,7 +81,14 @@ func newEnv(t *testing.T, backend string, mutate ...func(*httpapi.Config)) *env 
 			t.Errorf("%d responses did not match their documented type", n)
 		}
 	})
-	return &env{t: t, api: api, svc: svc, srv: srv, anon: apiclient.New(srv.URL, srv.Client())}
+	return &env{t: t, api: api, svc: svc, srv: srv, anon: apiclient.New(srv.URL, srv.Client()), db: dbURL}
+}
+
+// rows describes what the database holds (see storetest.Digest), leaving
+// out the presence intervals live sockets record as they come and go.
+func (e *env) rows(t *testing.T) string {
+	t.Helper()
+	return storetest.Digest(t, e.db, "participations")
 }
 
 func (e *env) register(name string) *apiclient.Client {

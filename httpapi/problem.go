@@ -48,6 +48,15 @@ func badRequest(format string, args ...any) error {
 	return &httpError{status: http.StatusBadRequest, err: ask2live.Errorf(ask2live.EInvalid, format, args...)}
 }
 
+// retryLater is a 503 for a busy server, with the time to wait.
+func retryLater(err error, retry time.Duration) error {
+	var e *ask2live.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	return &httpError{status: http.StatusServiceUnavailable, err: e, retryAfter: max(retry, time.Second)}
+}
+
 func rateLimited(retry time.Duration) error {
 	return rateLimitedWhy(retry, "too many attempts; try again in %d seconds", retrySeconds(retry))
 }

@@ -3,8 +3,6 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/swaggest/swgui/v5emb"
-
 	"github.com/ask2live/ask2live"
 )
 
@@ -17,9 +15,6 @@ type (
 	avatarResponse struct {
 		AvatarURL string `json:"avatar_url"`
 	}
-	questionList struct {
-		Items []*ask2live.Question `json:"items"`
-	}
 	loginInput struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
@@ -29,13 +24,6 @@ type (
 		State *ask2live.QuestionState `json:"state"`
 	}
 )
-
-// AppendJSON encodes the list from its questions' ready-made JSON.
-func (l questionList) AppendJSON(b []byte) []byte {
-	b = append(b, `{"items":`...)
-	b = ask2live.AppendJSONList(b, l.Items)
-	return append(b, '}')
-}
 
 // routeList is the whole HTTP surface, readable in one place. The mux and the
 // OpenAPI document are both built from it, so they cannot disagree.
@@ -57,6 +45,13 @@ func (s *Server) routeList() []route {
 	if ui == nil {
 		ui = http.HandlerFunc(s.noRoute)
 	}
+	metrics := s.MetricsHandler()
+	if s.cfg.MetricsElsewhere {
+		// Served on an address of its own; here as if there were none.
+		metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.writeProblem(w, r, ask2live.Errorf(ask2live.ENotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+		})
+	}
 	return []route{
 		{method: "POST", path: "/api/v1/auth/register", tag: tAuth, summary: "Create an account; logs in (bearer token in the body, session cookie for browsers)",
 			in: ask2live.RegisterInput{}, out: authResponse{}, status: 201, errors: []int{400, 403, 409, 415, 422, 429}, handle: s.register, anonymous: true},
@@ -76,7 +71,7 @@ func (s *Server) routeList() []route {
 		{method: "GET", path: "/api/v1/feed", tag: tSess, summary: "Main page: wished-and-live, live, upcoming, recruiting",
 			out: &ask2live.Feed{}, status: 200, handle: s.feed},
 		{method: "GET", path: "/api/v1/sessions", tag: tSess, summary: "List sessions (filters, cursor pagination)",
-			out: &ask2live.SessionPage{}, status: 200, errors: []int{400, 422}, handle: s.listSessions, query: []param{
+			out: &ask2live.SessionPage{}, status: 200, errors: []int{400}, handle: s.listSessions, query: []param{
 				{"state", "session state; repeat or comma-separate for several"}, {"host", "host username"},
 				{"q", "text in title or description"}, {"cursor", "next_cursor of the previous page"}, {"limit", "1 to 100 (default 20)"}}},
 		{method: "POST", path: "/api/v1/sessions", tag: tSess, summary: "Open a session (open_now starts it live at once)",
@@ -97,8 +92,9 @@ func (s *Server) routeList() []route {
 			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).Start)},
 		{method: "POST", path: "/api/v1/sessions/{id}/end", tag: tSess, summary: "End a live session (host): live → ended",
 			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).End)},
-		{method: "GET", path: "/api/v1/sessions/{id}/questions", tag: tQ, summary: "The question queue, in order (pre before live, votes, time)",
-			out: questionList{}, status: 200, errors: []int{404}, handle: s.listQuestions},
+		{method: "GET", path: "/api/v1/sessions/{id}/questions", tag: tQ, summary: "The question queue, in order (pre before live, votes, time), a page at a time",
+			out: &ask2live.QuestionPage{}, status: 200, errors: []int{400, 404}, handle: s.listQuestions, query: []param{
+				{"cursor", "next_cursor of the previous page"}, {"limit", "1 to 500 (default 100)"}}},
 		{method: "POST", path: "/api/v1/sessions/{id}/questions", tag: tQ, summary: "Ask a question",
 			auth: true, in: ask2live.QuestionInput{}, out: &ask2live.Question{}, status: 201, errors: []int{400, 401, 403, 404, 409, 415, 422, 429}, handle: s.ask},
 		{method: "PATCH", path: "/api/v1/questions/{id}", tag: tQ, summary: "Edit own question's text, or (host) set its state",
@@ -120,10 +116,11 @@ func (s *Server) routeList() []route {
 		{method: "GET", path: "/healthz", tag: tOps, summary: "The process is up", status: 200, noAuth: true, raw: http.HandlerFunc(s.healthz)},
 		{method: "GET", path: "/readyz", tag: tOps, summary: "The database (and Redis) answer", status: 200, errors: []int{503},
 			noAuth: true, raw: http.HandlerFunc(s.readyz)},
-		{method: "GET", path: "/metrics", tag: tOps, summary: "Prometheus metrics", status: 200, noAuth: true, raw: s.metricsHandler()},
+		{method: "GET", path: "/metrics", tag: tOps, summary: "Prometheus metrics (404 when -metrics-addr serves them elsewhere)", status: 200, errors: []int{404},
+			noAuth: true, raw: metrics},
 		{method: "GET", path: "/api/openapi.json", tag: tOps, summary: "This document", status: 200, noAuth: true, raw: http.HandlerFunc(s.serveOpenAPI)},
 		{method: "GET", path: "/api/docs/", tag: tOps, summary: "Swagger UI", status: 200, noAuth: true,
-			raw: v5emb.New("ask2live API", "/api/openapi.json", "/api/docs/")},
+			raw: docsHandler()},
 		{method: "GET", path: "/api/docs", tag: tOps, summary: "Swagger UI", status: 301, noAuth: true,
 			raw: http.RedirectHandler("/api/docs/", http.StatusMovedPermanently)},
 		{method: "GET", path: "/api/", tag: tOps, summary: "Unknown API paths answer 404 problems", status: 404, noAuth: true,

@@ -53,6 +53,9 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Registry receives the HTTP metrics and serves /metrics; nil: a new one.
 	Registry *prometheus.Registry
+	// MetricsElsewhere answers /metrics with 404: the app serves
+	// MetricsHandler on an address of its own.
+	MetricsElsewhere bool
 }
 
 // Server is the HTTP surface. It implements http.Handler.
@@ -280,8 +283,18 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 // wrap turns a route into a handler: authentication, origin and CSRF checks,
 // body limit, the call, and the response or problem.
 func (s *Server) wrap(rt route) http.Handler {
+	params := pathParams(rt.path)
 	if rt.noAuth {
-		return rt.raw
+		if len(params) == 0 {
+			return rt.raw
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := checkURL(r, params); err != nil {
+				s.writeProblem(w, r, err)
+				return
+			}
+			rt.raw.ServeHTTP(w, r)
+		})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var cred credentials
@@ -297,6 +310,9 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		if err == nil && rt.auth && cred.user == nil {
 			err = ask2live.Errorf(ask2live.EUnauthenticated, "log in first")
+		}
+		if err == nil {
+			err = checkURL(r, params)
 		}
 		if err != nil {
 			s.writeProblem(w, r, err)
@@ -340,7 +356,8 @@ func credFrom(r *http.Request) credentials {
 	return c
 }
 
-func (s *Server) metricsHandler() http.Handler {
+// MetricsHandler serves the Prometheus metrics.
+func (s *Server) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
 }
 

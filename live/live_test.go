@@ -518,7 +518,10 @@ func TestJoinRules(t *testing.T) {
 	if _, err := liveclient.Dial(ctx, e.url, later.ID, "", liveclient.Options{}); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("anonymous join: %v", err)
 	}
-	for id, code := range map[string]int{"missing": live.CloseNotFound, later.ID: live.CloseNotLive} {
+	if _, err := liveclient.Dial(ctx, e.url, "missing", host.token, liveclient.Options{}); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Fatalf("an id that cannot exist: %v, want 404 before the upgrade", err)
+	}
+	for id, code := range map[string]int{ask2live.NewID(time.Now()): live.CloseNotFound, later.ID: live.CloseNotLive} {
 		_, err := liveclient.Dial(ctx, e.url, id, host.token, liveclient.Options{})
 		if liveclient.CloseCode(err) != code {
 			t.Fatalf("join %s: %v, want close %d", id, err, code)

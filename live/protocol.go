@@ -7,7 +7,6 @@ package live
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -85,8 +84,12 @@ func DecodeCommand(frame []byte) (*Command, error) {
 	if dec.More() {
 		return nil, ask2live.Errorf(ask2live.EInvalid, "one JSON object per frame")
 	}
-	if len(c.CID) > MaxCIDLen || !utf8.ValidString(c.CID) {
-		return nil, ask2live.Errorf(ask2live.EInvalid, "cid must be at most %d characters", MaxCIDLen)
+	if !utf8.Valid(frame) {
+		// encoding/json would quietly turn the bad bytes into U+FFFD.
+		return nil, ask2live.Errorf(ask2live.EInvalid, "a frame must be UTF-8")
+	}
+	if err := c.checkRefs(); err != nil {
+		return nil, err
 	}
 	need := func(ok bool, what string) error {
 		if !ok {
@@ -125,6 +128,26 @@ func DecodeCommand(frame []byte) (*Command, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// checkRefs refuses a command id or epoch holding what no text may, and ids
+// and usernames that cannot name anything, before they reach a store. Texts
+// (questions, chat) are checked by the domain's rules where they are used.
+func (c *Command) checkRefs() error {
+	bad := func(format string, args ...any) error { return ask2live.Errorf(ask2live.EInvalid, format, args...) }
+	switch {
+	case len(c.CID) > MaxCIDLen || ask2live.CheckLine("cid", c.CID) != nil:
+		return bad("cid must be at most %d characters, without control characters", MaxCIDLen)
+	case len(c.Epoch) > MaxCIDLen || ask2live.CheckLine("epoch", c.Epoch) != nil:
+		return bad("epoch is not one this server gave")
+	case c.QuestionID != "" && !ask2live.ValidID(c.QuestionID):
+		return bad("question_id is not a question id")
+	case c.MessageID != "" && !ask2live.ValidID(c.MessageID):
+		return bad("message_id is not a message id")
+	case c.Username != "" && ask2live.ValidateUsername(c.Username) != nil:
+		return bad("username is not a username")
+	}
+	return nil
 }
 
 func shorten(s string) string {
@@ -262,16 +285,5 @@ func errorMsg(cid string, err error) ErrorMsg {
 	return ErrorMsg{Type: MsgError, CID: cid, Code: ask2live.ErrorCode(err), Message: ask2live.ErrorMessage(err)}
 }
 
-// cleanChat trims and checks a chat message.
-func cleanChat(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case !utf8.ValidString(s):
-		return "", ask2live.Invalid(ask2live.FieldError{Field: "text", Message: "must be valid UTF-8"})
-	case s == "":
-		return "", ask2live.Invalid(ask2live.FieldError{Field: "text", Message: "must not be empty"})
-	case utf8.RuneCountInString(s) > ask2live.ChatMaxLen:
-		return "", ask2live.Invalid(ask2live.FieldError{Field: "text", Message: "must be at most 500 characters"})
-	}
-	return s, nil
-}
+// cleanChat trims and checks a chat message by the domain's rule for chat.
+func cleanChat(s string) (string, error) { return ask2live.CheckChat(s) }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ask2live/ask2live"
 )
@@ -74,6 +75,8 @@ func FuzzDecodeCommand(f *testing.F) {
 		`{"type":"mute","cid":"1","muted":true}`, `{"type":"rtc","signal":{"type":"offer","sdp":"v=0"}}`,
 		`{"type":"set_question_state","cid":"1","question_id":"q","state":"answered"}`, `{}`, `[]`, `null`, `{"type":1}`,
 		`{"type":"ask","cid":"` + strings.Repeat("x", 100) + `"}`, "\xff", `{"type":"chat","cid":"1","text":"a"} {}`,
+		`{"type":"vote","cid":"c\u0000","question_id":"06h116k0000000000000000001"}`, `{"type":"delete_chat","cid":"1","message_id":"a\u0000b"}`,
+		`{"type":"grant_mic","cid":"1","username":"Guest\u202e"}`, `{"type":"chat","cid":"1","text":"` + "\xc3\x28" + `"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -88,8 +91,17 @@ func FuzzDecodeCommand(f *testing.F) {
 			}
 			return
 		}
-		if c.Type == "" || len(c.CID) > MaxCIDLen {
+		if c.Type == "" || len(c.CID) > MaxCIDLen || !utf8.Valid(frame) || ask2live.CheckLine("cid", c.CID) != nil ||
+			ask2live.CheckLine("epoch", c.Epoch) != nil {
 			t.Fatalf("accepted an invalid command: %+v", c)
+		}
+		for _, id := range []string{c.QuestionID, c.MessageID} {
+			if id != "" && !ask2live.ValidID(id) {
+				t.Fatalf("accepted an id that cannot exist: %q", id)
+			}
+		}
+		if c.Username != "" && ask2live.ValidateUsername(c.Username) != nil {
+			t.Fatalf("accepted a username that cannot exist: %q", c.Username)
 		}
 	})
 }

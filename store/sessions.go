@@ -159,7 +159,7 @@ func decodeCursor(c string) (key, id string, err error) {
 	if err == nil {
 		var ok bool
 		key, id, ok = strings.Cut(string(b), "|")
-		if ok && len(key) == 16 && id != "" && len(id) <= 64 {
+		if ok && len(key) == 16 && strings.Trim(key, "0123456789") == "" && ask2live.ValidID(id) {
 			return key, id, nil
 		}
 	}

@@ -1,5 +1,6 @@
 // The API documentation renders in a real browser from the binary alone:
-// Swagger UI assets are embedded, nothing is fetched from the network.
+// Swagger UI assets are embedded, nothing is fetched from the network, and
+// its Content-Security-Policy blocks nothing the page needs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, shotPath } from '../harness.mjs';
@@ -14,12 +15,20 @@ test('Swagger UI lists the REST API', async () => {
       const url = new URL(req.url());
       if (url.hostname !== '127.0.0.1') external.push(req.url());
     });
-    await page.goto(server.url + '/api/docs/');
+    // The page runs under a Content-Security-Policy; anything it blocks
+    // is reported on the console.
+    const blocked = [];
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) blocked.push(msg.text());
+    });
+    const resp = await page.goto(server.url + '/api/docs/');
+    assert.match(resp.headers()['content-security-policy'] ?? '', /default-src 'none'/, 'the docs page has a policy');
     await page.waitForSelector('.opblock', { timeout: 20000 });
     const summaries = await page.locator('.opblock-summary-path').allTextContents();
     assert.ok(summaries.some((p) => p.includes('/api/v1/sessions/{id}/wish')), 'wish route listed');
     assert.ok(summaries.length >= 25, `expected the whole API, saw ${summaries.length} operations`);
     assert.deepEqual(external, [], 'no request left the machine');
+    assert.deepEqual(blocked, [], 'the policy blocks nothing Swagger UI needs');
     await page.screenshot({ path: shotPath('api-docs'), fullPage: false });
   } finally {
     await browser.close();

@@ -7,11 +7,15 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -144,9 +148,15 @@ func URL(t testing.TB, backend string) string {
 // Open opens a fresh database for the test, closed when the test ends.
 func Open(t testing.TB, backend string) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), URL(t, backend), store.Options{})
+	return OpenURL(t, URL(t, backend))
+}
+
+// OpenURL opens the database at a URL from URL, closed when the test ends.
+func OpenURL(t testing.TB, rawURL string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), rawURL, store.Options{})
 	if err != nil {
-		t.Fatalf("open %s: %v", backend, err)
+		t.Fatalf("open %s: %v", strings.Split(rawURL, ":")[0], err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
@@ -172,4 +182,90 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Digest describes every table of the database at url — its row count and
+// a hash of its rows — so a test can check that requests it expects to be
+// refused stored nothing. Tables named in skip are left out.
+func Digest(t testing.TB, rawURL string, skip ...string) string {
+	t.Helper()
+	var db *sql.DB
+	var list string
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		db = sqlOpen(t, "sqlite", "file:"+strings.TrimPrefix(rawURL, "sqlite:")+"?_pragma=query_only(1)&_pragma=busy_timeout(5000)")
+		list = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+	case strings.HasPrefix(rawURL, "postgres"):
+		db = sqlOpen(t, "pgx", rawURL)
+		list = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+	case strings.HasPrefix(rawURL, "mysql:"):
+		u, err := url.Parse(rawURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := mysql.NewConfig()
+		cfg.Net, cfg.Addr, cfg.DBName = "tcp", u.Host, strings.TrimPrefix(u.Path, "/")
+		if u.User != nil {
+			cfg.User = u.User.Username()
+			cfg.Passwd, _ = u.User.Password()
+		}
+		db = sqlOpen(t, "mysql", cfg.FormatDSN())
+		list = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+	default:
+		t.Fatalf("digest: unknown database url %q", rawURL)
+	}
+	defer db.Close()
+	tables := queryStrings(t, db, list)
+	sort.Strings(tables)
+	var out []string
+	for _, table := range tables {
+		if slices.Contains(skip, table) {
+			continue
+		}
+		rows := queryStrings(t, db, "SELECT * FROM "+table)
+		sort.Strings(rows)
+		sum := sha256.Sum256([]byte(strings.Join(rows, "\n")))
+		out = append(out, fmt.Sprintf("%s:%d:%x", table, len(rows), sum[:4]))
+	}
+	return strings.Join(out, " ")
+}
+
+// queryStrings returns each row of a query as one string.
+func queryStrings(t testing.TB, db *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := db.Query(query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for i, v := range vals {
+			if i > 0 {
+				b.WriteByte('|')
+			}
+			if raw, ok := v.([]byte); ok {
+				v = string(raw)
+			}
+			fmt.Fprint(&b, v)
+		}
+		out = append(out, b.String())
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -49,6 +49,18 @@ describe('api slice', () => {
     expect('error' in r && r.error).toMatchObject({ status: 422, code: 'invalid_input', detail: 'username is taken', errors: [{ field: 'username', message: 'taken' }] });
   });
 
+  it('reads the question queue page by page', async () => {
+    const page1 = { items: [{ id: 'q1' }, { id: 'q2' }], next_cursor: 'c2' };
+    const page2 = { items: [{ id: 'q3' }], next_cursor: '' };
+    const { fn, calls } = stubFetch((req) => json(new URL(req.url).searchParams.get('cursor') === 'c2' ? page2 : page1));
+    vi.stubGlobal('fetch', fn);
+    const store = makeStore();
+    const r = await store.dispatch(api.endpoints.questions.initiate('s1'));
+    expect(r.data?.map((q) => q.id)).toEqual(['q1', 'q2', 'q3']);
+    expect(calls.map((c) => new URL(c.url).pathname)).toEqual(['/api/v1/sessions/s1/questions', '/api/v1/sessions/s1/questions']);
+    expect(new URL(calls[1].url).searchParams.get('cursor')).toBe('c2');
+  });
+
   it('reports a network failure as status 0 unavailable', async () => {
     vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
     const store = makeStore();

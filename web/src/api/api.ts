@@ -6,6 +6,9 @@ import type {
 
 type AuthResult = { user: User; token: string };
 
+/** The largest page of questions the server gives. */
+const QUESTION_PAGE = 500;
+
 export const api = createApi({
   reducerPath: 'api',
   baseQuery,
@@ -111,8 +114,22 @@ export const api = createApi({
       invalidatesTags: ['Feed', 'MySessions', 'User'],
     }),
     questions: b.query<Question[], string>({
-      query: (id) => `/sessions/${id}/questions`,
-      transformResponse: (r: { items: Question[] }) => r.items,
+      // The server lists the queue a page at a time; the pages together are
+      // the queue.
+      async queryFn(id, _api, _extra, fetchPage) {
+        const items: Question[] = [];
+        let cursor = '';
+        for (;;) {
+          const params: Record<string, string> = { limit: String(QUESTION_PAGE) };
+          if (cursor) params.cursor = cursor;
+          const r = await fetchPage({ url: `/sessions/${id}/questions`, params });
+          if (r.error) return { error: r.error };
+          const page = r.data as Page<Question>;
+          items.push(...page.items);
+          if (!page.next_cursor) return { data: items };
+          cursor = page.next_cursor;
+        }
+      },
       providesTags: (_r, _e, id) => [{ type: 'Questions', id }],
     }),
     ask: b.mutation<Question, { sessionId: string; text: string; kind?: 'text' | 'voice' }>({
