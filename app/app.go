@@ -122,6 +122,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		CommandWindow:    cfg.CommandWindow,
 		AllowedOrigins:   cfg.AllowedOrigins,
 		Limits:           a.limits,
+
+		CommandRate: cfg.CommandRate,
+		SignalRate:  cfg.SignalRate,
 	}, svc, a.bus, audio, log, reg)
 	a.hub = hub
 	a.stopCacheSync = live.SyncCache(a.bus, svc.Cache, log)

@@ -67,6 +67,8 @@ type Config struct {
 	ChatHistory       int
 	QuestionRate      int // questions per minute per user
 	ChatRate          int // chat messages per 10 seconds per user
+	CommandRate       int // live-room commands per minute per user and room
+	SignalRate        int // rtc messages per 10 seconds per live socket
 	MaxFrameBytes     int64
 	SendQueue         int
 	PingInterval      time.Duration
@@ -115,6 +117,8 @@ func DefaultConfig() Config {
 		ChatHistory:       50,
 		QuestionRate:      5,
 		ChatRate:          20,
+		CommandRate:       120,
+		SignalRate:        100,
 		MaxFrameBytes:     16 << 10,
 		SendQueue:         256,
 		PingInterval:      20 * time.Second,
@@ -185,6 +189,8 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.IntVar(&c.ChatHistory, "chat-history", c.ChatHistory, "chat messages a newcomer receives")
 	fs.IntVar(&c.QuestionRate, "question-rate", c.QuestionRate, "questions a user may ask per minute in a live room")
 	fs.IntVar(&c.ChatRate, "chat-rate", c.ChatRate, "chat messages a user may send per 10 seconds")
+	fs.IntVar(&c.CommandRate, "command-rate", c.CommandRate, "live-room commands of every kind (votes, questions, chat, host actions; not WebRTC signalling) a user may send per minute in one room, from all their sockets; all may come at once, then they come back evenly over the minute")
+	fs.IntVar(&c.SignalRate, "signal-rate", c.SignalRate, "WebRTC signalling messages (offers, answers, ICE candidates) one live socket may send per 10 seconds")
 	fs.Int64Var(&c.MaxFrameBytes, "max-frame-bytes", c.MaxFrameBytes, "largest WebSocket frame a client may send")
 	fs.IntVar(&c.SendQueue, "send-queue", c.SendQueue, "events queued per live connection before a slow client is dropped")
 	fs.DurationVar(&c.PingInterval, "ping-interval", c.PingInterval, "WebSocket heartbeat interval; a peer silent for 3 intervals is dropped")
@@ -254,6 +260,7 @@ func (c *Config) Validate() error {
 	positive := map[string]int64{
 		"max-body-bytes": c.MaxBodyBytes, "body-read-timeout": int64(c.BodyReadTimeout), "upload-read-timeout": int64(c.UploadReadTimeout), "login-rate": int64(c.LoginRate), "login-user-rate": int64(c.LoginUserRate), "chat-history": int64(c.ChatHistory),
 		"question-rate": int64(c.QuestionRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
+		"command-rate": int64(c.CommandRate), "signal-rate": int64(c.SignalRate),
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
 		"command-window": int64(c.CommandWindow),

@@ -37,8 +37,8 @@ type Config struct {
 	HostGoneTimeout  time.Duration // end a live session whose host left (default 10 min)
 	MaxLiveDuration  time.Duration // end a session live this long (default 12 h)
 	AllowedOrigins   []string      // extra origins (scheme://host) for the upgrade
-	// Limits keeps the question and chat budgets: per node by default, in
-	// Redis to hold across a cluster.
+	// Limits keeps the question, chat and command budgets: per node by
+	// default, in Redis to hold across a cluster.
 	Limits ratelimit.Backend
 	// CommandWindow is how long a command's cid is remembered: a retry
 	// within it gets the first answer (default 24 h). CommandStale is how
@@ -48,6 +48,13 @@ type Config struct {
 	CommandWindow time.Duration
 	CommandStale  time.Duration
 	CommandWait   time.Duration
+	// CommandRate is how many commands (every type but rtc) a user may
+	// send per minute in one room, over all their sockets, all of which
+	// may come at once (default 120). SignalRate is how many rtc messages
+	// one socket may send per 10 s (default 100): ICE candidates come in
+	// bursts, and a socket lives on one node, so it has a budget of its own.
+	CommandRate int
+	SignalRate  int
 }
 
 func (c *Config) defaults() {
@@ -68,6 +75,8 @@ func (c *Config) defaults() {
 	set(&c.BatchBytes, 32<<10)
 	set(&c.QuestionRate, 5)
 	set(&c.ChatRate, 20)
+	set(&c.CommandRate, 120)
+	set(&c.SignalRate, 100)
 	if c.MaxFrameBytes <= 0 {
 		c.MaxFrameBytes = 16 << 10
 	}
@@ -125,6 +134,8 @@ type Hub struct {
 
 	questionLimit ratelimit.Limiter
 	chatLimit     ratelimit.Limiter
+	commandLimit  ratelimit.Limiter
+	signalLimit   ratelimit.Limiter
 	commands      *commandLog
 	metrics       hubMetrics
 
@@ -152,6 +163,8 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 		cfg: cfg, svc: svc, bus: bus, media: media, log: log,
 		questionLimit: cfg.Limits.Limiter("live-question", ratelimit.Rate{Events: cfg.QuestionRate, Period: time.Minute}),
 		chatLimit:     cfg.Limits.Limiter("live-chat", ratelimit.Rate{Events: cfg.ChatRate, Period: 10 * time.Second}),
+		commandLimit:  cfg.Limits.Limiter("live-command", ratelimit.Rate{Events: cfg.CommandRate, Period: time.Minute}),
+		signalLimit:   ratelimit.Local().Limiter("live-signal", ratelimit.Rate{Events: cfg.SignalRate, Period: 10 * time.Second}),
 		commands:      &commandLog{store: svc.Store, stale: cfg.CommandStale, wait: cfg.CommandWait, now: time.Now, log: log},
 		rooms:         map[string]*Room{},
 		loading:       map[string]*roomLoad{},
@@ -397,7 +410,7 @@ func (h *Hub) chat(ctx context.Context, c *conn, text string) (*ask2live.ChatMes
 		return nil, err
 	}
 	if ok, wait := h.chatLimit.Allow(ctx, c.room.id+"/"+c.user.ID); !ok {
-		return nil, ask2live.Errorf(ask2live.ERateLimited, "slow down: wait %d seconds", int(wait.Seconds()+1))
+		return nil, rateLimited(wait, "too many chat messages")
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	m := &ask2live.ChatMessage{ID: ask2live.NewID(now), SessionID: c.room.id, SenderID: c.user.ID, Text: text, CreatedAt: now}

@@ -72,6 +72,8 @@ export interface CommandError {
   cid?: string;
   code: string;
   message: string;
+  /** With rate_limited: how long until the same command (same cid) may be sent again. */
+  retry_after_ms?: number;
 }
 
 export interface RtcSignal {
