@@ -69,6 +69,7 @@ type Config struct {
 	ChatRate          int // chat messages per 10 seconds per user
 	CommandRate       int // live-room commands per minute per user and room
 	SignalRate        int // rtc messages per 10 seconds per live socket
+	MaxSocketsPerUser int // live sockets per user and room on one node; 0: no cap
 	MaxFrameBytes     int64
 	SendQueue         int
 	PingInterval      time.Duration
@@ -119,6 +120,7 @@ func DefaultConfig() Config {
 		ChatRate:          20,
 		CommandRate:       120,
 		SignalRate:        100,
+		MaxSocketsPerUser: 8,
 		MaxFrameBytes:     16 << 10,
 		SendQueue:         256,
 		PingInterval:      20 * time.Second,
@@ -191,6 +193,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.IntVar(&c.ChatRate, "chat-rate", c.ChatRate, "chat messages a user may send per 10 seconds")
 	fs.IntVar(&c.CommandRate, "command-rate", c.CommandRate, "live-room commands of every kind (votes, questions, chat, host actions; not WebRTC signalling) a user may send per minute in one room, from all their sockets; all may come at once, then they come back evenly over the minute")
 	fs.IntVar(&c.SignalRate, "signal-rate", c.SignalRate, "WebRTC signalling messages (offers, answers, ICE candidates) one live socket may send per 10 seconds")
+	fs.IntVar(&c.MaxSocketsPerUser, "max-sockets-per-user", c.MaxSocketsPerUser, "live-room sockets (tabs) one user may hold in one room on one node; more are closed with 4429 after their hello; 0 turns the cap off")
 	fs.Int64Var(&c.MaxFrameBytes, "max-frame-bytes", c.MaxFrameBytes, "largest WebSocket frame a client may send")
 	fs.IntVar(&c.SendQueue, "send-queue", c.SendQueue, "events queued per live connection before a slow client is dropped")
 	fs.DurationVar(&c.PingInterval, "ping-interval", c.PingInterval, "WebSocket heartbeat interval; a peer silent for 3 intervals is dropped")
@@ -278,7 +281,7 @@ func (c *Config) Validate() error {
 			bad(n, "must be positive")
 		}
 	}
-	for name, v := range map[string]int64{"max-on-air": int64(c.MaxOnAir), "max-conns-per-address": int64(c.MaxConnsPerAddress), "cache-entries": int64(c.CacheEntries),
+	for name, v := range map[string]int64{"max-on-air": int64(c.MaxOnAir), "max-conns-per-address": int64(c.MaxConnsPerAddress), "max-sockets-per-user": int64(c.MaxSocketsPerUser), "cache-entries": int64(c.CacheEntries),
 		"cache-tokens": int64(c.CacheTokens), "cache-viewer-sets": int64(c.CacheViewers), "cache-max-age": int64(c.CacheMaxAge)} {
 		if v < 0 {
 			bad(name, "must not be negative")

@@ -55,6 +55,9 @@ type Config struct {
 	// bursts, and a socket lives on one node, so it has a budget of its own.
 	CommandRate int
 	SignalRate  int
+	// MaxSocketsPerUser is how many sockets one user may hold in one room
+	// on this node (default 8; negative: no cap).
+	MaxSocketsPerUser int
 }
 
 func (c *Config) defaults() {
@@ -77,6 +80,9 @@ func (c *Config) defaults() {
 	set(&c.ChatRate, 20)
 	set(&c.CommandRate, 120)
 	set(&c.SignalRate, 100)
+	if c.MaxSocketsPerUser == 0 {
+		c.MaxSocketsPerUser = 8
+	}
 	if c.MaxFrameBytes <= 0 {
 		c.MaxFrameBytes = 16 << 10
 	}
@@ -141,6 +147,9 @@ type Hub struct {
 
 	mu    sync.Mutex
 	rooms map[string]*Room
+	// sockets counts this node's sockets per room and user
+	// ("room/user" → sockets), from their hello until they close.
+	sockets map[string]int
 	// loading: rooms whose state is being read, outside mu
 	loading map[string]*roomLoad
 	closed  bool
@@ -167,6 +176,7 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 		signalLimit:   ratelimit.Local().Limiter("live-signal", ratelimit.Rate{Events: cfg.SignalRate, Period: 10 * time.Second}),
 		commands:      &commandLog{store: svc.Store, stale: cfg.CommandStale, wait: cfg.CommandWait, now: time.Now, log: log},
 		rooms:         map[string]*Room{},
+		sockets:       map[string]int{},
 		loading:       map[string]*roomLoad{},
 		quit:          make(chan struct{}),
 		metrics:       newHubMetrics(),
@@ -336,6 +346,13 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 		ws.Close(CloseBadFrame, "the first frame must be {\"type\":\"hello\",\"v\":1}")
 		return
 	}
+	// Counted before anything is read for it, so a user opening sockets by
+	// the hundred costs the node little.
+	if !h.takeSocket(sessionID, u.ID) {
+		ws.Close(CloseTooManySockets, fmt.Sprintf("at most %d sockets per person in a room; close another tab", h.cfg.MaxSocketsPerUser))
+		return
+	}
+	defer h.releaseSocket(sessionID, u.ID)
 	sess, err := h.svc.Session(ctx, sessionID, u)
 	switch {
 	case ask2live.ErrorCode(err) == ask2live.ENotFound:
@@ -376,6 +393,28 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 	<-recorded // the leave goes after its join
 	if err := h.svc.Store.RecordLeave(context.Background(), sessionID, u.ID, time.Now()); err != nil {
 		h.log.Warn("recording a leave", slog.Any("err", err))
+	}
+}
+
+// takeSocket counts a socket of a user in a room, unless the user already
+// has as many there as allowed.
+func (h *Hub) takeSocket(sessionID, userID string) bool {
+	k := sessionID + "/" + userID
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cfg.MaxSocketsPerUser > 0 && h.sockets[k] >= h.cfg.MaxSocketsPerUser {
+		return false
+	}
+	h.sockets[k]++
+	return true
+}
+
+func (h *Hub) releaseSocket(sessionID, userID string) {
+	k := sessionID + "/" + userID
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.sockets[k]--; h.sockets[k] <= 0 {
+		delete(h.sockets, k)
 	}
 }
 

@@ -61,3 +61,35 @@ func TestCommandBudgets(t *testing.T) {
 	// Another user's budget is their own.
 	e.must(hc.Do(ctx, live.Command{Type: live.CmdChat, Text: "호스트"}))
 }
+
+// TestSocketsPerUserCapped: a user's ninth socket into one room is closed
+// with 4429 after its hello; other users and other rooms are not affected,
+// and a socket that closes frees its place.
+func TestSocketsPerUserCapped(t *testing.T) {
+	e := newEnv(t)
+	host, guest := e.user("host"), e.user("guest")
+	s := e.liveSession(host)
+	var open []*liveclient.Client
+	for range 8 {
+		open = append(open, e.dial(guest, s.ID))
+	}
+	ctx := timeout(10 * time.Second)
+	_, err := liveclient.Dial(ctx, e.url, s.ID, guest.token, liveclient.Options{})
+	if code := liveclient.CloseCode(err); code != live.CloseTooManySockets {
+		t.Fatalf("ninth socket: %v (close %d), want close %d", err, code, live.CloseTooManySockets)
+	}
+	e.dial(host, s.ID)
+	other := e.liveSession(e.user("host2"))
+	e.dial(guest, other.ID)
+	open[0].Close()
+	for {
+		c, err := liveclient.Dial(ctx, e.url, s.ID, guest.token, liveclient.Options{})
+		if err == nil {
+			c.Drop()
+			break
+		}
+		if liveclient.CloseCode(err) != live.CloseTooManySockets || ctx.Err() != nil {
+			t.Fatalf("after one socket closed: %v", err)
+		}
+	}
+}

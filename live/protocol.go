@@ -31,6 +31,9 @@ const (
 	CloseNotLive      = 4409 // the session is not live (or has ended)
 	CloseSlow         = 4008 // the client fell too far behind: reconnect with last_seq
 	CloseIdle         = 4000 // no frames (not even pongs) within the idle timeout
+	// CloseTooManySockets: the user already has -max-sockets-per-user
+	// sockets in this room on this node.
+	CloseTooManySockets = 4429
 )
 
 // Command types a client sends.

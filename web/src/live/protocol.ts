@@ -116,8 +116,9 @@ export const CLOSE = {
   removed: 4403,
   not_found: 4404,
   not_live: 4409,
+  too_many_sockets: 4429,
 } as const;
 
 export function shouldReconnect(code: number): boolean {
-  return ![CLOSE.too_big, CLOSE.bad_hello, CLOSE.removed, CLOSE.not_found, CLOSE.not_live, 1000].includes(code as never);
+  return ![CLOSE.too_big, CLOSE.bad_hello, CLOSE.removed, CLOSE.not_found, CLOSE.not_live, CLOSE.too_many_sockets, 1000].includes(code as never);
 }
