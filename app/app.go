@@ -126,6 +126,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		CommandRate:       cfg.CommandRate,
 		SignalRate:        cfg.SignalRate,
 		MaxSocketsPerUser: socketCap(cfg.MaxSocketsPerUser),
+		VoteInterval:      cfg.VoteInterval,
 	}, svc, a.bus, audio, log, reg)
 	a.hub = hub
 	a.stopCacheSync = live.SyncCache(a.bus, svc.Cache, log)

@@ -58,6 +58,9 @@ type Config struct {
 	// MaxSocketsPerUser is how many sockets one user may hold in one room
 	// on this node (default 8; negative: no cap).
 	MaxSocketsPerUser int
+	// VoteInterval is how often a room's vote changes go out as question
+	// events from this node, the latest count winning (default 250 ms).
+	VoteInterval time.Duration
 }
 
 func (c *Config) defaults() {
@@ -90,6 +93,7 @@ func (c *Config) defaults() {
 	setD(&c.WriteTimeout, 10*time.Second)
 	setD(&c.HelloTimeout, 10*time.Second)
 	setD(&c.PresenceInterval, 250*time.Millisecond)
+	setD(&c.VoteInterval, 250*time.Millisecond)
 	setD(&c.HostGoneTimeout, 10*time.Minute)
 	setD(&c.MaxLiveDuration, 12*time.Hour)
 	if c.Limits == nil {
@@ -143,6 +147,7 @@ type Hub struct {
 	commandLimit  ratelimit.Limiter
 	signalLimit   ratelimit.Limiter
 	commands      *commandLog
+	questions     *questionEvents
 	metrics       hubMetrics
 
 	mu    sync.Mutex
@@ -181,6 +186,7 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 		quit:          make(chan struct{}),
 		metrics:       newHubMetrics(),
 	}
+	h.questions = newQuestionEvents(h, cfg.VoteInterval)
 	if reg != nil {
 		h.metrics.register(reg)
 	}
@@ -467,13 +473,11 @@ func (h *Hub) SessionChanged(s *ask2live.Session) {
 	h.publishFeed(s)
 }
 
-// QuestionsChanged publishes questions to their room. A voice question that
-// is answered or dismissed takes its author's mic back.
+// QuestionsChanged publishes questions to their room at once. A voice
+// question that is answered or dismissed takes its author's mic back.
 func (h *Hub) QuestionsChanged(sessionID string, qs []*ask2live.Question) {
+	h.questions.now(sessionID, qs, true)
 	for _, q := range qs {
-		shared := *q
-		shared.VotedByMe = false // per viewer; clients track their own votes
-		h.publish(sessionID, Event{Type: EvQuestion, Question: &shared})
 		if q.Kind == ask2live.KindVoice && (q.State == ask2live.QuestionAnswered || q.State == ask2live.QuestionDismissed) {
 			if r := h.existing(sessionID); r != nil {
 				author := q.Author.Username
@@ -483,9 +487,22 @@ func (h *Hub) QuestionsChanged(sessionID string, qs []*ask2live.Question) {
 	}
 }
 
+// VotesChanged publishes a question whose votes changed, coalesced with
+// the room's other vote changes (see questionEvents).
+func (h *Hub) VotesChanged(sessionID string, q *ask2live.Question) {
+	h.questions.votesChanged(sessionID, q)
+}
+
 // QuestionDeleted publishes a question's removal.
 func (h *Hub) QuestionDeleted(sessionID, questionID string) {
-	h.publish(sessionID, Event{Type: EvQuestionDeleted, QuestionID: questionID})
+	h.questions.deleted(sessionID, questionID)
+}
+
+// publishQuestion publishes a question event; only questionEvents calls it.
+func (h *Hub) publishQuestion(sessionID string, q *ask2live.Question) {
+	shared := *q
+	shared.VotedByMe = false // per viewer; clients track their own votes
+	h.publish(sessionID, Event{Type: EvQuestion, Question: &shared})
 }
 
 // ParticipantCount is how many people are in a session's live room: this
@@ -567,6 +584,7 @@ func (h *Hub) Close(ctx context.Context) error {
 		}
 	}
 	h.mu.Unlock()
+	h.questions.close()
 	for _, r := range rooms {
 		close(r.quit)
 		<-r.done
