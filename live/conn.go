@@ -202,6 +202,7 @@ func (c *conn) handle(ctx context.Context, cmd *Command) {
 	}
 	if cmd.Type == CmdRTC {
 		if ok, wait := c.hub.signalLimit.Allow(ctx, c.id); !ok {
+			c.hub.metrics.limited.Inc()
 			c.enqueueJSON(errorMsg("", rateLimited(wait, "too many signalling messages")))
 			return
 		}
@@ -212,6 +213,7 @@ func (c *conn) handle(ctx context.Context, cmd *Command) {
 	// command costs no database write, and is not remembered, so the same
 	// cid runs when it is retried after the wait.
 	if ok, wait := c.hub.commandLimit.Allow(ctx, c.room.id+"/"+c.user.ID); !ok {
+		c.hub.metrics.limited.Inc()
 		c.enqueueJSON(errorMsg(cmd.CID, rateLimited(wait, "too many commands")))
 		return
 	}

@@ -219,6 +219,8 @@ type hubMetrics struct {
 	events    prometheus.Counter
 	slow      prometheus.Counter
 	badFrames prometheus.Counter
+	limited   prometheus.Counter
+	crowded   prometheus.Counter
 }
 
 func newHubMetrics() hubMetrics {
@@ -227,11 +229,13 @@ func newHubMetrics() hubMetrics {
 		events:    prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_events_total", Help: "Room events applied on this node."}),
 		slow:      prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_slow_drops_total", Help: "Sockets dropped for falling behind."}),
 		badFrames: prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_bad_frames_total", Help: "Client frames that were not valid commands."}),
+		limited:   prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_rate_limited_total", Help: "Live commands and signalling messages refused because the user's or socket's budget was spent."}),
+		crowded:   prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_sockets_refused_total", Help: "Live sockets closed because their user had as many in the room as allowed."}),
 	}
 }
 
 func (m hubMetrics) register(reg prometheus.Registerer) {
-	reg.MustRegister(m.conns, m.events, m.slow, m.badFrames)
+	reg.MustRegister(m.conns, m.events, m.slow, m.badFrames, m.limited, m.crowded)
 }
 
 // publish appends an event to a room's log. Publishing fails only when the
@@ -355,6 +359,7 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 	// Counted before anything is read for it, so a user opening sockets by
 	// the hundred costs the node little.
 	if !h.takeSocket(sessionID, u.ID) {
+		h.metrics.crowded.Inc()
 		ws.Close(CloseTooManySockets, fmt.Sprintf("at most %d sockets per person in a room; close another tab", h.cfg.MaxSocketsPerUser))
 		return
 	}
