@@ -17,6 +17,9 @@ import (
 type Notifier interface {
 	SessionChanged(s *Session)
 	QuestionsChanged(sessionID string, qs []*Question)
+	// VotesChanged is a change of a question's votes and nothing else: a
+	// listener may hold it back briefly and pass on only the latest.
+	VotesChanged(sessionID string, q *Question)
 	QuestionDeleted(sessionID, questionID string)
 }
 

@@ -292,7 +292,7 @@ func (s *Service) vote(ctx context.Context, actor *User, id string, on bool) (*Q
 		return nil, err
 	}
 	if out.Votes != q.Votes {
-		s.notify(func(n Notifier) { n.QuestionsChanged(q.SessionID, []*Question{out}) })
+		s.notify(func(n Notifier) { n.VotesChanged(q.SessionID, out) })
 	}
 	return out, nil
 }

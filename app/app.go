@@ -127,6 +127,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		CommandWindow:    cfg.CommandWindow,
 		AllowedOrigins:   cfg.AllowedOrigins,
 		Limits:           a.limits,
+
+		CommandRate:       cfg.CommandRate,
+		SignalRate:        cfg.SignalRate,
+		MaxSocketsPerUser: socketCap(cfg.MaxSocketsPerUser),
+		VoteInterval:      cfg.VoteInterval,
 	}, svc, a.bus, audio, log, reg)
 	a.hub = hub
 	a.stopCacheSync = live.SyncCache(a.bus, svc.Cache, log)
@@ -354,4 +359,13 @@ func newRouter(ctx context.Context, cfg Config, local live.Media, deliver func(r
 	}
 	log.Info("media routing", slog.String("node", node))
 	return r, nil
+}
+
+// socketCap maps the flag's "0: no cap" to the live rooms' "negative: no
+// cap" (their zero takes the default).
+func socketCap(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

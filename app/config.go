@@ -75,6 +75,10 @@ type Config struct {
 	ChatHistory       int
 	QuestionRate      int // questions per minute per user
 	ChatRate          int // chat messages per 10 seconds per user
+	CommandRate       int // live-room commands per minute per user and room
+	SignalRate        int // rtc messages per 10 seconds per live socket
+	MaxSocketsPerUser int // live sockets per user and room on one node; 0: no cap
+	VoteInterval      time.Duration
 	MaxFrameBytes     int64
 	SendQueue         int
 	PingInterval      time.Duration
@@ -123,6 +127,10 @@ func DefaultConfig() Config {
 		ChatHistory:       50,
 		QuestionRate:      5,
 		ChatRate:          20,
+		CommandRate:       120,
+		SignalRate:        100,
+		MaxSocketsPerUser: 8,
+		VoteInterval:      250 * time.Millisecond,
 		MaxFrameBytes:     16 << 10,
 		SendQueue:         256,
 		PingInterval:      20 * time.Second,
@@ -200,6 +208,10 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.IntVar(&c.ChatHistory, "chat-history", c.ChatHistory, "chat messages a newcomer receives")
 	fs.IntVar(&c.QuestionRate, "question-rate", c.QuestionRate, "questions a user may ask per minute in a live room")
 	fs.IntVar(&c.ChatRate, "chat-rate", c.ChatRate, "chat messages a user may send per 10 seconds")
+	fs.IntVar(&c.CommandRate, "command-rate", c.CommandRate, "live-room commands of every kind (votes, questions, chat, host actions; not WebRTC signalling) a user may send per minute in one room, from all their sockets; all may come at once, then they come back evenly over the minute")
+	fs.IntVar(&c.SignalRate, "signal-rate", c.SignalRate, "WebRTC signalling messages (offers, answers, ICE candidates) one live socket may send per 10 seconds")
+	fs.IntVar(&c.MaxSocketsPerUser, "max-sockets-per-user", c.MaxSocketsPerUser, "live-room sockets (tabs) one user may hold in one room on one node; more are closed with 4429 after their hello; 0 turns the cap off")
+	fs.DurationVar(&c.VoteInterval, "vote-interval", c.VoteInterval, "how often a room's vote changes go out from a node as question events: a storm of votes becomes one event per question per interval, with the latest count")
 	fs.Int64Var(&c.MaxFrameBytes, "max-frame-bytes", c.MaxFrameBytes, "largest WebSocket frame a client may send")
 	fs.IntVar(&c.SendQueue, "send-queue", c.SendQueue, "events queued per live connection before a slow client is dropped")
 	fs.DurationVar(&c.PingInterval, "ping-interval", c.PingInterval, "WebSocket heartbeat interval; a peer silent for 3 intervals is dropped")
@@ -272,6 +284,7 @@ func (c *Config) Validate() error {
 	positive := map[string]int64{
 		"max-body-bytes": c.MaxBodyBytes, "body-read-timeout": int64(c.BodyReadTimeout), "upload-read-timeout": int64(c.UploadReadTimeout), "login-rate": int64(c.LoginRate), "login-user-rate": int64(c.LoginUserRate), "chat-history": int64(c.ChatHistory),
 		"question-rate": int64(c.QuestionRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
+		"command-rate": int64(c.CommandRate), "signal-rate": int64(c.SignalRate), "vote-interval": int64(c.VoteInterval),
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
 		"command-window": int64(c.CommandWindow),
@@ -290,7 +303,7 @@ func (c *Config) Validate() error {
 			bad(n, "must be positive")
 		}
 	}
-	for name, v := range map[string]int64{"max-on-air": int64(c.MaxOnAir), "max-conns-per-address": int64(c.MaxConnsPerAddress), "cache-entries": int64(c.CacheEntries),
+	for name, v := range map[string]int64{"max-on-air": int64(c.MaxOnAir), "max-conns-per-address": int64(c.MaxConnsPerAddress), "max-sockets-per-user": int64(c.MaxSocketsPerUser), "cache-entries": int64(c.CacheEntries),
 		"cache-tokens": int64(c.CacheTokens), "cache-viewer-sets": int64(c.CacheViewers), "cache-max-age": int64(c.CacheMaxAge)} {
 		if v < 0 {
 			bad(name, "must not be negative")

@@ -196,12 +196,25 @@ func (c *conn) readLoop(ctx context.Context) {
 // repeated cid gets the first answer again without running twice (see
 // commandLog).
 func (c *conn) handle(ctx context.Context, cmd *Command) {
+	if cmd.Type == CmdHello {
+		c.enqueueJSON(ErrorMsg{Type: MsgError, Code: ask2live.EInvalid, Message: "hello is sent once, first"})
+		return
+	}
 	if cmd.Type == CmdRTC {
+		if ok, wait := c.hub.signalLimit.Allow(ctx, c.id); !ok {
+			c.hub.metrics.limited.Inc()
+			c.enqueueJSON(errorMsg("", rateLimited(wait, "too many signalling messages")))
+			return
+		}
 		c.signal(cmd)
 		return
 	}
-	if cmd.Type == CmdHello {
-		c.enqueueJSON(ErrorMsg{Type: MsgError, Code: ask2live.EInvalid, Message: "hello is sent once, first"})
+	// The budget is spent before the command record is claimed: a refused
+	// command costs no database write, and is not remembered, so the same
+	// cid runs when it is retried after the wait.
+	if ok, wait := c.hub.commandLimit.Allow(ctx, c.room.id+"/"+c.user.ID); !ok {
+		c.hub.metrics.limited.Inc()
+		c.enqueueJSON(errorMsg(cmd.CID, rateLimited(wait, "too many commands")))
 		return
 	}
 	if cmd.Type == CmdParticipants {
@@ -251,7 +264,7 @@ func (c *conn) run(ctx context.Context, cmd *Command) (any, error) {
 	switch cmd.Type {
 	case CmdAsk:
 		if ok, wait := h.questionLimit.Allow(ctx, c.room.id+"/"+c.user.ID); !ok {
-			return nil, ask2live.Errorf(ask2live.ERateLimited, "too many questions; wait %d seconds", int(wait.Seconds()+1))
+			return nil, rateLimited(wait, "too many questions")
 		}
 		return svc.Ask(ctx, c.user, c.room.id, ask2live.QuestionInput{Text: cmd.Text, Kind: cmd.Kind})
 	case CmdVote:

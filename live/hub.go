@@ -37,8 +37,8 @@ type Config struct {
 	HostGoneTimeout  time.Duration // end a live session whose host left (default 10 min)
 	MaxLiveDuration  time.Duration // end a session live this long (default 12 h)
 	AllowedOrigins   []string      // extra origins (scheme://host) for the upgrade
-	// Limits keeps the question and chat budgets: per node by default, in
-	// Redis to hold across a cluster.
+	// Limits keeps the question, chat and command budgets: per node by
+	// default, in Redis to hold across a cluster.
 	Limits ratelimit.Backend
 	// CommandWindow is how long a command's cid is remembered: a retry
 	// within it gets the first answer (default 24 h). CommandStale is how
@@ -48,6 +48,19 @@ type Config struct {
 	CommandWindow time.Duration
 	CommandStale  time.Duration
 	CommandWait   time.Duration
+	// CommandRate is how many commands (every type but rtc) a user may
+	// send per minute in one room, over all their sockets, all of which
+	// may come at once (default 120). SignalRate is how many rtc messages
+	// one socket may send per 10 s (default 100): ICE candidates come in
+	// bursts, and a socket lives on one node, so it has a budget of its own.
+	CommandRate int
+	SignalRate  int
+	// MaxSocketsPerUser is how many sockets one user may hold in one room
+	// on this node (default 8; negative: no cap).
+	MaxSocketsPerUser int
+	// VoteInterval is how often a room's vote changes go out as question
+	// events from this node, the latest count winning (default 250 ms).
+	VoteInterval time.Duration
 }
 
 func (c *Config) defaults() {
@@ -68,6 +81,11 @@ func (c *Config) defaults() {
 	set(&c.BatchBytes, 32<<10)
 	set(&c.QuestionRate, 5)
 	set(&c.ChatRate, 20)
+	set(&c.CommandRate, 120)
+	set(&c.SignalRate, 100)
+	if c.MaxSocketsPerUser == 0 {
+		c.MaxSocketsPerUser = 8
+	}
 	if c.MaxFrameBytes <= 0 {
 		c.MaxFrameBytes = 16 << 10
 	}
@@ -75,6 +93,7 @@ func (c *Config) defaults() {
 	setD(&c.WriteTimeout, 10*time.Second)
 	setD(&c.HelloTimeout, 10*time.Second)
 	setD(&c.PresenceInterval, 250*time.Millisecond)
+	setD(&c.VoteInterval, 250*time.Millisecond)
 	setD(&c.HostGoneTimeout, 10*time.Minute)
 	setD(&c.MaxLiveDuration, 12*time.Hour)
 	if c.Limits == nil {
@@ -125,11 +144,17 @@ type Hub struct {
 
 	questionLimit ratelimit.Limiter
 	chatLimit     ratelimit.Limiter
+	commandLimit  ratelimit.Limiter
+	signalLimit   ratelimit.Limiter
 	commands      *commandLog
+	questions     *questionEvents
 	metrics       hubMetrics
 
 	mu    sync.Mutex
 	rooms map[string]*Room
+	// sockets counts this node's sockets per room and user
+	// ("room/user" → sockets), from their hello until they close.
+	sockets map[string]int
 	// loading: rooms whose state is being read, outside mu
 	loading map[string]*roomLoad
 	closed  bool
@@ -152,12 +177,16 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 		cfg: cfg, svc: svc, bus: bus, media: media, log: log,
 		questionLimit: cfg.Limits.Limiter("live-question", ratelimit.Rate{Events: cfg.QuestionRate, Period: time.Minute}),
 		chatLimit:     cfg.Limits.Limiter("live-chat", ratelimit.Rate{Events: cfg.ChatRate, Period: 10 * time.Second}),
+		commandLimit:  cfg.Limits.Limiter("live-command", ratelimit.Rate{Events: cfg.CommandRate, Period: time.Minute}),
+		signalLimit:   ratelimit.Local().Limiter("live-signal", ratelimit.Rate{Events: cfg.SignalRate, Period: 10 * time.Second}),
 		commands:      &commandLog{store: svc.Store, stale: cfg.CommandStale, wait: cfg.CommandWait, now: time.Now, log: log},
 		rooms:         map[string]*Room{},
+		sockets:       map[string]int{},
 		loading:       map[string]*roomLoad{},
 		quit:          make(chan struct{}),
 		metrics:       newHubMetrics(),
 	}
+	h.questions = newQuestionEvents(h, cfg.VoteInterval)
 	if reg != nil {
 		h.metrics.register(reg)
 	}
@@ -190,6 +219,8 @@ type hubMetrics struct {
 	events    prometheus.Counter
 	slow      prometheus.Counter
 	badFrames prometheus.Counter
+	limited   prometheus.Counter
+	crowded   prometheus.Counter
 }
 
 func newHubMetrics() hubMetrics {
@@ -198,11 +229,13 @@ func newHubMetrics() hubMetrics {
 		events:    prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_events_total", Help: "Room events applied on this node."}),
 		slow:      prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_slow_drops_total", Help: "Sockets dropped for falling behind."}),
 		badFrames: prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_bad_frames_total", Help: "Client frames that were not valid commands."}),
+		limited:   prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_rate_limited_total", Help: "Live commands and signalling messages refused because the user's or socket's budget was spent."}),
+		crowded:   prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_sockets_refused_total", Help: "Live sockets closed because their user had as many in the room as allowed."}),
 	}
 }
 
 func (m hubMetrics) register(reg prometheus.Registerer) {
-	reg.MustRegister(m.conns, m.events, m.slow, m.badFrames)
+	reg.MustRegister(m.conns, m.events, m.slow, m.badFrames, m.limited, m.crowded)
 }
 
 // publish appends an event to a room's log. Publishing fails only when the
@@ -323,6 +356,14 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 		ws.Close(CloseBadFrame, "the first frame must be {\"type\":\"hello\",\"v\":1}")
 		return
 	}
+	// Counted before anything is read for it, so a user opening sockets by
+	// the hundred costs the node little.
+	if !h.takeSocket(sessionID, u.ID) {
+		h.metrics.crowded.Inc()
+		ws.Close(CloseTooManySockets, fmt.Sprintf("at most %d sockets per person in a room; close another tab", h.cfg.MaxSocketsPerUser))
+		return
+	}
+	defer h.releaseSocket(sessionID, u.ID)
 	sess, err := h.svc.Session(ctx, sessionID, u)
 	switch {
 	case ask2live.ErrorCode(err) == ask2live.ENotFound:
@@ -366,6 +407,28 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 	}
 }
 
+// takeSocket counts a socket of a user in a room, unless the user already
+// has as many there as allowed.
+func (h *Hub) takeSocket(sessionID, userID string) bool {
+	k := sessionID + "/" + userID
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cfg.MaxSocketsPerUser > 0 && h.sockets[k] >= h.cfg.MaxSocketsPerUser {
+		return false
+	}
+	h.sockets[k]++
+	return true
+}
+
+func (h *Hub) releaseSocket(sessionID, userID string) {
+	k := sessionID + "/" + userID
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.sockets[k]--; h.sockets[k] <= 0 {
+		delete(h.sockets, k)
+	}
+}
+
 // enter joins a socket to the session's room. A room that closed meanwhile
 // (the session ended, or the room was reset) is looked up again; on failure
 // the socket is closed with the reason and enter returns nil.
@@ -397,7 +460,7 @@ func (h *Hub) chat(ctx context.Context, c *conn, text string) (*ask2live.ChatMes
 		return nil, err
 	}
 	if ok, wait := h.chatLimit.Allow(ctx, c.room.id+"/"+c.user.ID); !ok {
-		return nil, ask2live.Errorf(ask2live.ERateLimited, "slow down: wait %d seconds", int(wait.Seconds()+1))
+		return nil, rateLimited(wait, "too many chat messages")
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	m := &ask2live.ChatMessage{ID: ask2live.NewID(now), SessionID: c.room.id, SenderID: c.user.ID, Text: text, CreatedAt: now}
@@ -415,13 +478,11 @@ func (h *Hub) SessionChanged(s *ask2live.Session) {
 	h.publishFeed(s)
 }
 
-// QuestionsChanged publishes questions to their room. A voice question that
-// is answered or dismissed takes its author's mic back.
+// QuestionsChanged publishes questions to their room at once. A voice
+// question that is answered or dismissed takes its author's mic back.
 func (h *Hub) QuestionsChanged(sessionID string, qs []*ask2live.Question) {
+	h.questions.now(sessionID, qs, true)
 	for _, q := range qs {
-		shared := *q
-		shared.VotedByMe = false // per viewer; clients track their own votes
-		h.publish(sessionID, Event{Type: EvQuestion, Question: &shared})
 		if q.Kind == ask2live.KindVoice && (q.State == ask2live.QuestionAnswered || q.State == ask2live.QuestionDismissed) {
 			if r := h.existing(sessionID); r != nil {
 				author := q.Author.Username
@@ -431,9 +492,22 @@ func (h *Hub) QuestionsChanged(sessionID string, qs []*ask2live.Question) {
 	}
 }
 
+// VotesChanged publishes a question whose votes changed, coalesced with
+// the room's other vote changes (see questionEvents).
+func (h *Hub) VotesChanged(sessionID string, q *ask2live.Question) {
+	h.questions.votesChanged(sessionID, q)
+}
+
 // QuestionDeleted publishes a question's removal.
 func (h *Hub) QuestionDeleted(sessionID, questionID string) {
-	h.publish(sessionID, Event{Type: EvQuestionDeleted, QuestionID: questionID})
+	h.questions.deleted(sessionID, questionID)
+}
+
+// publishQuestion publishes a question event; only questionEvents calls it.
+func (h *Hub) publishQuestion(sessionID string, q *ask2live.Question) {
+	shared := *q
+	shared.VotedByMe = false // per viewer; clients track their own votes
+	h.publish(sessionID, Event{Type: EvQuestion, Question: &shared})
 }
 
 // ParticipantCount is how many people are in a session's live room: this
@@ -515,6 +589,7 @@ func (h *Hub) Close(ctx context.Context) error {
 		}
 	}
 	h.mu.Unlock()
+	h.questions.close()
 	for _, r := range rooms {
 		close(r.quit)
 		<-r.done

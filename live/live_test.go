@@ -41,7 +41,17 @@ func newEnv(t *testing.T, mutate ...func(*live.Config)) *env {
 // newEnvWithMedia is newEnv with an audio server (nil: none).
 func newEnvWithMedia(t *testing.T, media live.Media, mutate ...func(*live.Config)) *env {
 	t.Helper()
-	db := storetest.Open(t, "sqlite")
+	return newEnvWithStore(t, media, nil, mutate...)
+}
+
+// newEnvWithStore is newEnvWithMedia whose service uses wrap's store
+// around the real one (nil: the real one), to watch what reaches it.
+func newEnvWithStore(t *testing.T, media live.Media, wrap func(ask2live.Store) ask2live.Store, mutate ...func(*live.Config)) *env {
+	t.Helper()
+	var db ask2live.Store = storetest.Open(t, "sqlite")
+	if wrap != nil {
+		db = wrap(db)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := ask2live.NewService(db, log)
 	svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}

@@ -7,6 +7,9 @@ package live
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -27,6 +30,9 @@ const (
 	CloseNotLive      = 4409 // the session is not live (or has ended)
 	CloseSlow         = 4008 // the client fell too far behind: reconnect with last_seq
 	CloseIdle         = 4000 // no frames (not even pongs) within the idle timeout
+	// CloseTooManySockets: the user already has -max-sockets-per-user
+	// sockets in this room on this node.
+	CloseTooManySockets = 4429
 )
 
 // Command types a client sends.
@@ -266,6 +272,9 @@ type ErrorMsg struct {
 	CID     string        `json:"cid,omitempty"`
 	Code    ask2live.Code `json:"code"`
 	Message string        `json:"message"`
+	// RetryAfterMS comes with rate_limited: how long until the budget has
+	// room for the command again.
+	RetryAfterMS int64 `json:"retry_after_ms,omitempty"`
 }
 
 // Speaking tells who started or stopped talking.
@@ -282,7 +291,32 @@ type RTCMessage struct {
 }
 
 func errorMsg(cid string, err error) ErrorMsg {
-	return ErrorMsg{Type: MsgError, CID: cid, Code: ask2live.ErrorCode(err), Message: ask2live.ErrorMessage(err)}
+	m := ErrorMsg{Type: MsgError, CID: cid, Code: ask2live.ErrorCode(err), Message: ask2live.ErrorMessage(err)}
+	var re *retryError
+	if errors.As(err, &re) {
+		m.RetryAfterMS = max(1, (re.after + time.Millisecond - 1).Milliseconds())
+	}
+	return m
+}
+
+// retryError is a rate_limited error that knows when the budget has room
+// again.
+type retryError struct {
+	err   *ask2live.Error
+	after time.Duration
+}
+
+func (e *retryError) Error() string { return e.err.Error() }
+func (e *retryError) Unwrap() error { return e.err }
+
+// rateLimited refuses a command whose budget has room again after wait:
+// the message says when, and so does the error's retry_after_ms.
+func rateLimited(wait time.Duration, what string) error {
+	secs := math.Ceil(wait.Seconds()*10) / 10 // 0.5 s, 1.2 s
+	if wait >= 10*time.Second {
+		secs = math.Ceil(wait.Seconds())
+	}
+	return &retryError{err: ask2live.Errorf(ask2live.ERateLimited, "%s; retry in %s s", what, strconv.FormatFloat(secs, 'f', -1, 64)), after: wait}
 }
 
 // cleanChat trims and checks a chat message by the domain's rule for chat.

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -41,6 +42,8 @@ func (m *Message) Decode(v any) error { return json.Unmarshal(m.Raw, v) }
 type CommandError struct {
 	Code    ask2live.Code
 	Message string
+	// RetryAfter comes with rate_limited: when the command may be retried.
+	RetryAfter time.Duration
 }
 
 func (e *CommandError) Error() string { return string(e.Code) + ": " + e.Message }
@@ -313,7 +316,7 @@ func (c *Client) Do(ctx context.Context, cmd live.Command) (*Message, error) {
 			if m.Type == live.MsgError {
 				var e live.ErrorMsg
 				_ = m.Decode(&e)
-				return nil, &CommandError{Code: e.Code, Message: e.Message}
+				return nil, &CommandError{Code: e.Code, Message: e.Message, RetryAfter: time.Duration(e.RetryAfterMS) * time.Millisecond}
 			}
 			return m, nil
 		}

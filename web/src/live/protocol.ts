@@ -72,6 +72,8 @@ export interface CommandError {
   cid?: string;
   code: string;
   message: string;
+  /** With rate_limited: how long until the same command (same cid) may be sent again. */
+  retry_after_ms?: number;
 }
 
 export interface RtcSignal {
@@ -115,8 +117,9 @@ export const CLOSE = {
   removed: 4403,
   not_found: 4404,
   not_live: 4409,
+  too_many_sockets: 4429,
 } as const;
 
 export function shouldReconnect(code: number): boolean {
-  return ![CLOSE.too_big, CLOSE.bad_hello, CLOSE.removed, CLOSE.not_found, CLOSE.not_live, 1000].includes(code as never);
+  return ![CLOSE.too_big, CLOSE.bad_hello, CLOSE.removed, CLOSE.not_found, CLOSE.not_live, CLOSE.too_many_sockets, 1000].includes(code as never);
 }

@@ -105,6 +105,15 @@ describe('LiveSocket', () => {
     expect(store.getState().live).toMatchObject({ status: 'closed', closeReason: 'removed' });
   });
 
+  it('does not reconnect when the room has too many of this user\'s sockets', async () => {
+    const { store } = start();
+    sockets[0].open();
+    sockets[0].drop(4429);
+    await vi.runOnlyPendingTimersAsync();
+    expect(sockets).toHaveLength(1);
+    expect(store.getState().live).toMatchObject({ status: 'closed', closeReason: 'too_many_tabs' });
+  });
+
   it('re-sends unanswered commands with the same cid after a reconnect', async () => {
     const { s } = start();
     sockets[0].open();

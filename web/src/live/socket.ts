@@ -170,7 +170,8 @@ export class LiveSocket {
         code === CLOSE.removed ? 'removed'
           : code === CLOSE.not_found ? 'not_found'
             : code === CLOSE.not_live ? (this.opts.getState().live.closeReason === 'ended' ? 'ended' : 'not_live')
-              : 'protocol';
+              : code === CLOSE.too_many_sockets ? 'too_many_tabs'
+                : 'protocol';
       d(live.statusChanged({ status: 'closed', reason }));
       for (const p of this.pending.values()) p.reject(new CommandFailed('unavailable', 'the room closed'));
       this.pending.clear();

@@ -318,7 +318,7 @@ export function LiveRoomPage() {
   });
 
   if (st.closeReason && st.status !== 'open') {
-    const msg = { removed: t('live.removed'), ended: t('live.ended'), not_found: t('live.notFound'), not_live: t('live.notLive'), protocol: t('live.protocolError') }[st.closeReason];
+    const msg = { removed: t('live.removed'), ended: t('live.ended'), not_found: t('live.notFound'), not_live: t('live.notLive'), too_many_tabs: t('live.tooManyTabs'), protocol: t('live.protocolError') }[st.closeReason];
     return (
       <div className="page narrow center">
         <p className="alert" role="alert">{msg}</p>

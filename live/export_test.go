@@ -1,0 +1,5 @@
+package live
+
+// SettleVotes publishes a room's pending vote events now, and returns once
+// every vote change reported before it is published.
+func (h *Hub) SettleVotes(sessionID string) { h.questions.settle(sessionID) }
