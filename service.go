@@ -89,6 +89,15 @@ func (s *Service) withHashSlot(ctx context.Context, fn func()) error {
 	return nil
 }
 
+// SetHashWorkers bounds how many password hashes run at once (n ≤ 0: one
+// per core). Call it before the service is used.
+func (s *Service) SetHashWorkers(n int) {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	s.hashing = make(chan struct{}, n)
+}
+
 // NewService returns a Service with default settings over store.
 func NewService(store Store, log *slog.Logger) *Service {
 	return &Service{
@@ -209,11 +218,29 @@ func (s *Service) Login(ctx context.Context, username, password, kind string) (*
 	if !ok {
 		return nil, nil, Errorf(EUnauthenticated, "wrong username or password")
 	}
+	s.upgradeHash(ctx, u.ID, password, hash)
 	cred, err := s.IssueCredential(ctx, u.ID, kind)
 	if err != nil {
 		return nil, nil, err
 	}
 	return u, cred, nil
+}
+
+// upgradeHash re-hashes a password whose stored hash was made with other
+// cost parameters than the service's, once its owner has proved it. A
+// failure only leaves the old hash in place.
+func (s *Service) upgradeHash(ctx context.Context, userID, password, hash string) {
+	if p, ok := hashParams(hash); ok && p == s.Argon2 {
+		return
+	}
+	var fresh string
+	var err error
+	if serr := s.withHashSlot(ctx, func() { fresh, err = HashPassword(password, s.Argon2) }); serr != nil || err != nil {
+		return
+	}
+	if err := s.Store.SetPasswordHash(ctx, userID, hash, fresh); err != nil {
+		s.Log.Warn("upgrading a password hash", slog.Any("err", err))
+	}
 }
 
 func (s *Service) verifyDummy(password string) {

@@ -43,6 +43,9 @@ type UserStore interface {
 	UserByUsername(ctx context.Context, username string) (*User, error)
 	// PasswordHash returns the user and the stored hash for a log-in.
 	PasswordHash(ctx context.Context, username string) (*User, string, error)
+	// SetPasswordHash replaces the password hash old by hash (a no-op when
+	// the stored hash is no longer old).
+	SetPasswordHash(ctx context.Context, userID, old, hash string) error
 	// UpdateUser saves display name, company, work field, bio and avatar URL.
 	UpdateUser(ctx context.Context, u *User) error
 

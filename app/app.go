@@ -62,6 +62,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	svc := ask2live.NewService(db, log)
+	svc.SetHashWorkers(cfg.HashWorkers)
 	svc.TokenTTL = cfg.TokenTTL
 	svc.AvatarLimits = ask2live.AvatarLimits{MaxPixels: cfg.AvatarMaxPixels, DecodeMemory: cfg.AvatarDecodeMemory,
 		Wait: ask2live.DefaultAvatarLimits.Wait, Timeout: cfg.AvatarDecodeTimeout}

@@ -48,6 +48,7 @@ type Config struct {
 	MaxBodyBytes   int64
 	LoginRate      int // register and log-in attempts per minute per client address
 	LoginUserRate  int // log-in attempts per hour on one account: from new addresses together, and from each address it has logged in from
+	HashWorkers    int // password hashes computed at once; 0: one per core
 
 	// Slow clients: how long a request body may take to arrive, for JSON
 	// and for uploads, and how many connections one address may hold.
@@ -191,6 +192,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.DurationVar(&c.UploadReadTimeout, "upload-read-timeout", c.UploadReadTimeout, "longest an upload's body (an avatar) may take to arrive")
 	fs.IntVar(&c.MaxConnsPerAddress, "max-conns-per-address", c.MaxConnsPerAddress, "connections one client address (IPv6: one /64) may hold open; more are closed at once; -trusted-proxies are not counted (cap clients at the proxy); 0 turns the cap off")
 	fs.IntVar(&c.LoginRate, "login-rate", c.LoginRate, "register and log-in attempts allowed per minute per client address (IPv6: per /64)")
+	fs.IntVar(&c.HashWorkers, "password-hash-workers", c.HashWorkers, "password hashes (argon2id, 19 MiB and about 30 ms of one core each) computed at once; more log-ins wait their turn, so a flood of them cannot take more memory or cores than this; 0: one per core")
 	fs.IntVar(&c.LoginUserRate, "login-user-rate", c.LoginUserRate, "log-in attempts allowed per hour on one account from addresses it has not logged in from, all together; each address it has logged in from (in the last 30 days) has a budget of its own of this size, so guessers cannot lock the owner out")
 	fs.Int64Var(&c.AvatarMaxPixels, "avatar-max-pixels", c.AvatarMaxPixels, "largest avatar upload in pixels (width × height), read from the image header before decoding")
 	fs.Int64Var(&c.AvatarDecodeMemory, "avatar-decode-memory", c.AvatarDecodeMemory, "bytes all avatar decodes in flight may take together (estimated from each header); a larger image is refused, one that does not fit beside others waits up to 5 s, then gets 503")

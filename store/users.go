@@ -56,6 +56,13 @@ func (db *DB) PasswordHash(ctx context.Context, username string) (*ask2live.User
 	return u, hash, nil
 }
 
+// SetPasswordHash replaces a user's password hash, if it is still old (so
+// two log-ins upgrading one hash at once write it once).
+func (db *DB) SetPasswordHash(ctx context.Context, userID, old, hash string) error {
+	_, err := db.exec(ctx, "user", "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", hash, userID, old)
+	return err
+}
+
 // UpdateUser saves the profile fields.
 func (db *DB) UpdateUser(ctx context.Context, u *ask2live.User) error {
 	res, err := db.exec(ctx, "user", `UPDATE users SET display_name = ?, company = ?, work_field = ?, bio = ?,

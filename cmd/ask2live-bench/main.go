@@ -24,6 +24,7 @@ const usage = `Usage: ask2live-bench SCENARIO [flags]
 
 Scenarios:
   flow   virtual users running the original product's Locust flow
+  login  log-ins at a fixed rate; latency and the server's CPU per log-in
   rest   a read mix (feed, session, questions) or a write mix (ask, vote, wish)
   room   sockets in one live room; broadcasts at a set rate; delivery latency
   audio  speakers → listeners through the audio server on loopback; loss and latency
@@ -48,6 +49,8 @@ func main() {
 	switch os.Args[1] {
 	case "flow":
 		err = flow(ctx, os.Args[2:])
+	case "login":
+		err = login(ctx, os.Args[2:])
 	case "rest":
 		err = rest(ctx, os.Args[2:])
 	case "room":
@@ -109,6 +112,17 @@ func rest(ctx context.Context, args []string) error {
 	fs.Parse(args)
 	return bench.RunREST(ctx, bench.RESTConfig{BaseURL: *url, Mix: *mix, Rate: *rate, Duration: *dur, MaxInFlight: *inflight,
 		Users: *users, Sessions: *sessions, Questions: *questions, Decode: *decode}, os.Stdout)
+}
+
+func login(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("login", flag.ExitOnError)
+	url := fs.String("url", "http://127.0.0.1:8080", "server (run it with -login-rate and -login-user-rate above the rate)")
+	rate := fs.Float64("rate", 40, "log-ins per second (open model)")
+	dur := fs.Duration("duration", 30*time.Second, "how long")
+	inflight := fs.Int("max-in-flight", 256, "concurrent log-ins before arrivals count as dropped")
+	users := fs.Int("users", 50, "accounts created and logged in to in turn")
+	fs.Parse(args)
+	return bench.RunLogin(ctx, bench.LoginConfig{BaseURL: *url, Rate: *rate, Duration: *dur, MaxInFlight: *inflight, Users: *users}, os.Stdout)
 }
 
 func room(ctx context.Context, args []string) error {
