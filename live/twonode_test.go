@@ -381,14 +381,15 @@ func TestCommandsRunOnceAcrossNodes(t *testing.T) {
 // observer records the raw bytes of every presence event a client gets, by
 // sequence number, and the last presence state.
 type observer struct {
-	c     *liveclient.Client
-	raw   map[uint64]string
-	count int
-	names map[string]bool
+	c         *liveclient.Client
+	raw       map[uint64]string
+	count     int
+	names     map[string]bool
+	questions map[string]bool // ids of the questions it received
 }
 
 func observe(c *liveclient.Client, snap live.Snapshot) *observer {
-	o := &observer{c: c, raw: map[uint64]string{}, count: snap.ParticipantCount, names: map[string]bool{}}
+	o := &observer{c: c, raw: map[uint64]string{}, count: snap.ParticipantCount, names: map[string]bool{}, questions: map[string]bool{}}
 	for _, p := range snap.Participants {
 		o.names[p.Username] = true
 	}
@@ -403,6 +404,9 @@ func (o *observer) until(t *testing.T, want int) {
 		m, err := o.c.Next(ctx)
 		if err != nil {
 			t.Fatalf("waiting for %d present (at %d): %v", want, o.count, err)
+		}
+		if m.Event != nil && m.Event.Question != nil {
+			o.questions[m.Event.Question.ID] = true
 		}
 		if m.Event == nil || m.Event.Presence == nil {
 			continue
@@ -447,6 +451,8 @@ func TestPresenceIsOneTruthAcrossNodes(t *testing.T) {
 	// Three rounds of everyone moving to the other node, some asking as
 	// they go, and the two-socket user closing the socket on node a.
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var asked []string
 	for i := range members {
 		wg.Add(1)
 		go func() {
@@ -455,9 +461,16 @@ func TestPresenceIsOneTruthAcrossNodes(t *testing.T) {
 				socks[i].Drop()
 				socks[i] = nodes[(i+round)%2].dial(members[i], s.ID)
 				if i%4 == 0 {
-					if _, err := socks[i].Do(timeout(10*time.Second), live.Command{Type: live.CmdAsk, Text: fmt.Sprintf("이동 중 %d-%d", i, round)}); err != nil {
+					m, err := socks[i].Do(timeout(10*time.Second), live.Command{Type: live.CmdAsk, Text: fmt.Sprintf("이동 중 %d-%d", i, round)})
+					if err != nil {
 						t.Error(err)
+						continue
 					}
+					var ack struct{ Result ask2live.Question }
+					m.Decode(&ack)
+					mu.Lock()
+					asked = append(asked, ack.Result.ID)
+					mu.Unlock()
 				}
 			}
 		}()
@@ -470,6 +483,20 @@ func TestPresenceIsOneTruthAcrossNodes(t *testing.T) {
 	want++
 	obsA.until(t, want)
 	obsB.until(t, want)
+	// Every question acknowledged meanwhile came before the newcomer's
+	// arrival, so both observers have it.
+	for name, o := range map[string]*observer{"a": obsA, "b": obsB} {
+		got := 0
+		for _, id := range asked {
+			if o.questions[id] {
+				got++
+			}
+		}
+		t.Logf("the host's socket on node %s received %d of %d questions asked while guests moved", name, got, len(asked))
+		if got != len(asked) {
+			t.Errorf("node %s: %d of %d acknowledged questions delivered", name, got, len(asked))
+		}
+	}
 	if !obsA.names["twotabs"] || !obsB.names["twotabs"] {
 		t.Fatal("closing one of two sockets (on two nodes) took the user out of the room")
 	}
