@@ -180,12 +180,12 @@ func TestVoiceThroughTheProgram(t *testing.T) {
 // signalling is relayed there. Each hears the other after the grant, and
 // the guest's node shows who is speaking.
 func TestVoiceAcrossNodes(t *testing.T) {
-	redisURL := storetest.RedisURL(t)
+	redisURL, prefix := storetest.Redis(t)
 	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
 	if os.Getenv(storetest.PostgresEnv) != "" {
 		dbURL = storetest.URL(t, "postgres")
 	}
-	cluster := []string{"-redis-url", redisURL, "-redis-prefix", fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())}
+	cluster := []string{"-redis-url", redisURL, "-redis-prefix", prefix}
 	url1, stop1 := boot(t, dbURL, cluster...)
 	defer stop1()
 	url2, stop2 := boot(t, dbURL, cluster...)

@@ -1,7 +1,8 @@
 // Package storetest gives tests a fresh, isolated database on each backend:
 // SQLite always; PostgreSQL and MySQL when ASK2LIVE_TEST_POSTGRES_URL and
 // ASK2LIVE_TEST_MYSQL_URL are set. With CI=true a missing URL fails the test
-// instead of skipping the backend.
+// instead of skipping the backend. The multi-node tests get the Redis of
+// ASK2LIVE_TEST_REDIS_URL with a key prefix of their own, emptied after them.
 package storetest
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/ask2live/ask2live/store"
 )
@@ -28,9 +30,9 @@ const (
 	RedisEnv    = "ASK2LIVE_TEST_REDIS_URL"
 )
 
-// RedisURL returns the test Redis for the multi-node tests; without one the
+// redisURL returns the test Redis for the multi-node tests; without one the
 // test is skipped, or fails when CI=true.
-func RedisURL(t testing.TB) string {
+func redisURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv(RedisEnv)
 	if u == "" {
@@ -40,6 +42,54 @@ func RedisURL(t testing.TB) string {
 		t.Skipf("%s is not set", RedisEnv)
 	}
 	return u
+}
+
+// RedisKeyPrefix starts the key prefix of every test (see Redis).
+const RedisKeyPrefix = "a2l-test:"
+
+// Redis returns the test Redis and a key prefix of the test's own. Every key
+// under the prefix is deleted when the test ends (after the clean-ups the
+// test registers later, such as stopping its nodes), so a test leaves
+// nothing behind in the shared Redis whether it passes or fails.
+func Redis(t testing.TB) (url, prefix string) {
+	t.Helper()
+	url = redisURL(t)
+	prefix = RedisKeyPrefix + randomHex(8) + ":"
+	opts, err := goredis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		rdb := goredis.NewClient(opts)
+		defer rdb.Close()
+		if err := deleteKeys(context.Background(), rdb, prefix); err != nil {
+			t.Errorf("deleting the test's Redis keys %s*: %v", prefix, err)
+		}
+	})
+	return url, prefix
+}
+
+// deleteKeys deletes the keys starting with prefix (which has no glob
+// characters), scanning rather than blocking the server with KEYS.
+func deleteKeys(ctx context.Context, rdb *goredis.Client, prefix string) error {
+	iter := rdb.Scan(ctx, 0, prefix+"*", 500).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 500 {
+			if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		return rdb.Unlink(ctx, batch...).Err()
+	}
+	return nil
 }
 
 // Backends returns the backends to run against.
