@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +17,9 @@ import (
 )
 
 // boot starts the whole program on a free port and returns its URL and a
-// stop function that shuts it down the way SIGTERM does.
+// stop function that shuts it down the way SIGTERM does. The program must
+// log no error in the whole test, its shutdown included: the test fails
+// with the records if it does.
 func boot(t *testing.T, dbURL string, flags ...string) (string, func() error) {
 	t.Helper()
 	cfg, err := ParseConfig(append([]string{"-addr", "127.0.0.1:0", "-database-url", dbURL, "-data-dir", t.TempDir(),
@@ -25,7 +28,13 @@ func boot(t *testing.T, dbURL string, flags ...string) (string, func() error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var errs lockedBuffer
+	t.Cleanup(func() {
+		if b := errs.String(); b != "" {
+			t.Errorf("the program logged errors:\n%s", b)
+		}
+	})
+	a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(&errs, &slog.HandlerOptions{Level: slog.LevelError})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +55,24 @@ func boot(t *testing.T, dbURL string, flags ...string) (string, func() error) {
 			return nil
 		}
 	}
+}
+
+// lockedBuffer is a log sink for a program's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestRestartKeepsData: data written through the API is there after the

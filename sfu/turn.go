@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/pion/logging"
 	"github.com/pion/turn/v5"
 	"github.com/pion/webrtc/v4"
 )
@@ -90,8 +89,7 @@ func startTURN(cfg TURNConfig, listenIP net.IP, allowed func(net.IP) bool, log *
 		return &turn.RelayAddressGeneratorPortRange{RelayAddress: relayIP, Address: listenIP.String(),
 			MinPort: cfg.RelayMinPort, MaxPort: cfg.RelayMaxPort}
 	}
-	lf := logging.NewDefaultLoggerFactory()
-	lf.DefaultLogLevel = logging.LogLevelDisabled
+	lf := pionLogs{log}
 	srv, err := turn.NewServer(turn.ServerConfig{
 		Realm:             cfg.Realm,
 		AuthHandler:       turn.LongTermTURNRESTAuthHandler(cfg.Secret, lf.NewLogger("turn")),
