@@ -68,15 +68,26 @@ export async function startServer(extraArgs = [], t = null) {
   };
   running.add(entry);
   const logs = [];
+  // stop shuts the server down as SIGTERM does. It fails unless the server
+  // exits 0 and logged no error in its whole run.
   async function stop() {
     if (!running.has(entry)) return;
-    if (proc.exitCode === null && proc.signalCode === null && proc.pid) {
+    const wasRunning = proc.exitCode === null && proc.signalCode === null && proc.pid;
+    if (wasRunning) {
       try { process.kill(-proc.pid, 'SIGTERM'); } catch { /* already gone */ }
       const timer = setTimeout(() => entry.kill(), 20000);
       await exited;
       clearTimeout(timer);
     }
     entry.kill();
+    // Errors, and anything that is not a JSON record (a panic, a library
+    // writing to stderr by itself).
+    const errors = logs.filter((line) => {
+      try { return JSON.parse(line).level === 'ERROR'; } catch { return true; }
+    });
+    if (wasRunning && (proc.exitCode !== 0 || errors.length > 0)) {
+      throw new Error(`the server did not stop cleanly (exit ${proc.exitCode ?? proc.signalCode}):\n${errors.join('\n')}`);
+    }
   }
   t?.after(stop);
   try {
@@ -98,7 +109,7 @@ export async function startServer(extraArgs = [], t = null) {
     });
     return { url, logs, stop };
   } catch (err) {
-    await stop();
+    await stop().catch(() => {}); // the first failure is the one to report
     throw err;
   }
 }
