@@ -105,12 +105,12 @@ func New(cfg Config, log *slog.Logger, speaking SpeakingFunc) (*Server, error) {
 	if err := me.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
 		return nil, err
 	}
+	pion := pionLogs{log}
 	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
+	if err := webrtc.RegisterDefaultInterceptorsWithOptions(me, ir, webrtc.WithInterceptorLoggerFactory(pion)); err != nil {
 		return nil, err
 	}
 
-	pion := pionLogs{log}
 	se := webrtc.SettingEngine{LoggerFactory: pion}
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	ip := net.ParseIP(cfg.ListenIP)
