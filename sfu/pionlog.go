@@ -13,29 +13,32 @@ import (
 
 // pionLogs routes Pion's logs (ICE, DTLS, SRTP, the interceptors, TURN)
 // through the program's slog logger, with the Pion scope as an attribute.
-// Pion's errors stay errors (but see racesClose); everything else it says
-// is debug, as Pion's own default logger shows only errors.
+// Pion's errors stay errors, but for those that only report a closed
+// connection (see closedConn); everything else it says is debug, as Pion's
+// own default logger shows only errors.
 type pionLogs struct{ log *slog.Logger }
 
 func (f pionLogs) NewLogger(scope string) logging.LeveledLogger {
-	return pionLogger{log: f.log.With(slog.String("pion", scope)), racesClose: racesClose[scope]}
+	return pionLogger{f.log.With(slog.String("pion", scope))}
 }
 
-// racesClose are the Pion scopes whose failed writes on a closed connection
-// are the expected end of a peer connection, not a fault. Pion closes a
-// connection's interceptors after its transports, so the TWCC feedback
-// ticker may write its last report to a closed transport; the other
-// interceptors report the same race as a warning, TWCC as an error.
-var racesClose = map[string]bool{"twcc_sender_interceptor": true}
+type pionLogger struct{ log *slog.Logger }
 
-type pionLogger struct {
-	log        *slog.Logger
-	racesClose bool
+// closedConn tells whether a Pion error only reports a read or write on a
+// closed connection. Pion's goroutines run into that whenever a connection
+// closes under them, and say so as an error: the ICE mux hands a packet to
+// a peer connection that has just closed, a TURN allocation relays a packet
+// to a client that has just left, the TWCC ticker writes its last report
+// after the transport closed (Pion closes a connection's interceptors
+// last). Nothing is wrong then. (Closing the media ports in the wrong order
+// did produce such errors; closePorts closes them through their muxes.)
+func closedConn(msg string) bool {
+	return strings.Contains(msg, io.ErrClosedPipe.Error()) || strings.Contains(msg, net.ErrClosed.Error())
 }
 
 func (l pionLogger) errorf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
-	if l.racesClose && (strings.Contains(msg, io.ErrClosedPipe.Error()) || strings.Contains(msg, net.ErrClosed.Error())) {
+	if closedConn(msg) {
 		l.log.Debug(msg)
 		return
 	}

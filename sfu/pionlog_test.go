@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestPionLogLevels: Pion's errors are errors, but a TWCC report written to
-// a connection that has just closed is not; Pion's warnings are debug.
+// TestPionLogLevels: Pion's errors are errors, but those that only report a
+// closed connection are debug, as are Pion's warnings.
 func TestPionLogLevels(t *testing.T) {
 	var buf bytes.Buffer
 	logs := pionLogs{slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
@@ -19,9 +19,10 @@ func TestPionLogLevels(t *testing.T) {
 	}{
 		{"twcc_sender_interceptor", func(s string) { logs.NewLogger(s).Error("io: read/write on closed pipe") }, "level=DEBUG"},
 		{"twcc_sender_interceptor", func(s string) { logs.NewLogger(s).Errorf("%v", "something else") }, "level=ERROR"},
-		{"ice", func(s string) {
-			logs.NewLogger(s).Errorf("Failed to read UDP packet: %v", "read udp: use of closed network connection")
-		}, "level=ERROR"},
+		{"turn", func(s string) {
+			logs.NewLogger(s).Errorf("Failed to send ChannelData from allocation %v", "write udp: use of closed network connection")
+		}, "level=DEBUG"},
+		{"ice", func(s string) { logs.NewLogger(s).Errorf("Failed to handle %v", "a packet") }, "level=ERROR"},
 		{"ice", func(s string) { logs.NewLogger(s).Warnf("a %s", "warning") }, "level=DEBUG"},
 	} {
 		buf.Reset()
