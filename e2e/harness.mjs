@@ -8,7 +8,7 @@
 // the test process itself exits or is interrupted, the servers still running
 // are killed with their process groups and their folders removed.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -50,8 +50,10 @@ export async function startServer(extraArgs = [], t = null) {
   if (!existsSync(bin)) throw new Error(`${bin} does not exist: build it with \`make build\``);
   const dataDir = mkdtempSync(join(tmpdir(), 'ask2live-e2e-'));
   // Its own process group, so stopping it stops anything it started.
+  // Debug logs (every request), kept in artifacts/e2e-logs for when a test
+  // fails.
   const proc = spawn(bin, [
-    '-addr', '127.0.0.1:0', '-data-dir', dataDir, '-log-format', 'json',
+    '-addr', '127.0.0.1:0', '-data-dir', dataDir, '-log-format', 'json', '-log-level', 'debug',
     '-rtc-udp-port', '0', '-rtc-tcp-port', '0', '-rtc-listen-ip', '127.0.0.1',
     ...extraArgs,
   ], { stdio: ['ignore', 'inherit', 'pipe'], detached: true });
@@ -80,6 +82,7 @@ export async function startServer(extraArgs = [], t = null) {
       clearTimeout(timer);
     }
     entry.kill();
+    saveLog(t?.name ?? 'server', logs);
     // Errors, and anything that is not a JSON record (a panic, a library
     // writing to stderr by itself).
     const errors = logs.filter((line) => {
@@ -112,6 +115,16 @@ export async function startServer(extraArgs = [], t = null) {
     await stop().catch(() => {}); // the first failure is the one to report
     throw err;
   }
+}
+
+/** The directory of the servers' logs, one file per test (the last run's). */
+export const logDir = join(root, 'artifacts', 'e2e-logs');
+
+// saveLog writes a server's log, less Pion's debug chatter.
+function saveLog(name, lines) {
+  mkdirSync(logDir, { recursive: true });
+  const kept = lines.filter((line) => !(line.includes('"pion":') && line.includes('"level":"DEBUG"')));
+  writeFileSync(join(logDir, name.replace(/[^\p{L}\p{N}]+/gu, '-') + '.log'), kept.join('\n') + '\n');
 }
 
 // launchBrowser starts headless Chromium with a fake microphone, so voice
