@@ -8,9 +8,10 @@ WEB_SRC := $(shell find web/src web/index.html web/package.json web/vite.config.
 
 .PHONY: run build web test test-go test-web test-e2e lint fmt bench clean vulncheck
 
-## run: build the web app if needed and start the server on the embedded defaults
-run: web/dist/index.html
-	$(GO) run ./cmd/ask2live
+## run: build the binary (and the web app if needed) and start it on the embedded defaults.
+## The shell execs the binary, so Ctrl-C reaches the server itself: it shuts down and make exits 0.
+run: build
+	exec ./$(BIN)
 
 ## build: one binary with the web app inside
 build: web/dist/index.html

@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +18,9 @@ import (
 )
 
 // boot starts the whole program on a free port and returns its URL and a
-// stop function that shuts it down the way SIGTERM does.
+// stop function that shuts it down the way SIGTERM does. The program must
+// log no error of its own in the whole test, its shutdown included: the
+// test fails with the records if it does.
 func boot(t *testing.T, dbURL string, flags ...string) (string, func() error) {
 	t.Helper()
 	a, stop := bootApp(t, dbURL, flags...)
@@ -32,7 +36,21 @@ func bootApp(t *testing.T, dbURL string, flags ...string) (*App, func() error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var errs lockedBuffer
+	t.Cleanup(func() {
+		var bad []string
+		for _, line := range strings.Split(strings.TrimSpace(errs.String()), "\n") {
+			// Request logs are about responses the test asked for (the
+			// unbuilt web app's 503); the test checks those itself.
+			if line != "" && !strings.Contains(line, " msg=http ") {
+				bad = append(bad, line)
+			}
+		}
+		if len(bad) > 0 {
+			t.Errorf("the program logged errors:\n%s", strings.Join(bad, "\n"))
+		}
+	})
+	a, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(&errs, &slog.HandlerOptions{Level: slog.LevelError})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +71,24 @@ func bootApp(t *testing.T, dbURL string, flags ...string) (*App, func() error) {
 			return nil
 		}
 	}
+}
+
+// lockedBuffer is a log sink for a program's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestRestartKeepsData: data written through the API is there after the

@@ -18,7 +18,8 @@ import (
 // Redis, under a fresh key prefix cleaned up when the test ends.
 func cluster(t *testing.T) []string {
 	t.Helper()
-	return []string{"-redis-url", storetest.RedisURL(t), "-redis-prefix", storetest.RedisPrefix(t)}
+	url, prefix := storetest.Redis(t)
+	return []string{"-redis-url", url, "-redis-prefix", prefix}
 }
 
 // TestLimitsAcrossNodes: with two nodes over one Redis, the log-in budget

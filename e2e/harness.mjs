@@ -1,7 +1,14 @@
 // Test harness: starts the real ask2live binary on a free port with a fresh
 // data directory, and launches Debian's Chromium through playwright-core.
+//
+// A test calls setUp(t): it checks for Chromium before anything starts (a
+// machine without it fails in a second with the command that installs it),
+// and every process or folder it makes is removed after the test however it
+// ends — a failed assertion, a timeout, a server that would not start. If
+// the test process itself exits or is interrupted, the servers still running
+// are killed with their process groups and their folders removed.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,51 +17,129 @@ import { chromium } from 'playwright-core';
 const root = resolve(import.meta.dirname, '..');
 export const screenshotDir = resolve(process.env.ASK2LIVE_SCREENSHOTS || join(root, 'artifacts', 'screenshots'));
 
+/** The browser the tests drive: Debian's Chromium, or CHROMIUM. */
+export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/**
+ * setUp gives a test a browser and a fresh server, started in that order,
+ * each stopped after the test. serverArgs are extra flags for the binary.
+ */
+export async function setUp(t, { serverArgs = [] } = {}) {
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const server = await startServer(serverArgs, t);
+  return { browser, server };
+}
+
+// Servers not yet stopped, killed if this process ends first.
+const running = new Set();
+
+function killRunning() {
+  for (const s of running) s.kill();
+}
+process.on('exit', killRunning);
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.on(sig, () => process.exit(code)); // 'exit' cleans up
+}
+
 // startServer runs bin/ask2live and resolves once it logs its listening
-// address. The caller must call stop().
-export async function startServer(extraArgs = []) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ask2live-e2e-'));
+// address. With a test context t, the server is stopped after the test;
+// without one the caller must call stop().
+export async function startServer(extraArgs = [], t = null) {
   const bin = process.env.ASK2LIVE_BIN || join(root, 'bin', 'ask2live');
+  if (!existsSync(bin)) throw new Error(`${bin} does not exist: build it with \`make build\``);
+  const dataDir = mkdtempSync(join(tmpdir(), 'ask2live-e2e-'));
+  // Its own process group, so stopping it stops anything it started.
+  // Debug logs (every request), kept in artifacts/e2e-logs for when a test
+  // fails.
   const proc = spawn(bin, [
-    '-addr', '127.0.0.1:0', '-data-dir', dataDir, '-log-format', 'json',
+    '-addr', '127.0.0.1:0', '-data-dir', dataDir, '-log-format', 'json', '-log-level', 'debug',
     '-rtc-udp-port', '0', '-rtc-tcp-port', '0', '-rtc-listen-ip', '127.0.0.1',
     ...extraArgs,
-  ], { stdio: ['ignore', 'inherit', 'pipe'] });
-  const logs = [];
-  const url = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('server did not start in 30 s:\n' + logs.join('\n'))), 30000);
-    proc.on('exit', (code) => fail(new Error(`server exited with ${code}:\n${logs.join('\n')}`)));
-    createInterface({ input: proc.stderr }).on('line', (line) => {
-      logs.push(line);
-      if (process.env.ASK2LIVE_E2E_LOGS) console.error(line);
-      try {
-        const rec = JSON.parse(line);
-        if (rec.msg === 'listening' && rec.addr) {
-          clearTimeout(timer);
-          ok(`http://${rec.addr}`);
-        }
-      } catch { /* not JSON */ }
-    });
-  });
-  return {
-    url,
-    logs,
-    async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((ok) => proc.on('exit', ok));
-        proc.kill('SIGTERM');
-        await exited;
+  ], { stdio: ['ignore', 'inherit', 'pipe'], detached: true });
+  const exited = new Promise((ok) => proc.on('close', ok));
+  const entry = {
+    // Synchronous, for the 'exit' handler.
+    kill() {
+      if (proc.exitCode === null && proc.signalCode === null && proc.pid) {
+        try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* already gone */ }
       }
       rmSync(dataDir, { recursive: true, force: true });
+      running.delete(entry);
     },
   };
+  running.add(entry);
+  const logs = [];
+  // stop shuts the server down as SIGTERM does. It fails unless the server
+  // exits 0 and logged no error in its whole run.
+  async function stop() {
+    if (!running.has(entry)) return;
+    const wasRunning = proc.exitCode === null && proc.signalCode === null && proc.pid;
+    if (wasRunning) {
+      try { process.kill(-proc.pid, 'SIGTERM'); } catch { /* already gone */ }
+      const timer = setTimeout(() => entry.kill(), 20000);
+      await exited;
+      clearTimeout(timer);
+    }
+    entry.kill();
+    saveLog(t?.name ?? 'server', logs);
+    // Errors, and anything that is not a JSON record (a panic, a library
+    // writing to stderr by itself).
+    const errors = logs.filter((line) => {
+      try { return JSON.parse(line).level === 'ERROR'; } catch { return true; }
+    });
+    if (wasRunning && (proc.exitCode !== 0 || errors.length > 0)) {
+      throw new Error(`the server did not stop cleanly (exit ${proc.exitCode ?? proc.signalCode}):\n${errors.join('\n')}`);
+    }
+  }
+  t?.after(stop);
+  try {
+    const url = await new Promise((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error('server did not start in 30 s:\n' + logs.join('\n'))), 30000);
+      proc.on('error', (err) => { clearTimeout(timer); fail(err); });
+      proc.on('exit', (code, signal) => { clearTimeout(timer); fail(new Error(`server exited with ${code ?? signal}:\n${logs.join('\n')}`)); });
+      createInterface({ input: proc.stderr }).on('line', (line) => {
+        logs.push(line);
+        if (process.env.ASK2LIVE_E2E_LOGS) console.error(line);
+        try {
+          const rec = JSON.parse(line);
+          if (rec.msg === 'listening' && rec.addr) {
+            clearTimeout(timer);
+            ok(`http://${rec.addr}`);
+          }
+        } catch { /* not JSON */ }
+      });
+    });
+    return { url, logs, stop };
+  } catch (err) {
+    await stop().catch(() => {}); // the first failure is the one to report
+    throw err;
+  }
+}
+
+/** The directory of the servers' logs, one file per test (the last run's). */
+export const logDir = join(root, 'artifacts', 'e2e-logs');
+
+// saveLog writes a server's log, less Pion's debug chatter.
+function saveLog(name, lines) {
+  mkdirSync(logDir, { recursive: true });
+  const kept = lines.filter((line) => !(line.includes('"pion":') && line.includes('"level":"DEBUG"')));
+  writeFileSync(join(logDir, name.replace(/[^\p{L}\p{N}]+/gu, '-') + '.log'), kept.join('\n') + '\n');
 }
 
 // launchBrowser starts headless Chromium with a fake microphone, so voice
-// can be tested without a sound card or a permission prompt.
+// can be tested without a sound card or a permission prompt. Without
+// Chromium it fails at once, saying how to install it.
 export async function launchBrowser() {
+  try {
+    accessSync(chromiumPath, constants.X_OK);
+  } catch {
+    throw new Error(`Chromium is not installed at ${chromiumPath}. The browser tests need it: ` +
+      'apt-get install -y chromium fonts-noto-cjk fonts-noto-color-emoji ' +
+      '(or set CHROMIUM to the path of a Chromium binary)');
+  }
   return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    executablePath: chromiumPath,
     headless: true,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

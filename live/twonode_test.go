@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/ask2live/ask2live"
 	"github.com/ask2live/ask2live/httpapi"
 	"github.com/ask2live/ask2live/live"
@@ -21,8 +19,6 @@ import (
 	"github.com/ask2live/ask2live/store"
 	"github.com/ask2live/ask2live/store/storetest"
 )
-
-func redisURL(t *testing.T) string { return storetest.RedisURL(t) }
 
 // node is one server of a cluster: its own store connection, Service, Redis
 // bus and hub, sharing the database and Redis with the other nodes.
@@ -66,13 +62,11 @@ func node(t *testing.T, dbURL, redis, prefix string, mutate ...func(*live.Config
 // TestTwoNodesOneOrder: clients on two nodes, commands on both at once;
 // every client sees the identical event sequence.
 func TestTwoNodesOneOrder(t *testing.T) {
-	redis := redisURL(t)
+	redis, prefix := storetest.Redis(t)
 	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
 	if os.Getenv(storetest.PostgresEnv) != "" {
 		dbURL = storetest.URL(t, "postgres")
 	}
-	prefix := fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())
-	t.Cleanup(func() { dropKeys(t, redis, prefix) })
 	a, b := node(t, dbURL, redis, prefix), node(t, dbURL, redis, prefix)
 
 	host := a.user("host")
@@ -190,36 +184,15 @@ func tokenOf(t *testing.T, n *env, username string) string {
 	return cred.Token
 }
 
-// dropKeys removes a test's keys from the shared Redis.
-func dropKeys(t *testing.T, url, prefix string) {
-	opt, err := goredis.ParseURL(url)
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	rdb := goredis.NewClient(opt)
-	defer rdb.Close()
-	ctx := context.Background()
-	keys, err := rdb.Keys(ctx, prefix+"*").Result()
-	if err == nil && len(keys) > 0 {
-		err = rdb.Del(ctx, keys...).Err()
-	}
-	if err != nil {
-		t.Errorf("cleaning up redis: %v", err)
-	}
-}
-
 // TestTwoNodesCacheInvalidation: a write on one node reaches the other
 // node's read cache through the bus — session, main page, questions,
 // profiles and revoked credentials.
 func TestTwoNodesCacheInvalidation(t *testing.T) {
-	redis := redisURL(t)
+	redis, prefix := storetest.Redis(t)
 	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
 	if os.Getenv(storetest.PostgresEnv) != "" {
 		dbURL = storetest.URL(t, "postgres")
 	}
-	prefix := fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())
-	t.Cleanup(func() { dropKeys(t, redis, prefix) })
 	a, b := node(t, dbURL, redis, prefix), node(t, dbURL, redis, prefix)
 	ctx := context.Background()
 	host, _, err := a.svc.Register(ctx, ask2live.RegisterInput{Username: "host", Password: "password-host"}, ask2live.TokenBearer)
@@ -311,13 +284,11 @@ func TestTwoNodesCacheInvalidation(t *testing.T) {
 // twoNodes starts two nodes on one database and one Redis prefix, removed
 // when the test ends.
 func twoNodes(t *testing.T) (a, b *env) {
-	redis := redisURL(t)
+	redis, prefix := storetest.Redis(t)
 	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
 	if os.Getenv(storetest.PostgresEnv) != "" {
 		dbURL = storetest.URL(t, "postgres")
 	}
-	prefix := fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())
-	t.Cleanup(func() { dropKeys(t, redis, prefix) })
 	return node(t, dbURL, redis, prefix), node(t, dbURL, redis, prefix)
 }
 

@@ -3,11 +3,12 @@ package mediaroute_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"testing"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/ask2live/ask2live/mediaroute"
 	"github.com/ask2live/ask2live/sfu"
@@ -19,8 +20,8 @@ import (
 // liveness window, and their joins are hosted anew by the surviving node,
 // where they hear each other.
 func TestHostNodeDiesParticipantsRejoin(t *testing.T) {
-	prefix := fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())
-	b := newNode(t, "node-b", prefix)
+	c := newCluster(t)
+	b := newNode(t, "node-b", c)
 
 	// Node a, built by hand so that it can die: its Redis client is closed
 	// instead of the router, so its claims and liveness are not given up.
@@ -29,8 +30,12 @@ func TestHostNodeDiesParticipantsRejoin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdbA := redisClient(t)
-	a, err := mediaroute.New(context.Background(), mediaroute.Config{Prefix: prefix, Lease: 30 * time.Second, Alive: 600 * time.Millisecond},
+	opts, err := goredis.ParseURL(c.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdbA := goredis.NewClient(opts)
+	a, err := mediaroute.New(context.Background(), mediaroute.Config{Prefix: c.prefix, Lease: 30 * time.Second, Alive: 600 * time.Millisecond},
 		"node-a", mediaroute.Local(s), rdbA, func(string, string, bool) {}, log)
 	if err != nil {
 		t.Fatal(err)

@@ -21,14 +21,13 @@ import (
 	"github.com/ask2live/ask2live/store/storetest"
 )
 
-func redisClient(t *testing.T) *goredis.Client {
-	t.Helper()
-	u := storetest.RedisURL(t)
-	opts, err := goredis.ParseURL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return goredis.NewClient(opts)
+// cluster is what a test's nodes share: the test Redis and a key prefix
+// of the test's own, emptied when the test ends.
+type cluster struct{ url, prefix string }
+
+func newCluster(t *testing.T) cluster {
+	url, prefix := storetest.Redis(t)
+	return cluster{url, prefix}
 }
 
 // node is one server of a cluster: its own audio server and router.
@@ -40,8 +39,12 @@ type node struct {
 	heard  []string // speaking indicators delivered to this node's rooms
 }
 
-func newNode(t *testing.T, name, prefix string) *node {
+func newNode(t *testing.T, name string, c cluster) *node {
 	t.Helper()
+	opts, err := goredis.ParseURL(c.url)
+	if err != nil {
+		t.Fatal(err)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	n := &node{name: name}
 	var router *mediaroute.Router
@@ -49,8 +52,8 @@ func newNode(t *testing.T, name, prefix string) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	router, err = mediaroute.New(context.Background(), mediaroute.Config{Prefix: prefix, Lease: 3 * time.Second}, name,
-		mediaroute.Local(s), redisClient(t), func(room, peer string, on bool) {
+	router, err = mediaroute.New(context.Background(), mediaroute.Config{Prefix: c.prefix, Lease: 3 * time.Second}, name,
+		mediaroute.Local(s), goredis.NewClient(opts), func(room, peer string, on bool) {
 			n.mu.Lock()
 			n.heard = append(n.heard, fmt.Sprintf("%s/%s:%v", room, peer, on))
 			n.mu.Unlock()
@@ -165,8 +168,8 @@ func eventually(t *testing.T, what string, ok func() bool) {
 // are heard, get grants made on their own node, and speaking indicators
 // reach both nodes.
 func TestTwoNodesOneHost(t *testing.T) {
-	prefix := fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())
-	a, b := newNode(t, "node-a", prefix), newNode(t, "node-b", prefix)
+	c := newCluster(t)
+	a, b := newNode(t, "node-a", c), newNode(t, "node-b", c)
 	ctx := context.Background()
 
 	// The host is on node B, which therefore hosts the room.
@@ -245,8 +248,8 @@ func TestTwoNodesOneHost(t *testing.T) {
 // TestHostNodeGoes: when the hosting node stops, its claim goes with it and
 // the next join on another node hosts the room there.
 func TestHostNodeGoes(t *testing.T) {
-	prefix := fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())
-	a, b := newNode(t, "node-a", prefix), newNode(t, "node-b", prefix)
+	c := newCluster(t)
+	a, b := newNode(t, "node-a", c), newNode(t, "node-b", c)
 	b.router.SetOnAir("r", "host", true)
 	connect(t, b, "r", "host", true)
 	b.close()
@@ -264,8 +267,8 @@ func TestHostNodeGoes(t *testing.T) {
 // reconnects; when the old socket's clean-up arrives at the hosting node,
 // the new connection keeps its audio.
 func TestReconnectKeepsTheNewConnection(t *testing.T) {
-	prefix := fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())
-	a, b := newNode(t, "node-a", prefix), newNode(t, "node-b", prefix)
+	c := newCluster(t)
+	a, b := newNode(t, "node-a", c), newNode(t, "node-b", c)
 	b.router.SetOnAir("r", "host", true)
 	host := connect(t, b, "r", "host", true)
 	old := connect(t, a, "r", "guest", false)

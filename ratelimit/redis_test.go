@@ -20,11 +20,11 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // when the test ends.
 func redisBackends(t *testing.T, n int) []ratelimit.Backend {
 	t.Helper()
-	opts, err := goredis.ParseURL(storetest.RedisURL(t))
+	url, prefix := storetest.Redis(t)
+	opts, err := goredis.ParseURL(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	prefix := storetest.RedisPrefix(t)
 	var out []ratelimit.Backend
 	for i := 0; i < n; i++ {
 		c := goredis.NewClient(opts)

@@ -67,8 +67,9 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	api      *webrtc.API
-	udp      net.PacketConn
-	tcp      net.Listener
+	udp      net.PacketConn // the media UDP port, owned by udpMux
+	udpMux   ice.UDPMux     // the muxes close their ports (see closePorts)
+	tcpMux   ice.TCPMux
 	turn     *turnServer
 	ownIPs   []net.IP // addresses peers reach this server by
 	speaking SpeakingFunc
@@ -104,12 +105,13 @@ func New(cfg Config, log *slog.Logger, speaking SpeakingFunc) (*Server, error) {
 	if err := me.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
 		return nil, err
 	}
+	pion := pionLogs{log}
 	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
+	if err := webrtc.RegisterDefaultInterceptorsWithOptions(me, ir, webrtc.WithInterceptorLoggerFactory(pion)); err != nil {
 		return nil, err
 	}
 
-	se := webrtc.SettingEngine{}
+	se := webrtc.SettingEngine{LoggerFactory: pion}
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	ip := net.ParseIP(cfg.ListenIP)
 	if ip == nil {
@@ -123,16 +125,17 @@ func New(cfg Config, log *slog.Logger, speaking SpeakingFunc) (*Server, error) {
 		return nil, fmt.Errorf("media UDP port: %w", err)
 	}
 	s.udp = udp
-	se.SetICEUDPMux(webrtc.NewICEUDPMux(nil, udp))
+	s.udpMux = webrtc.NewICEUDPMux(pion.NewLogger("ice"), udp)
+	se.SetICEUDPMux(s.udpMux)
 	types := []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6}
 	if cfg.TCPPort != 0 {
 		tcp, err := net.ListenTCP("tcp", &net.TCPAddr{IP: ip, Port: cfg.TCPPort})
 		if err != nil {
-			udp.Close()
+			s.udpMux.Close()
 			return nil, fmt.Errorf("media TCP port: %w", err)
 		}
-		s.tcp = tcp
-		se.SetICETCPMux(webrtc.NewICETCPMux(nil, tcp, 8))
+		s.tcpMux = webrtc.NewICETCPMux(pion.NewLogger("ice"), tcp, 8)
+		se.SetICETCPMux(s.tcpMux)
 		types = append(types, webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6)
 	}
 	se.SetNetworkTypes(types)
@@ -169,10 +172,14 @@ func (s *Server) ownIP(ip net.IP) bool {
 	return false
 }
 
+// closePorts closes the media ports through their ICE muxes, never under
+// them: a mux marks itself closed before closing its port, so its reading
+// goroutine ends quietly instead of reporting "use of closed network
+// connection" as an error.
 func (s *Server) closePorts() error {
-	err := s.udp.Close()
-	if s.tcp != nil {
-		err = errors.Join(err, s.tcp.Close())
+	err := s.udpMux.Close()
+	if s.tcpMux != nil {
+		err = errors.Join(err, s.tcpMux.Close())
 	}
 	if s.turn != nil {
 		err = errors.Join(err, s.turn.close())

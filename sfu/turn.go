@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/pion/logging"
 	"github.com/pion/turn/v5"
 	"github.com/pion/webrtc/v4"
 )
@@ -111,8 +110,7 @@ func startTURN(cfg TURNConfig, listenIP net.IP, own func(net.IP) bool, mediaPort
 		return mediaRelay{RelayAddressGenerator: &turn.RelayAddressGeneratorPortRange{RelayAddress: relayIP,
 			Address: listenIP.String(), MinPort: cfg.RelayMinPort, MaxPort: cfg.RelayMaxPort}, allowed: toMedia}
 	}
-	lf := logging.NewDefaultLoggerFactory()
-	lf.DefaultLogLevel = logging.LogLevelDisabled
+	lf := pionLogs{log}
 	rest := turn.LongTermTURNRESTAuthHandler(cfg.Secret, lf.NewLogger("turn"))
 	quota := newAllocationQuota(cfg.MaxAllocationsPerCredential, cfg.MaxAllocationsPerUser)
 	srv, err := turn.NewServer(turn.ServerConfig{

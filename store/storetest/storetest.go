@@ -1,7 +1,8 @@
 // Package storetest gives tests a fresh, isolated database on each backend:
 // SQLite always; PostgreSQL and MySQL when ASK2LIVE_TEST_POSTGRES_URL and
 // ASK2LIVE_TEST_MYSQL_URL are set. With CI=true a missing URL fails the test
-// instead of skipping the backend.
+// instead of skipping the backend. The multi-node tests get the Redis of
+// ASK2LIVE_TEST_REDIS_URL with a key prefix of their own, emptied after them.
 package storetest
 
 import (
@@ -21,7 +22,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
-	"github.com/redis/go-redis/v9"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/ask2live/ask2live/store"
 )
@@ -33,9 +34,9 @@ const (
 	RedisEnv    = "ASK2LIVE_TEST_REDIS_URL"
 )
 
-// RedisURL returns the test Redis for the multi-node tests; without one the
+// redisURL returns the test Redis for the multi-node tests; without one the
 // test is skipped, or fails when CI=true.
-func RedisURL(t testing.TB) string {
+func redisURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv(RedisEnv)
 	if u == "" {
@@ -47,32 +48,64 @@ func RedisURL(t testing.TB) string {
 	return u
 }
 
-// RedisPrefix returns a fresh key prefix on the test Redis (see RedisURL)
-// and deletes every key made under it when the test ends: the prefix's own
-// and the rate limits' ("rate:" + prefix, the form go-redis/redis_rate
-// gives its keys).
-func RedisPrefix(t testing.TB) string {
+// RedisKeyPrefix starts the key prefix of every test (see Redis).
+const RedisKeyPrefix = "a2l-test:"
+
+// Redis returns the test Redis and a key prefix of the test's own. Every key
+// under the prefix is deleted when the test ends (after the clean-ups the
+// test registers later, such as stopping its nodes), so a test leaves
+// nothing behind in the shared Redis whether it passes or fails.
+func Redis(t testing.TB) (url, prefix string) {
 	t.Helper()
-	opts, err := redis.ParseURL(RedisURL(t))
+	url = redisURL(t)
+	prefix = RedisKeyPrefix + randomHex(8) + ":"
+	opts, err := goredis.ParseURL(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	prefix := "a2l-test-" + randomHex(6) + ":"
 	t.Cleanup(func() {
-		rdb := redis.NewClient(opts)
+		rdb := goredis.NewClient(opts)
 		defer rdb.Close()
-		ctx := context.Background()
-		for _, pattern := range []string{prefix + "*", "rate:" + prefix + "*"} {
-			keys, err := rdb.Keys(ctx, pattern).Result()
-			if err != nil {
-				t.Error(err)
-			}
-			if len(keys) > 0 {
-				rdb.Del(ctx, keys...)
+		// The prefix's own keys, and the rate limits' ("rate:" + prefix,
+		// the form go-redis/redis_rate gives its keys).
+		for _, p := range []string{prefix, "rate:" + prefix} {
+			if err := deleteKeys(context.Background(), rdb, p); err != nil {
+				t.Errorf("deleting the test's Redis keys %s*: %v", p, err)
 			}
 		}
 	})
+	return url, prefix
+}
+
+// RedisPrefix is Redis for tests that need only the prefix (their code
+// finds the test Redis by RedisEnv itself).
+func RedisPrefix(t testing.TB) string {
+	t.Helper()
+	_, prefix := Redis(t)
 	return prefix
+}
+
+// deleteKeys deletes the keys starting with prefix (which has no glob
+// characters), scanning rather than blocking the server with KEYS.
+func deleteKeys(ctx context.Context, rdb *goredis.Client, prefix string) error {
+	iter := rdb.Scan(ctx, 0, prefix+"*", 500).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 500 {
+			if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		return rdb.Unlink(ctx, batch...).Err()
+	}
+	return nil
 }
 
 // Backends returns the backends to run against.
