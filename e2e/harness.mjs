@@ -186,3 +186,13 @@ export function focused(page, sel = null) {
     };
   }, sel);
 }
+
+/**
+ * The usual pair: a host in English on a desktop and a guest in Korean on a
+ * phone, signed up as <prefix>host and <prefix>guest with the given display names.
+ */
+export async function twoPeople(browser, base, prefix, { host = 'Host', guest = '손님', errors = null } = {}) {
+  const h = await person(browser, base, { username: prefix + 'host', displayName: host, errors });
+  const g = await person(browser, base, { username: prefix + 'guest', displayName: guest, lang: 'ko', width: 390, errors });
+  return { host: h.page, guest: g.page };
+}

@@ -153,7 +153,7 @@ export const api = createApi({
     deleteQuestion: b.mutation<void, { id: string; sessionId: string }>({
       query: ({ id }) => ({ url: `/questions/${id}`, method: 'DELETE' }),
       async onQueryStarted({ id, sessionId }, { dispatch, queryFulfilled }) {
-        await queryFulfilled;
+        if (!await queryFulfilled.then(() => true, () => false)) return;
         dispatch(api.util.updateQueryData('questions', sessionId, (qs) => qs.filter((q) => q.id !== id)));
       },
     }),

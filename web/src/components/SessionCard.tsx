@@ -3,7 +3,7 @@ import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { Session } from '../api/types';
 import { formatDateTime } from '../format';
-import { Avatar, StateBadge } from './ui';
+import { Avatar, EmptyState, StateBadge } from './ui';
 
 export function WishProgress({ count, target }: { count: number; target: number }) {
   const { t } = useTranslation();
@@ -58,8 +58,9 @@ export function SessionCard({ session: s, actions }: { session: Session; actions
   );
 }
 
-export function SessionGrid({ sessions, empty, actions }: { sessions: Session[] | undefined; empty: string; actions?: (s: Session) => ReactNode }) {
-  if (!sessions?.length) return <p className="empty">{empty}</p>;
+/** Session cards in a grid; empty is a title for the empty state, or the empty state itself. */
+export function SessionGrid({ sessions, empty, actions }: { sessions: Session[] | undefined; empty: ReactNode; actions?: (s: Session) => ReactNode }) {
+  if (!sessions?.length) return typeof empty === 'string' ? <EmptyState title={empty} /> : <>{empty}</>;
   return (
     <ul className="grid" role="list">
       {sessions.map((s) => (

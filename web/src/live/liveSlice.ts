@@ -32,7 +32,8 @@ export interface LiveState {
   mic: { publishing: boolean; error: string | null };
   /** The browser will not play the room's sound until the person clicks. */
   soundBlocked: boolean;
-  lastError: string | null;
+  /** A room error that came without a command to answer (its code). */
+  lastError: { code: string } | null;
 }
 
 export const initialLiveState: LiveState = {
@@ -169,7 +170,7 @@ const slice = createSlice({
     soundBlockedChanged(s, a: PayloadAction<boolean>) {
       s.soundBlocked = a.payload;
     },
-    errorShown(s, a: PayloadAction<string | null>) {
+    errorShown(s, a: PayloadAction<{ code: string } | null>) {
       s.lastError = a.payload;
     },
   },
