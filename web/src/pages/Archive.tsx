@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useGetSessionQuery, useQuestionsQuery } from '../api/api';
 import { answeredInOrder } from '../api/types';
 import { Avatar, EmptyState, ErrorPage, Loading, ProblemAlert, StateBadge } from '../components/ui';
+import { useSessionStream } from '../events';
 import { formatDateTime } from '../format';
 import { useTitle } from '../hooks';
 import { HostCard } from './SessionDetail';
@@ -12,6 +13,7 @@ export function ArchivePage() {
   const { t } = useTranslation();
   const sq = useGetSessionQuery(id);
   const qq = useQuestionsQuery(id);
+  useSessionStream(id);
   useTitle(sq.data ? `${sq.data.title} · ${t('archive.title')}` : undefined);
   if (sq.isLoading) return <Loading />;
   const s = sq.data;

@@ -10,6 +10,7 @@ import { WishProgress } from '../components/SessionCard';
 import { HostActions } from '../components/HostActions';
 import { useNotify } from '../components/Toasts';
 import { Avatar, ErrorPage, Loading, ProblemAlert, StateBadge } from '../components/ui';
+import { useSessionStream } from '../events';
 import { formatDateTime } from '../format';
 import { useMe, useTitle } from '../hooks';
 
@@ -72,6 +73,7 @@ export function SessionDetailPage() {
   const [edit] = useEditQuestionMutation();
   const [del] = useDeleteQuestionMutation();
   const notify = useNotify();
+  useSessionStream(id);
   const s = sq.data;
   useTitle(s?.title);
   if (sq.isLoading) return <Loading />;
@@ -89,7 +91,7 @@ export function SessionDetailPage() {
         <h1>{s.title}</h1>
         <dl className="facts">
           <div><dt>{t('session.startsAt')}</dt><dd>{s.starts_at ? <time dateTime={s.starts_at}>{formatDateTime(s.starts_at)}</time> : t('session.notScheduled')}</dd></div>
-          <div><dt>{t('q.listTitle')}</dt><dd>{t('session.questions', { count: s.question_count })}</dd></div>
+          <div><dt>{t('q.listTitle')}</dt><dd>{t('session.questions', { count: qq.data?.length ?? s.question_count })}</dd></div>
         </dl>
         {s.description && (
           <section aria-label={t('session.topic')}>
