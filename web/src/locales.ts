@@ -62,7 +62,8 @@ export const ko = {
   },
   live: {
     connecting: '연결 중…', reconnecting: '다시 연결 중…', leave: '나가기', share: '링크 복사', copied: '링크를 복사했습니다.', copyFailed: '링크를 복사하지 못했습니다. 주소창의 주소를 복사해 주세요.',
-    current: '지금 답변 중인 질문', noCurrent: '질문이 없습니다.', allAnswered: '모든 질문이 답변되었습니다.',
+    current: '지금 답변 중인 질문', noCurrent: '아직 질문이 없습니다.', pickNext: '대기 중인 질문에서 답변할 질문을 고르세요.',
+    hostWillPick: '호스트가 곧 다음 질문을 고릅니다.', answerNext: '다음 질문 답변하기', allAnswered: '모든 질문이 답변되었습니다.',
     queue: '등록된 질문', answered: '답변된 질문', noAnswered: '아직 답변된 질문이 없습니다.', chat: '채팅', chatPlaceholder: '메시지 보내기',
     send: '보내기', participants: '참여자', onAir: '발언 중', speaking: '말하는 중', raiseHand: '음성으로 질문하기 (손들기)',
     handRaised: '손을 들었어요. 차례가 되면 호스트가 마이크를 넘겨줍니다.', youOnAir: '지금 방송 중입니다 — 모두가 당신의 목소리를 듣고 있어요.',
@@ -158,7 +159,8 @@ export const en: Messages = {
   },
   live: {
     connecting: 'Connecting…', reconnecting: 'Reconnecting…', leave: 'Leave', share: 'Copy link', copied: 'Link copied.', copyFailed: 'Could not copy the link; copy the address bar instead.',
-    current: 'Current question', noCurrent: 'No questions yet.', allAnswered: 'Every question has been answered.',
+    current: 'Current question', noCurrent: 'No questions yet.', pickNext: 'Pick a question from the queue to answer it.',
+    hostWillPick: 'The host will pick the next question.', answerNext: 'Answer the next question', allAnswered: 'Every question has been answered.',
     queue: 'Queue', answered: 'Answered', noAnswered: 'Nothing answered yet.', chat: 'Chat', chatPlaceholder: 'Say something',
     send: 'Send', participants: 'Participants', onAir: 'On air', speaking: 'speaking', raiseHand: 'Ask by voice (raise hand)',
     handRaised: 'Your hand is up. The host will pass you the mic when it is your turn.', youOnAir: 'You are on air — everyone can hear you.',

@@ -78,10 +78,20 @@ function CurrentQuestion({ send, isHost }: { send: Send; isHost: boolean }) {
   const answered = useAppSelector((s) => selectAnswered(s.live));
   const onAir = useAppSelector((s) => s.live.onAir.speakers);
   if (!cur) {
+    // Nothing is being answered: say whether questions wait, and let the host take the next one.
+    const next = queue[0];
+    let say = t('live.noCurrent');
+    if (next) say = isHost ? t('live.pickNext') : t('live.hostWillPick');
+    else if (answered.length) say = t('live.allAnswered');
     return (
       <section className="card current current-empty" aria-labelledby="cur-title">
         <h2 id="cur-title" className="h3">{t('live.current')}</h2>
-        <p className="muted">{!queue.length && answered.length ? t('live.allAnswered') : t('live.noCurrent')}</p>
+        <p className="muted">{say}</p>
+        {isHost && next && (
+          <button type="button" className="btn btn-primary btn-sm" onClick={() => act({ type: 'set_question_state', question_id: next.id, state: 'answering' })}>
+            {t('live.answerNext')}
+          </button>
+        )}
       </section>
     );
   }
