@@ -32,7 +32,20 @@ func (h *Hub) publishFeed(s *ask2live.Session) {
 	}
 	shared := *s
 	shared.WishedByMe = false // per viewer: clients know their own wishes
-	b, err := json.Marshal(FeedEvent{Type: kind, Session: &shared})
+	if s.State == ask2live.StateLive {
+		shared.ParticipantCount = h.ParticipantCount(s.ID)
+	}
+	h.publishFeedEvent(FeedEvent{Type: kind, Session: &shared})
+}
+
+// publishCount tells the main page's stream how many people are in a
+// session's live room.
+func (h *Hub) publishCount(sessionID string, n int) {
+	h.publishFeedEvent(FeedEvent{Type: "session.presence", SessionID: sessionID, ParticipantCount: &n})
+}
+
+func (h *Hub) publishFeedEvent(ev FeedEvent) {
+	b, err := json.Marshal(ev)
 	if err == nil {
 		_, err = h.bus.Publish(context.Background(), feedTopic, b)
 	}

@@ -52,6 +52,9 @@ type Room struct {
 	hostAway bool
 	maxLive  *time.Timer
 	closing  bool
+	// The count last told to the main page's stream, and when.
+	countSent   int64
+	countSentAt time.Time
 }
 
 type ringEvent struct {
@@ -72,6 +75,7 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		quit: make(chan struct{}), done: make(chan struct{}),
 		session: sessionInfo(s), hostID: s.HostID, questions: map[string]*ask2live.Question{},
 		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, conns: map[*conn]struct{}{},
+		countSent: -1,
 	}
 	cancel, after := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
 	// Events published before the room existed (an open-now session's
@@ -176,6 +180,7 @@ func (r *Room) run(unsubscribe func()) {
 			}
 		case <-presence.C:
 			r.flushPresence()
+			r.publishCount()
 		case <-r.quit:
 			r.stopTimers()
 			for c := range r.conns {
@@ -409,6 +414,23 @@ func (r *Room) flushPresence() {
 		return
 	}
 	r.arrive, r.depart = nil, nil
+}
+
+// countInterval is the least time between two counts of one room told to
+// the main page's stream by one node.
+const countInterval = time.Second
+
+// publishCount tells the main page's stream how many are in the room, when
+// that changed since it last did (at most once per countInterval). Every
+// node running the room does so: they count the same at the same seq, and a
+// repeated count is harmless.
+func (r *Room) publishCount() {
+	n := r.count.Load()
+	if n == r.countSent || time.Since(r.countSentAt) < countInterval {
+		return
+	}
+	r.countSent, r.countSentAt = n, time.Now()
+	r.hub.publishCount(r.id, int(n))
 }
 
 // stageEdit computes a new stage from the current one: the speakers, the

@@ -101,3 +101,33 @@ func TestSessionEventStream(t *testing.T) {
 		t.Fatalf("%s %+v, want the deletion", name, ev)
 	}
 }
+
+// TestMainStreamCountsPeople: the main page's stream tells how many are in
+// a live room as people come, the host included.
+func TestMainStreamCountsPeople(t *testing.T) {
+	e := newEnv(t)
+	host, guest := e.user("host"), e.user("guest")
+	stream := openStream(t, e.url+"/api/v1/events")
+	s := e.liveSession(host)
+	var fe live.FeedEvent
+	if name := stream.next(&fe); name != "session.live" || fe.Session.ParticipantCount != 0 {
+		t.Fatalf("%s %+v", name, fe.Session)
+	}
+	waitCount := func(want int) {
+		t.Helper()
+		for {
+			fe = live.FeedEvent{}
+			name := stream.next(&fe)
+			if name == "session.presence" && fe.SessionID == s.ID && *fe.ParticipantCount == want {
+				return
+			}
+			if name != "session.presence" || *fe.ParticipantCount > want {
+				t.Fatalf("%s %+v, waiting for a count of %d", name, fe, want)
+			}
+		}
+	}
+	e.dial(host, s.ID)
+	waitCount(1)
+	e.dial(guest, s.ID)
+	waitCount(2)
+}

@@ -285,6 +285,8 @@ function HostPanel({ send }: { send: Send }) {
   const act = useAct(send);
   const confirm = useConfirm();
   const notify = useNotify();
+  // Everyone the count counts, the host first.
+  const people = [...(st.participants ?? [])].sort((a, b) => Number(b.username === hostName) - Number(a.username === hostName));
   useEffect(() => {
     if (st.status === 'open' && st.participants === null) {
       send({ type: 'participants' }).then((r) => {
@@ -302,12 +304,25 @@ function HostPanel({ send }: { send: Send }) {
         </button>
       </div>
       <ul className="people">
-        {(st.participants ?? []).filter((p) => p.username !== hostName).map((p) => {
+        {people.map((p) => {
           const onAir = st.onAir.speakers.includes(p.username);
           const muted = st.onAir.muted.includes(p.username);
+          const name = (
+            <Link to={`/u/${p.username}`} target="_blank" className="row grow"><Avatar user={p} size={28} /> {p.display_name}</Link>
+          );
+          if (p.username === hostName) {
+            // The host is counted and listed too, without buttons to use on themselves.
+            return (
+              <li key={p.username} className="person">
+                {name}
+                <span className="tag">{t('live.host')}</span>
+                <SoundWave active={!!st.speaking[p.username]} />
+              </li>
+            );
+          }
           return (
             <li key={p.username} className="person">
-              <Link to={`/u/${p.username}`} target="_blank" className="row grow"><Avatar user={p} size={28} /> {p.display_name}</Link>
+              {name}
               {onAir && <SoundWave active={!!st.speaking[p.username]} />}
               <div className="row">
                 {onAir ? (
