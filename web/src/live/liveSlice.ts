@@ -26,6 +26,8 @@ export interface LiveState {
   participantCount: number;
   /** Host only: everyone in the room. */
   participants: UserRef[] | null;
+  /** Host only: who the host removed for the rest of the session. */
+  removed: UserRef[];
   onAir: OnAir;
   speaking: Record<string, boolean>;
   /** Local microphone: whether we publish audio, and why not if it failed. */
@@ -50,6 +52,7 @@ export const initialLiveState: LiveState = {
   chat: [],
   participantCount: 0,
   participants: null,
+  removed: [],
   onAir: { speakers: [], muted: [] },
   speaking: {},
   mic: { publishing: false, error: null },
@@ -87,6 +90,12 @@ function applyEvent(s: LiveState, e: RoomEvent) {
         const left = new Set(e.presence.left);
         s.participants = list.filter((u) => !left.has(u.username));
       }
+      break;
+    }
+    case 'removal': {
+      const { user, removed } = e.removal;
+      s.removed = s.removed.filter((u) => u.username !== user.username);
+      if (removed) s.removed.push(user);
       break;
     }
     case 'session':
@@ -128,6 +137,7 @@ const slice = createSlice({
       s.chat = p.chat.slice(-CHAT_KEEP);
       s.participantCount = p.participant_count;
       s.participants = p.participants ?? null;
+      s.removed = p.removed ?? [];
       s.onAir = p.on_air;
       s.speaking = {};
       s.status = 'open';

@@ -342,6 +342,26 @@ function HostPanel({ send }: { send: Send }) {
           );
         })}
       </ul>
+      {st.removed.length > 0 && (
+        <section className="removed" aria-labelledby="removed-title">
+          <h3 id="removed-title" className="small-title">{t('live.removedList')} ({st.removed.length})</h3>
+          <ul className="people">
+            {st.removed.map((p) => (
+              <li key={p.username} className="person">
+                <span className="row grow"><Avatar user={p} size={28} /> {p.display_name}</span>
+                <button type="button" className="btn btn-ghost btn-sm" onClick={async () => {
+                  try {
+                    await send({ type: 'readmit', username: p.username });
+                    notify.success('live.readmitted', { name: p.display_name });
+                  } catch (e) {
+                    notify.error(e, 'live');
+                  }
+                }}>{t('live.readmit')}</button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <button type="button" className="btn btn-danger-solid btn-block" onClick={async () => {
         if (!await confirm({ title: t('live.confirmEnd'), body: t('live.confirmEndBody'), confirm: t('live.endSession'), danger: true })) return;
         try {
@@ -373,13 +393,19 @@ export function LiveRoomPage() {
   if (st.closeReason && st.status !== 'open') {
     const msg = { removed: t('live.removed'), ended: t('live.ended'), not_found: t('live.notFound'), not_live: t('live.notLive'), too_many_tabs: t('live.tooManyTabs'), protocol: t('live.protocolError') }[st.closeReason];
     return (
-      <div className="page narrow center">
-        <p className="alert" role="alert">{msg}</p>
-        <div className="row center">
-          {st.closeReason === 'ended' && <Link className="btn btn-primary" to={`/sessions/${id}/archive`}>{t('live.goArchive')}</Link>}
-          {st.closeReason === 'not_live' && <Link className="btn btn-primary" to={`/sessions/${id}`}>{t('common.back')}</Link>}
-          <Link className="btn btn-ghost" to="/">{t('live.goHome')}</Link>
-        </div>
+      <div className="page narrow">
+        <section className="card error-page" aria-labelledby="closed-title">
+          <div className="error-mark" aria-hidden="true">{st.closeReason === 'ended' ? '✓' : '!'}</div>
+          <div role="alert">
+            <h1 id="closed-title" className="h2">{msg}</h1>
+            {st.closeReason === 'removed' && <p className="muted">{t('live.removedMore')}</p>}
+          </div>
+          <div className="row wrap center">
+            {st.closeReason === 'ended' && <Link className="btn btn-primary" to={`/sessions/${id}/archive`}>{t('live.goArchive')}</Link>}
+            {st.closeReason === 'not_live' && <Link className="btn btn-primary" to={`/sessions/${id}`}>{t('common.back')}</Link>}
+            <Link className={`btn ${st.closeReason === 'ended' || st.closeReason === 'not_live' ? 'btn-ghost' : 'btn-primary'}`} to="/">{t('live.goHome')}</Link>
+          </div>
+        </section>
       </div>
     );
   }
