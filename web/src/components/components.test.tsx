@@ -111,6 +111,23 @@ describe('session card', () => {
   });
 });
 
+describe('session card times', () => {
+  it('shows when an ended session ran, not when it was planned', () => {
+    renderWithStore(<SessionCard session={session({
+      state: 'ended', starts_at: '2031-05-01T09:00:00Z', started_at: '2030-02-03T09:00:00Z', ended_at: '2030-02-03T10:15:00Z',
+    })} />);
+    const time = document.querySelector('time');
+    expect(time).toHaveAttribute('datetime', '2030-02-03T09:00:00Z');
+    expect(time?.textContent).toMatch(/2030/);
+    expect(time?.textContent).not.toMatch(/2031/);
+  });
+
+  it('shows no time for a cancelled session', () => {
+    renderWithStore(<SessionCard session={session({ state: 'cancelled' })} />);
+    expect(document.querySelector('time')).toBeNull();
+  });
+});
+
 describe('question list', () => {
   it('orders pre-questions first, then by votes, then by time', () => {
     renderWithStore(
