@@ -138,6 +138,11 @@ type LiveStore interface {
 	// (nil when none was saved).
 	SaveStage(ctx context.Context, sessionID string, stage []byte) error
 	Stage(ctx context.Context, sessionID string) ([]byte, error)
+	// SetRemoved records that the host removed userID from the session's
+	// live room, or (removed false) let them back; a removed user may not
+	// join the room. Removals returns who is removed, oldest removal first.
+	SetRemoved(ctx context.Context, sessionID, userID string, removed bool, at time.Time) error
+	Removals(ctx context.Context, sessionID string) ([]UserSummary, error)
 
 	// ClaimCommand records, once, that a live-room command is starting:
 	// claimed is true for the one call that recorded it. Any other call gets

@@ -151,6 +151,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		UI:             web.Handler(),
 		Live:           a.hub,
 		Events:         a.hub.Events(),
+		SessionEvents:  a.hub.SessionEvents(),
 		Ready:          a.bus.Ping,
 		Registry:       reg,
 

@@ -195,3 +195,89 @@ export async function hostAndGuest(browser, errors) {
   for (const p of [host, guest]) p.on('pageerror', (e) => errors.push(e.message));
   return { hostCtx, guestCtx, host, guest };
 }
+
+// ---- Helpers for the web app's tests: people, REST calls, waiting for text ----
+
+/**
+ * A person in a browser context of their own, signed up through the form:
+ * lang 'ko' or 'en', width in CSS pixels (390 is a phone). Page errors go
+ * into errors when given.
+ */
+export async function person(browser, base, { username, displayName, lang = 'en', width = 1366, errors = null }) {
+  const ctx = await browser.newContext({
+    locale: lang === 'ko' ? 'ko-KR' : 'en-US',
+    viewport: { width, height: width < 700 ? 844 : 900 },
+  });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  if (errors) page.on('pageerror', (e) => errors.push(`${username}: ${e.message}`));
+  await signUp(page, base, { username, password: 'password-' + username, displayName, ko: lang === 'ko' });
+  return { ctx, page };
+}
+
+/**
+ * Calls the REST API from inside the page, as its signed-in user (its
+ * cookies, and the CSRF header the web app sends). Returns {status, body}.
+ */
+export async function api(page, method, path, body) {
+  return page.evaluate(async ({ method, path, body }) => {
+    const headers = {};
+    const csrf = document.cookie.split('; ').find((c) => c.startsWith('ask2live_csrf='));
+    if (csrf) headers['X-CSRF-Token'] = decodeURIComponent(csrf.slice('ask2live_csrf='.length));
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const r = await fetch('/api/v1' + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  }, { method, path, body });
+}
+
+/** Like api, but fails unless the answer is a 2xx; returns the body. */
+export async function apiOK(page, method, path, body) {
+  const r = await api(page, method, path, body);
+  if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** An RFC 3339 time hours from now. */
+export function hoursFromNow(hours) {
+  return new Date(Date.now() + hours * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Opens a session through the API: {title, target_guests, open_now, starts_at}. */
+export function openSession(page, { title, description = '', target = 0, openNow = false, startsIn = 24 }) {
+  return apiOK(page, 'POST', '/sessions', {
+    title, description, target_guests: target, open_now: openNow, starts_at: openNow ? null : hoursFromNow(startsIn),
+  });
+}
+
+/** Waits until the locator's text matches pattern (a RegExp or a string it contains). */
+export async function waitForText(locator, pattern, timeout = 10000) {
+  const matches = (s) => (typeof pattern === 'string' ? s.includes(pattern) : pattern.test(s));
+  let last = '';
+  return waitFor(async () => {
+    last = await locator.innerText().catch(() => '');
+    return matches(last);
+  }, { timeout, what: `text ${pattern}`, seen: () => `(last seen: ${JSON.stringify(last.slice(0, 300))})` });
+}
+
+/** The element that has keyboard focus: its role, accessible text and whether it sits inside sel. */
+export function focused(page, sel = null) {
+  return page.evaluate((sel) => {
+    const el = document.activeElement;
+    return {
+      tag: el?.tagName.toLowerCase() ?? '',
+      text: (el?.getAttribute('aria-label') || el?.textContent || '').trim(),
+      inside: sel ? !!el?.closest(sel) : false,
+    };
+  }, sel);
+}
+
+/**
+ * The usual pair: a host in English on a desktop and a guest in Korean on a
+ * phone, signed up as <prefix>host and <prefix>guest with the given display names.
+ */
+export async function twoPeople(browser, base, prefix, { host = 'Host', guest = '손님', errors = null } = {}) {
+  const h = await person(browser, base, { username: prefix + 'host', displayName: host, errors });
+  const g = await person(browser, base, { username: prefix + 'guest', displayName: guest, lang: 'ko', width: 390, errors });
+  return { host: h.page, guest: g.page };
+}

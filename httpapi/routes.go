@@ -110,6 +110,8 @@ func (s *Server) routeList() []route {
 			auth: true, status: 101, errors: []int{401, 404, 409}, raw: orUnavailable(s.cfg.Live, "the live room")},
 		{method: "GET", path: "/api/v1/events", tag: tLive, summary: "Server-sent events: sessions going live, ending or changing",
 			status: 200, raw: orUnavailable(s.cfg.Events, "the event stream")},
+		{method: "GET", path: "/api/v1/sessions/{id}/events", tag: tLive, summary: "Server-sent events of one session: its questions and its changes (see docs/PROTOCOL.md)",
+			status: 200, errors: []int{404}, raw: orUnavailable(s.cfg.SessionEvents, "the session's event stream")},
 
 		{method: "GET", path: "/media/{key...}", tag: tOps, summary: "Uploaded media (avatars)", status: 200, errors: []int{404},
 			noAuth: true, raw: http.HandlerFunc(s.media)},

@@ -45,9 +45,10 @@ type Config struct {
 	// hold across a cluster.
 	Limits ratelimit.Backend
 
-	Live   http.Handler // GET /api/v1/sessions/{id}/live (WebSocket)
-	Events http.Handler // GET /api/v1/events (per-user event stream)
-	UI     http.Handler // everything outside /api, /media and the probes
+	Live          http.Handler // GET /api/v1/sessions/{id}/live (WebSocket)
+	Events        http.Handler // GET /api/v1/events (per-user event stream)
+	SessionEvents http.Handler // GET /api/v1/sessions/{id}/events (one session's event stream)
+	UI            http.Handler // everything outside /api, /media and the probes
 
 	// Ready adds checks to /readyz beyond the database (e.g. Redis).
 	Ready func(ctx context.Context) error

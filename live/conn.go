@@ -334,12 +334,12 @@ func (c *conn) stage(cmd *Command) (any, error) {
 				target = cmd.Username
 			}
 			err = c.room.setMuted(target, *cmd.Muted)
-		case CmdRemove:
+		case CmdRemove, CmdReadmit:
 			if err = c.requireHost(); err == nil {
 				if cmd.Username == me {
 					err = ask2live.Errorf(ask2live.EInvalid, "the host cannot remove themselves; end the session instead")
 				} else {
-					c.room.remove(cmd.Username)
+					err = c.room.setRemoved(cmd.Username, cmd.Type == CmdRemove)
 				}
 			}
 		default:

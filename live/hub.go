@@ -440,7 +440,16 @@ func (h *Hub) enter(ctx context.Context, ws *websocket.Conn, u *ask2live.User, s
 			return nil, nil
 		}
 		c := newConn(h, room, ws, u, sess.HostID == u.ID)
-		if room.do(func() { room.join(c, hello.Epoch, hello.LastSeq) }) {
+		var removed bool
+		if room.do(func() {
+			if removed = room.isRemoved(u.Username); !removed {
+				room.join(c, hello.Epoch, hello.LastSeq)
+			}
+		}) {
+			if removed {
+				ws.Close(CloseRemoved, removedReason)
+				return nil, nil
+			}
 			return c, room
 		}
 		if sess, err = h.svc.Session(ctx, sess.ID, u); err != nil || sess.State != ask2live.StateLive {

@@ -61,7 +61,7 @@ func newEnvWithStore(t *testing.T, media live.Media, wrap func(ask2live.Store) a
 	}
 	hub := live.NewHub(cfg, svc, live.NewMemoryBus(), media, log, nil)
 	svc.Notifier, svc.Presence = hub, hub
-	api := httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events()}, svc, log)
+	api := httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events(), SessionEvents: hub.SessionEvents()}, svc, log)
 	srv := httptest.NewUnstartedServer(api)
 	if cfg.SendQueue > 0 && cfg.SendQueue < 64 {
 		// Tests of slow clients also keep the kernel from buffering

@@ -52,6 +52,7 @@ const (
 	CmdGiveBackMic      = "give_back_mic"
 	CmdMute             = "mute"
 	CmdRemove           = "remove"
+	CmdReadmit          = "readmit"
 	CmdParticipants     = "participants"
 	CmdEnd              = "end"
 	CmdRTC              = "rtc"
@@ -117,7 +118,7 @@ func DecodeCommand(frame []byte) (*Command, error) {
 		err = need(c.CID != "" && c.QuestionID != "" && c.State.Valid(), "a cid, a question_id and a valid state")
 	case CmdDeleteChat:
 		err = need(c.CID != "" && c.MessageID != "", "a cid and a message_id")
-	case CmdGrantMic, CmdRemove:
+	case CmdGrantMic, CmdRemove, CmdReadmit:
 		err = need(c.CID != "" && c.Username != "", "a cid and a username")
 	case CmdRevokeMic, CmdDeclineMic, CmdGiveBackMic, CmdParticipants, CmdEnd:
 		err = need(c.CID != "", "a cid")
@@ -180,6 +181,7 @@ const (
 	EvOnAir           = "on_air"           // the set of people on air (or muted) changed
 	EvPresence        = "presence"         // participants joined or left (batched)
 	EvSession         = "session"          // the session changed (ended: the room closes)
+	EvRemoval         = "removal"          // the host removed someone for the session, or let them back
 )
 
 // Event is a sequenced room event as sent to clients. Exactly the fields of
@@ -194,6 +196,14 @@ type Event struct {
 	OnAir      *OnAir                `json:"on_air,omitempty"`
 	Presence   *Presence             `json:"presence,omitempty"`
 	Session    *SessionInfo          `json:"session,omitempty"`
+	Removal    *Removal              `json:"removal,omitempty"`
+}
+
+// Removal says the host removed a user from the room for the rest of the
+// session (Removed) or let them back in.
+type Removal struct {
+	User    ask2live.UserSummary `json:"user"`
+	Removed bool                 `json:"removed"`
 }
 
 // OnAir is the stage: who may speak now, who muted themselves, and what
@@ -243,6 +253,7 @@ type Snapshot struct {
 	Chat             []*ask2live.ChatMessage `json:"chat"`
 	ParticipantCount int                     `json:"participant_count"`
 	Participants     []ask2live.UserSummary  `json:"participants,omitempty"` // host only
+	Removed          []ask2live.UserSummary  `json:"removed,omitempty"`      // host only: who may not come back
 }
 
 // You says who the snapshot is for.

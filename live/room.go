@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -52,6 +53,12 @@ type Room struct {
 	hostAway bool
 	maxLive  *time.Timer
 	closing  bool
+	// The count last told to the main page's stream, and when.
+	countSent   int64
+	countSentAt time.Time
+	// removed is who the host removed for the rest of the session
+	// (username → summary): stored, and kept by the room's events.
+	removed map[string]ask2live.UserSummary
 }
 
 type ringEvent struct {
@@ -72,6 +79,7 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		quit: make(chan struct{}), done: make(chan struct{}),
 		session: sessionInfo(s), hostID: s.HostID, questions: map[string]*ask2live.Question{},
 		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, conns: map[*conn]struct{}{},
+		removed: map[string]ask2live.UserSummary{}, countSent: -1,
 	}
 	cancel, after := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
 	// Events published before the room existed (an open-now session's
@@ -104,6 +112,14 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 	if r.chat, err = h.svc.Store.RecentChat(ctx, s.ID, h.cfg.ChatHistory); err != nil {
 		cancel()
 		return nil, err
+	}
+	removed, err := h.svc.Store.Removals(ctx, s.ID)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	for _, u := range removed {
+		r.removed[u.Username] = u
 	}
 	if s.Host != nil {
 		r.speakers = []string{s.Host.Username}
@@ -176,6 +192,7 @@ func (r *Room) run(unsubscribe func()) {
 			}
 		case <-presence.C:
 			r.flushPresence()
+			r.publishCount()
 		case <-r.quit:
 			r.stopTimers()
 			for c := range r.conns {
@@ -244,6 +261,14 @@ func (r *Room) apply(seq uint64, msg []byte) {
 		if ev.Session != nil {
 			r.session = ev.Session
 		}
+	case EvRemoval:
+		if ev.Removal != nil {
+			if ev.Removal.Removed {
+				r.removed[ev.Removal.User.Username] = ev.Removal.User
+			} else {
+				delete(r.removed, ev.Removal.User.Username)
+			}
+		}
 	}
 	b, err := json.Marshal(ev)
 	if err != nil {
@@ -258,6 +283,9 @@ func (r *Room) apply(seq uint64, msg []byte) {
 	r.hub.metrics.events.Inc()
 	for c := range r.conns {
 		c.enqueue(b)
+	}
+	if ev.Type == EvRemoval && ev.Removal != nil && ev.Removal.Removed {
+		r.closeSockets(ev.Removal.User.Username)
 	}
 	if ev.Type == EvSession && ev.Session != nil && ev.Session.State.Closed() {
 		for c := range r.conns {
@@ -279,6 +307,11 @@ func (r *Room) join(c *conn, epoch string, lastSeq *uint64) {
 				r.join(c, epoch, lastSeq)
 			}
 		})
+		return
+	}
+	if r.isRemoved(c.user.Username) {
+		// Removed while this join waited for the room.
+		c.finish(CloseRemoved, removedReason, true)
 		return
 	}
 	summary, _ := json.Marshal(c.user.Summary())
@@ -347,6 +380,10 @@ func (r *Room) snapshot(c *conn) Snapshot {
 	}
 	if c.host {
 		s.Participants = list
+		for _, u := range r.removed {
+			s.Removed = append(s.Removed, u)
+		}
+		slices.SortFunc(s.Removed, func(a, b ask2live.UserSummary) int { return strings.Compare(a.Username, b.Username) })
 	}
 	return s
 }
@@ -409,6 +446,23 @@ func (r *Room) flushPresence() {
 		return
 	}
 	r.arrive, r.depart = nil, nil
+}
+
+// countInterval is the least time between two counts of one room told to
+// the main page's stream by one node.
+const countInterval = time.Second
+
+// publishCount tells the main page's stream how many are in the room, when
+// that changed since it last did (at most once per countInterval). Every
+// node running the room does so: they count the same at the same seq, and a
+// repeated count is harmless.
+func (r *Room) publishCount() {
+	n := r.count.Load()
+	if n == r.countSent || time.Since(r.countSentAt) < countInterval {
+		return
+	}
+	r.countSent, r.countSentAt = n, time.Now()
+	r.hub.publishCount(r.id, int(n))
 }
 
 // stageEdit computes a new stage from the current one: the speakers, the
@@ -552,14 +606,48 @@ func (r *Room) present(username string) bool {
 	return slices.ContainsFunc(r.participantList(nil), func(u ask2live.UserSummary) bool { return u.Username == username })
 }
 
-// remove disconnects every connection of a user here (host command).
-func (r *Room) remove(username string) {
+// removedReason is the close reason a removed user's sockets get.
+const removedReason = "the host removed you from the room"
+
+// isRemoved reports whether the host removed a user for the session.
+func (r *Room) isRemoved(username string) bool {
+	_, out := r.removed[username]
+	return out
+}
+
+// setRemoved removes a user from the room for the rest of the session, or
+// lets them back (host commands remove and readmit). The removal is stored
+// before it is published, so it holds on every node and across restarts;
+// every node closes the user's sockets there when it applies the event,
+// and refuses their joins (4403) until the host lets them back.
+func (r *Room) setRemoved(username string, removed bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	u, err := r.hub.svc.Store.UserByUsername(ctx, username)
+	if err != nil {
+		return err
+	}
+	if err := r.hub.svc.Store.SetRemoved(ctx, r.id, u.ID, removed, time.Now().UTC()); err != nil {
+		return err
+	}
+	r.hub.publish(r.id, Event{Type: EvRemoval, Removal: &Removal{User: u.Summary(), Removed: removed}})
+	if !removed {
+		delete(r.removed, username)
+		return nil
+	}
+	// This node acts at once; the event does the same everywhere.
+	r.removed[username] = u.Summary()
+	r.closeSockets(username)
+	return r.takeBack(username, "revoked")
+}
+
+// closeSockets closes a removed user's sockets on this node.
+func (r *Room) closeSockets(username string) {
 	for c := range r.conns {
 		if c.user.Username == username {
-			c.finish(CloseRemoved, "the host removed you from the room", true)
+			c.finish(CloseRemoved, removedReason, true)
 		}
 	}
-	_ = r.takeBack(username, "revoked")
 }
 
 // startTimers arms the automatic end: when the host has been away too long,

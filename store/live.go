@@ -193,3 +193,36 @@ func (db *DB) DeleteCommandsBefore(ctx context.Context, t time.Time) (int64, err
 	n, err := res.RowsAffected()
 	return n, db.d.fail(err, "command")
 }
+
+// SetRemoved records that the host removed a user from a session's live
+// room (removed) or let them back (not removed); repeating either is
+// harmless.
+func (db *DB) SetRemoved(ctx context.Context, sessionID, userID string, removed bool, at time.Time) error {
+	if !removed {
+		_, err := db.exec(ctx, "removal", "DELETE FROM live_removals WHERE session_id = ? AND user_id = ?", sessionID, userID)
+		return err
+	}
+	_, err := db.exec(ctx, "removal", db.d.insertIgnore+" live_removals (session_id, user_id, removed_at) VALUES (?, ?, ?)"+db.d.onConflictIgnore,
+		sessionID, userID, db.d.t(at))
+	return err
+}
+
+// Removals returns who is removed from a session's live room, in the order
+// they were removed.
+func (db *DB) Removals(ctx context.Context, sessionID string) ([]ask2live.UserSummary, error) {
+	rows, err := db.query(ctx, `SELECT u.username, u.display_name, u.avatar_url FROM live_removals r
+		JOIN users u ON u.id = r.user_id WHERE r.session_id = ? ORDER BY r.removed_at, u.username`, sessionID)
+	if err != nil {
+		return nil, db.d.fail(err, "removals")
+	}
+	defer rows.Close()
+	out := []ask2live.UserSummary{}
+	for rows.Next() {
+		var u ask2live.UserSummary
+		if err := rows.Scan(&u.Username, &u.DisplayName, &u.AvatarURL); err != nil {
+			return nil, db.d.fail(err, "removals")
+		}
+		out = append(out, u)
+	}
+	return out, db.d.fail(rows.Err(), "removals")
+}

@@ -215,8 +215,8 @@ test('a session from its first wish to its archive, with the guest on air', asyn
   await host.getByText('thanks, that helped').first().waitFor({ timeout: 5000 });
 
   // The host ends the session; the guest is told and reaches the archive.
-  host.once('dialog', (d) => void d.accept());
   await host.getByRole('button', { name: 'End session' }).click();
+  await host.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
   await host.waitForURL(`**/sessions/${id}/archive`, { timeout: 10000 });
   await guest.getByText('이미 라이브가 종료된 방입니다.').waitFor({ timeout: 5000 });
   await waitFor(async () => (await guest.evaluate(() => window.ask2live?.voiceStats()))?.connection === 'none',

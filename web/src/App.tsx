@@ -1,8 +1,11 @@
 import { useEffect, useRef } from 'react';
-import { Link, Route, Routes, useLocation } from 'react-router-dom';
-import { useTranslation } from 'react-i18next';
+import { Route, Routes, useLocation } from 'react-router-dom';
+import { ConfirmProvider } from './components/Dialog';
 import { Header } from './components/Header';
 import { RequireAuth } from './components/RequireAuth';
+import { ToastProvider } from './components/Toasts';
+import { ErrorPage } from './components/ui';
+import { useSessionEvents } from './events';
 import { ArchivePage } from './pages/Archive';
 import { AuthPage } from './pages/Auth';
 import { LiveRoomPage } from './pages/LiveRoom';
@@ -13,16 +16,7 @@ import { PublicProfilePage } from './pages/PublicProfile';
 import { SessionDetailPage } from './pages/SessionDetail';
 import { SessionFormPage } from './pages/SessionForm';
 
-function NotFound() {
-  const { t } = useTranslation();
-  return (
-    <div className="page narrow center">
-      <h1>404</h1>
-      <p>{t('common.notFound')}</p>
-      <Link to="/" className="btn btn-primary">{t('live.goHome')}</Link>
-    </div>
-  );
-}
+const notFound = { status: 404, code: 'not_found' };
 
 export function AppRoutes() {
   return (
@@ -39,7 +33,7 @@ export function AppRoutes() {
       <Route path="/me" element={<RequireAuth><MyPage /></RequireAuth>} />
       <Route path="/me/edit" element={<RequireAuth><ProfileEditPage /></RequireAuth>} />
       <Route path="/u/:username" element={<PublicProfilePage />} />
-      <Route path="*" element={<NotFound />} />
+      <Route path="*" element={<ErrorPage error={notFound} context="page" />} />
     </Routes>
   );
 }
@@ -59,12 +53,16 @@ function useFocusOnNavigate() {
 
 export function App() {
   useFocusOnNavigate();
+  // Every page's cached sessions follow the server's session events.
+  useSessionEvents();
   return (
-    <>
-      <Header />
-      <main id="main" tabIndex={-1}>
-        <AppRoutes />
-      </main>
-    </>
+    <ToastProvider>
+      <ConfirmProvider>
+        <Header />
+        <main id="main" tabIndex={-1}>
+          <AppRoutes />
+        </main>
+      </ConfirmProvider>
+    </ToastProvider>
   );
 }

@@ -3,9 +3,10 @@ import { renderHook } from '@testing-library/react';
 import { Provider } from 'react-redux';
 import type { ReactNode } from 'react';
 import { api } from './api/api';
-import { useSessionEvents } from './events';
+import { useSessionEvents, useSessionStream } from './events';
 import { makeStore } from './store';
 import { json, stubFetch } from './test/render';
+import { q } from './test/fixtures';
 
 class FakeEventSource {
   static CLOSED = 2;
@@ -75,5 +76,40 @@ describe('main page event stream', () => {
     FakeEventSource.last.readyState = FakeEventSource.CLOSED;
     FakeEventSource.last.onerror?.();
     expect(FakeEventSource.last.closed).toBe(true);
+  });
+});
+
+describe("a session's own stream", () => {
+  it('adds, changes and removes questions and keeps the count with the list', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const store = makeStore();
+    await store.dispatch(api.util.upsertQueryData('getSession', 's1', { ...session, question_count: 1 } as never));
+    await store.dispatch(api.util.upsertQueryData('questions', 's1', [q('a', { voted_by_me: true, votes: 1 })]));
+    const wrapper = ({ children }: { children: ReactNode }) => <Provider store={store}>{children}</Provider>;
+    renderHook(() => useSessionStream('s1'), { wrapper });
+    expect(FakeEventSource.last.url).toBe('/api/v1/sessions/s1/events');
+    FakeEventSource.last.emit('question', { type: 'question', question: q('b', { text: 'new one' }) });
+    FakeEventSource.last.emit('question', { type: 'question', question: q('a', { votes: 2, voted_by_me: false }) });
+    const cached = () => api.endpoints.questions.select('s1')(store.getState()).data;
+    expect(cached()?.map((x) => x.id)).toEqual(['a', 'b']);
+    expect(cached()?.[0]).toMatchObject({ votes: 2, voted_by_me: true });
+    expect(api.endpoints.getSession.select('s1')(store.getState()).data?.question_count).toBe(2);
+    FakeEventSource.last.emit('question_deleted', { type: 'question_deleted', question_id: 'a' });
+    expect(cached()?.map((x) => x.id)).toEqual(['b']);
+    expect(api.endpoints.getSession.select('s1')(store.getState()).data?.question_count).toBe(1);
+  });
+
+  it('counts the people in a live room on the main page without refetching it', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const { fn, calls } = stubFetch(() => json({ wished_live: [], live: [{ ...session, state: 'live' }], upcoming: [], recruiting: [] }));
+    vi.stubGlobal('fetch', fn);
+    const store = makeStore();
+    store.dispatch(api.endpoints.feed.initiate());
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    const wrapper = ({ children }: { children: ReactNode }) => <Provider store={store}>{children}</Provider>;
+    renderHook(() => useSessionEvents(), { wrapper });
+    FakeEventSource.last.emit('session.presence', { type: 'session.presence', session_id: 's1', participant_count: 4 });
+    await vi.waitFor(() => expect(api.endpoints.feed.select()(store.getState()).data?.live[0].participant_count).toBe(4));
+    expect(calls).toHaveLength(1);
   });
 });

@@ -1,10 +1,13 @@
-// The main page's server-sent event stream: sessions going live, ending or
-// changing update the cached feed without polling. If the stream is missing
-// (404) or keeps failing, we stop quietly and the page works as before.
+// Server-sent event streams: the main one (sessions going live, ending,
+// changing, and how many are in their rooms) and one per session (its
+// questions too) for the pages that show a session outside its live room.
+// Each event patches the cached data, so pages follow without polling. If a
+// stream is missing (404) or keeps failing, we stop quietly and the pages
+// work as before.
 import { useEffect } from 'react';
 import { useDispatch } from 'react-redux';
-import { api } from './api/api';
-import type { Session } from './api/types';
+import { api, recountQuestions, replaceSessionInLists } from './api/api';
+import type { Question, Session } from './api/types';
 import type { AppDispatch } from './store';
 
 export const EVENT_TYPES = ['session.live', 'session.ended', 'session.updated'] as const;
@@ -19,29 +22,38 @@ export function applySessionEvent(dispatch: AppDispatch, session: Session) {
   dispatch(api.util.invalidateTags(['Feed', 'MySessions']));
 }
 
-export function useSessionEvents() {
+/** How many are in a session's live room now: written where the session is cached, nothing refetched. */
+export function applyPresence(dispatch: AppDispatch, sessionId: string, count: number) {
+  dispatch(api.util.updateQueryData('getSession', sessionId, (s) => { s.participant_count = count; }));
+  dispatch(replaceSessionInLists({ id: sessionId, participant_count: count }));
+}
+
+type Handlers = Record<string, (data: Record<string, unknown>) => void>;
+
+/**
+ * Listens to a stream while mounted: each named event's JSON goes to its
+ * handler; onOpen runs whenever the stream (re)opens, since whatever
+ * happened while it was not open was not sent.
+ */
+function useEventStream(url: string | null, handlers: (d: AppDispatch) => Handlers, onOpen: (d: AppDispatch) => void) {
   const dispatch = useDispatch<AppDispatch>();
   useEffect(() => {
-    if (typeof EventSource === 'undefined') return;
+    if (!url || typeof EventSource === 'undefined') return;
     let failures = 0;
-    const es = new EventSource('/api/v1/events');
-    const onEvent = (ev: MessageEvent) => {
-      failures = 0;
-      try {
-        const data = JSON.parse(ev.data) as { session?: Session };
-        if (data.session) applySessionEvent(dispatch, data.session);
-      } catch {
-        /* ignore malformed */
-      }
-    };
-    for (const t of EVENT_TYPES) es.addEventListener(t, onEvent as EventListener);
-    es.onmessage = onEvent;
+    const es = new EventSource(url);
+    for (const [type, handle] of Object.entries(handlers(dispatch))) {
+      es.addEventListener(type, ((ev: MessageEvent) => {
+        failures = 0;
+        try {
+          handle(JSON.parse(ev.data));
+        } catch {
+          /* ignore malformed */
+        }
+      }) as EventListener);
+    }
     es.onopen = () => {
       failures = 0;
-      // Whatever happened before the stream was open — between the page's
-      // own fetch of the feed and this open, or while it was reconnecting —
-      // was not sent to us: fetch the feed again.
-      dispatch(api.util.invalidateTags(['Feed']));
+      onOpen(dispatch);
     };
     es.onerror = () => {
       // A 404 or wrong content type closes the stream for good (readyState
@@ -50,5 +62,48 @@ export function useSessionEvents() {
       if (es.readyState === EventSource.CLOSED || failures > 5) es.close();
     };
     return () => es.close();
-  }, [dispatch]);
+    // handlers and onOpen are fixed per stream; the url names it.
+  }, [url, dispatch]);
+}
+
+const sessionHandlers = (d: AppDispatch): Handlers => ({
+  ...Object.fromEntries(EVENT_TYPES.map((t) => [t, (data: Record<string, unknown>) => {
+    if (data.session) applySessionEvent(d, data.session as Session);
+  }])),
+  'session.presence': (data) => {
+    if (typeof data.session_id === 'string' && typeof data.participant_count === 'number') {
+      applyPresence(d, data.session_id, data.participant_count);
+    }
+  },
+});
+
+/** The main stream: every cached session and list follows it. */
+export function useSessionEvents() {
+  useEventStream('/api/v1/events', sessionHandlers, (d) => d(api.util.invalidateTags(['Feed'])));
+}
+
+/** One session's stream: its questions and its changes, for its detail page and archive. */
+export function useSessionStream(sessionId: string) {
+  useEventStream(sessionId ? `/api/v1/sessions/${encodeURIComponent(sessionId)}/events` : null, (d) => {
+    const questions = (change: (qs: Question[]) => Question[]) => {
+      d(api.util.updateQueryData('questions', sessionId, change));
+      d(recountQuestions(sessionId));
+    };
+    return {
+      ...sessionHandlers(d),
+      question: (data) => {
+        const q = data.question as Question | undefined;
+        if (!q) return;
+        questions((qs) => {
+          const i = qs.findIndex((x) => x.id === q.id);
+          // voted_by_me differs per viewer and is never in a broadcast.
+          if (i >= 0) return qs.map((x, j) => (j === i ? { ...q, voted_by_me: x.voted_by_me } : x));
+          return [...qs, { ...q, voted_by_me: false }];
+        });
+      },
+      question_deleted: (data) => {
+        questions((qs) => qs.filter((x) => x.id !== data.question_id));
+      },
+    };
+  }, (d) => d(api.util.invalidateTags([{ type: 'Session', id: sessionId }, { type: 'Questions', id: sessionId }])));
 }

@@ -10,6 +10,17 @@ export function formatDateTime(iso: string | null | undefined): string {
   }).format(d);
 }
 
+/** When something ran: its start and end, with the end's date left out when it is the same day. */
+export function formatRange(start: string | null | undefined, end: string | null | undefined): string {
+  if (!start) return '';
+  const a = new Date(start);
+  const b = end ? new Date(end) : null;
+  if (Number.isNaN(a.getTime())) return '';
+  const f = new Intl.DateTimeFormat(i18n.language === 'ko' ? 'ko-KR' : 'en', { dateStyle: 'medium', timeStyle: 'short' });
+  if (!b || Number.isNaN(b.getTime()) || b < a) return f.format(a);
+  return f.formatRange(a, b);
+}
+
 /** Value for <input type="datetime-local"> in local time. */
 export function toLocalInput(iso: string | null | undefined): string {
   if (!iso) return '';

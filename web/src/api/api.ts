@@ -138,9 +138,11 @@ export const api = createApi({
       }),
       async onQueryStarted({ sessionId }, { dispatch, queryFulfilled }) {
         const { data } = await queryFulfilled.catch(() => ({ data: null }));
-        if (data) dispatch(api.util.updateQueryData('questions', sessionId, (qs) => {
+        if (!data) return;
+        dispatch(api.util.updateQueryData('questions', sessionId, (qs) => {
           if (!qs.some((q) => q.id === data.id)) qs.push(data);
         }));
+        dispatch(recountQuestions(sessionId));
       },
     }),
     editQuestion: b.mutation<Question, { id: string; sessionId: string; text?: string; state?: QuestionState }>({
@@ -153,8 +155,9 @@ export const api = createApi({
     deleteQuestion: b.mutation<void, { id: string; sessionId: string }>({
       query: ({ id }) => ({ url: `/questions/${id}`, method: 'DELETE' }),
       async onQueryStarted({ id, sessionId }, { dispatch, queryFulfilled }) {
-        await queryFulfilled;
+        if (!await queryFulfilled.then(() => true, () => false)) return;
         dispatch(api.util.updateQueryData('questions', sessionId, (qs) => qs.filter((q) => q.id !== id)));
+        dispatch(recountQuestions(sessionId));
       },
     }),
     vote: b.mutation<Question, { id: string; sessionId: string; voted: boolean }>({
@@ -193,12 +196,20 @@ function replaceQuestion(sessionId: string, q: Question) {
   });
 }
 
-/** Writes a changed session into the cached feed wherever it appears. */
-export function replaceSessionInLists(s: Session) {
+/** Sets the cached session's question count from its cached question list (the whole queue). */
+export function recountQuestions(sessionId: string) {
+  return (dispatch: (a: unknown) => unknown, getState: () => unknown) => {
+    const qs = api.endpoints.questions.select(sessionId)(getState() as never).data;
+    if (qs) dispatch(api.util.updateQueryData('getSession', sessionId, (s) => { s.question_count = qs.length; }));
+  };
+}
+
+/** Writes a changed session (or some of its fields) into the cached feed wherever it appears. */
+export function replaceSessionInLists(s: Partial<Session> & Pick<Session, 'id'>) {
   return api.util.updateQueryData('feed', undefined, (feed) => {
     for (const key of ['wished_live', 'live', 'upcoming', 'recruiting'] as const) {
       const i = feed[key].findIndex((x) => x.id === s.id);
-      if (i >= 0) feed[key][i] = s;
+      if (i >= 0) feed[key][i] = { ...feed[key][i], ...s };
     }
   });
 }

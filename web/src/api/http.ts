@@ -59,13 +59,6 @@ export const baseQuery: BaseQueryFn<string | FetchArgs, unknown, Problem> = asyn
   return { data: r.data, meta: r.meta };
 };
 
-/** Field errors keyed by field name, for showing next to inputs. */
-export function fieldErrors(p: Problem | undefined | null): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of p?.errors ?? []) out[e.field] = e.message;
-  return out;
-}
-
 export function isProblem(x: unknown): x is Problem {
   return !!x && typeof x === 'object' && 'code' in x && 'status' in x;
 }

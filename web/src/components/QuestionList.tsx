@@ -1,7 +1,10 @@
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { sortQuestions, type Question } from '../api/types';
-import { Avatar } from './ui';
+import { problemMessage } from '../errors';
+import { useConfirm } from './Dialog';
+import { useNotify } from './Toasts';
+import { Avatar, EmptyState } from './ui';
 
 export const QUESTION_MAX = 500;
 
@@ -22,7 +25,7 @@ interface Props {
 export function QuestionList({ questions, me, ordered, canVote = true, onVote, onEdit, onDelete, actions, empty, label }: Props) {
   const { t } = useTranslation();
   const list = ordered ? questions : sortQuestions(questions);
-  if (!list.length) return <p className="empty">{empty ?? t('q.empty')}</p>;
+  if (!list.length) return <EmptyState icon="💬" title={empty ?? t('q.empty')} />;
   return (
     <ol className="questions" aria-label={label}>
       {list.map((q) => (
@@ -37,9 +40,11 @@ function QuestionItem({ q, mine, canVote, onVote, onEdit, onDelete, actions }: {
   q: Question; mine: boolean; canVote: boolean;
 } & Pick<Props, 'onVote' | 'onEdit' | 'onDelete' | 'actions'>) {
   const { t } = useTranslation();
+  const confirm = useConfirm();
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(q.text);
-  const [err, setErr] = useState<string | null>(null);
+  // What went wrong, kept as the error (or a message key) so it is read in the current language.
+  const [err, setErr] = useState<unknown>(null);
   const editable = mine && q.state === 'open';
   const body = q.text || (q.kind === 'voice' ? t('live.voiceQuestion') : '');
   return (
@@ -60,7 +65,7 @@ function QuestionItem({ q, mine, canVote, onVote, onEdit, onDelete, actions }: {
               e.preventDefault();
               const v = text.trim();
               if (!v || v.length > QUESTION_MAX) {
-                setErr(t('q.tooLong', { max: QUESTION_MAX }));
+                setErr('tooLong');
                 return;
               }
               try {
@@ -68,12 +73,14 @@ function QuestionItem({ q, mine, canVote, onVote, onEdit, onDelete, actions }: {
                 setEditing(false);
                 setErr(null);
               } catch (x) {
-                setErr((x as { detail?: string; message?: string }).detail ?? (x as Error).message ?? t('common.error'));
+                setErr(x);
               }
             }}>
               <label className="sr-only" htmlFor={`edit-${q.id}`}>{t('q.edit')}</label>
               <textarea id={`edit-${q.id}`} value={text} maxLength={QUESTION_MAX} onChange={(e) => setText(e.target.value)} rows={2} autoFocus />
-              {err && <small className="field-error" role="alert">{err}</small>}
+              {!!err && <small className="field-error" role="alert">
+                {err === 'tooLong' ? t('q.tooLong', { max: QUESTION_MAX }) : problemMessage(t, err, 'question')}
+              </small>}
               <div className="row">
                 <button className="btn btn-primary btn-sm" type="submit">{t('q.save')}</button>
                 <button className="btn btn-ghost btn-sm" type="button" onClick={() => { setEditing(false); setText(q.text); }}>{t('q.cancel')}</button>
@@ -97,7 +104,9 @@ function QuestionItem({ q, mine, canVote, onVote, onEdit, onDelete, actions }: {
             <button type="button" className="btn btn-ghost btn-sm" onClick={() => setEditing(true)}>{t('q.edit')}</button>
           )}
           {editable && onDelete && !editing && (
-            <button type="button" className="btn btn-ghost btn-sm btn-danger" onClick={() => { if (confirm(t('q.confirmDelete'))) onDelete(q); }}>{t('q.delete')}</button>
+            <button type="button" className="btn btn-ghost btn-sm btn-danger" onClick={async () => {
+              if (await confirm({ title: t('q.confirmDelete'), body: q.text, confirm: t('q.delete'), danger: true })) onDelete(q);
+            }}>{t('q.delete')}</button>
           )}
           {actions?.(q)}
         </div>
@@ -106,20 +115,20 @@ function QuestionItem({ q, mine, canVote, onVote, onEdit, onDelete, actions }: {
   );
 }
 
-/** The box to add a question. */
+/** The box to add a question. A posted question is announced as a notification. */
 export function AskBox({ onAsk, disabled, label }: { onAsk: (text: string) => Promise<unknown>; disabled?: boolean; label?: string }) {
   const { t } = useTranslation();
+  const notify = useNotify();
   const [text, setText] = useState('');
-  const [err, setErr] = useState<string | null>(null);
+  const [err, setErr] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [ok, setOk] = useState(false);
   return (
     <form className="ask-box" onSubmit={async (e) => {
       e.preventDefault();
       const v = text.trim();
       if (!v) return;
       if (v.length > QUESTION_MAX) {
-        setErr(t('q.tooLong', { max: QUESTION_MAX }));
+        setErr('tooLong');
         return;
       }
       setBusy(true);
@@ -127,25 +136,25 @@ export function AskBox({ onAsk, disabled, label }: { onAsk: (text: string) => Pr
       try {
         await onAsk(v);
         setText('');
-        setOk(true);
+        notify.success('q.posted');
       } catch (x) {
-        const p = x as { detail?: string; message?: string; status?: number };
-        setErr(p.status === 0 ? t('common.network') : p.detail ?? p.message ?? t('common.error'));
+        setErr(x);
       } finally {
         setBusy(false);
       }
     }}>
       <label htmlFor="ask-text">{label ?? t('q.ask')}</label>
       <textarea id="ask-text" value={text} rows={3} maxLength={QUESTION_MAX} placeholder={t('q.placeholder')} disabled={disabled}
-        onChange={(e) => { setText(e.target.value); setOk(false); }}
+        onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => { if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit(); }}
         aria-describedby="ask-count" />
       <div className="row between">
         <small id="ask-count" className="muted">{t('form.count', { n: text.length, max: QUESTION_MAX })}</small>
         <button className="btn btn-primary" type="submit" disabled={disabled || busy || !text.trim()}>{t('q.submit')}</button>
       </div>
-      {err && <p className="field-error" role="alert">{err}</p>}
-      <p className="sr-only" aria-live="polite">{ok ? t('q.posted') : ''}</p>
+      {!!err && <p className="field-error" role="alert">
+        {err === 'tooLong' ? t('q.tooLong', { max: QUESTION_MAX }) : problemMessage(t, err, 'question')}
+      </p>}
     </form>
   );
 }

@@ -2,8 +2,8 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { Session } from '../api/types';
-import { formatDateTime } from '../format';
-import { Avatar, StateBadge } from './ui';
+import { formatDateTime, formatRange } from '../format';
+import { Avatar, EmptyState, StateBadge } from './ui';
 
 export function WishProgress({ count, target }: { count: number; target: number }) {
   const { t } = useTranslation();
@@ -28,17 +28,25 @@ export function sessionHref(s: Pick<Session, 'id' | 'state'>): string {
   return `/sessions/${s.id}`;
 }
 
+/** The card's corner: who is in a live room, when an ended session ran, when a coming one starts. */
+function CardTime({ session: s }: { session: Session }) {
+  const { t } = useTranslation();
+  if (s.state === 'live') return <span className="muted">{t('session.participants', { count: s.participant_count })}</span>;
+  if (s.state === 'ended') {
+    const ran = s.started_at ?? s.ended_at;
+    return ran ? <time className="muted" dateTime={ran}>{formatRange(s.started_at, s.ended_at)}</time> : null;
+  }
+  if (s.state === 'cancelled' || !s.starts_at) return null;
+  return <time className="muted" dateTime={s.starts_at}>{formatDateTime(s.starts_at)}</time>;
+}
+
 export function SessionCard({ session: s, actions }: { session: Session; actions?: ReactNode }) {
   const { t } = useTranslation();
   return (
     <article className={`card session-card state-${s.state}`}>
       <div className="card-top">
         <StateBadge state={s.state} />
-        {s.state === 'live' ? (
-          <span className="muted">{t('session.participants', { count: s.participant_count })}</span>
-        ) : s.starts_at ? (
-          <time className="muted" dateTime={s.starts_at}>{formatDateTime(s.starts_at)}</time>
-        ) : null}
+        <CardTime session={s} />
       </div>
       <h3 className="card-title">
         <Link to={sessionHref(s)} className="stretched">{s.title}</Link>
@@ -58,8 +66,9 @@ export function SessionCard({ session: s, actions }: { session: Session; actions
   );
 }
 
-export function SessionGrid({ sessions, empty, actions }: { sessions: Session[] | undefined; empty: string; actions?: (s: Session) => ReactNode }) {
-  if (!sessions?.length) return <p className="empty">{empty}</p>;
+/** Session cards in a grid; empty is a title for the empty state, or the empty state itself. */
+export function SessionGrid({ sessions, empty, actions }: { sessions: Session[] | undefined; empty: ReactNode; actions?: (s: Session) => ReactNode }) {
+  if (!sessions?.length) return typeof empty === 'string' ? <EmptyState title={empty} /> : <>{empty}</>;
   return (
     <ul className="grid" role="list">
       {sessions.map((s) => (

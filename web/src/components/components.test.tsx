@@ -34,7 +34,7 @@ describe('log-in form', () => {
     expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
   });
 
-  it("shows the server's detail when the log-in is refused", async () => {
+  it('says a refused log-in in the reader language, not the server detail', async () => {
     vi.stubGlobal('fetch', stubFetch((req) => (req.url.endsWith('/auth/login')
       ? problem(401, 'unauthenticated', 'wrong username or password')
       : problem(401, 'unauthenticated', 'not signed in'))).fn);
@@ -42,18 +42,21 @@ describe('log-in form', () => {
     await userEvent.type(screen.getByLabelText('Username'), 'kim');
     await userEvent.type(screen.getByLabelText('Password'), 'password1');
     await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('wrong username or password');
+    expect(await screen.findByRole('alert')).toHaveTextContent('Wrong username or password.');
+    expect(screen.queryByText(/wrong username or password/)).toBeNull();
   });
 
   it('shows field errors from the server next to the field', async () => {
-    vi.stubGlobal('fetch', stubFetch(() => problem(409, 'conflict', 'that username is taken', [{ field: 'username', message: 'already taken' }])).fn);
+    vi.stubGlobal('fetch', stubFetch(() => problem(409, 'conflict', 'username is taken', [{ field: 'username', message: 'is taken' }])).fn);
     renderWithStore(<AuthPage mode="register" />, { route: '/register' });
     await userEvent.type(screen.getByLabelText('Username'), 'kim');
     await userEvent.type(screen.getByLabelText('Display name'), '김');
     await userEvent.type(screen.getByLabelText('Password'), 'password1');
     await userEvent.click(screen.getByRole('button', { name: 'Create account' }));
-    expect(await screen.findByText('already taken')).toBeInTheDocument();
-    expect(screen.getByLabelText('Username')).toHaveAccessibleDescription(expect.stringContaining('already taken'));
+    expect(await screen.findByText('That username is taken.')).toBeInTheDocument();
+    expect(screen.getByLabelText('Username')).toHaveAccessibleDescription(expect.stringContaining('That username is taken.'));
+    // Said once, beside the field.
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('sends a signed-out visitor to log in and back to where they were going', async () => {
@@ -108,6 +111,23 @@ describe('session card', () => {
   });
 });
 
+describe('session card times', () => {
+  it('shows when an ended session ran, not when it was planned', () => {
+    renderWithStore(<SessionCard session={session({
+      state: 'ended', starts_at: '2031-05-01T09:00:00Z', started_at: '2030-02-03T09:00:00Z', ended_at: '2030-02-03T10:15:00Z',
+    })} />);
+    const time = document.querySelector('time');
+    expect(time).toHaveAttribute('datetime', '2030-02-03T09:00:00Z');
+    expect(time?.textContent).toMatch(/2030/);
+    expect(time?.textContent).not.toMatch(/2031/);
+  });
+
+  it('shows no time for a cancelled session', () => {
+    renderWithStore(<SessionCard session={session({ state: 'cancelled' })} />);
+    expect(document.querySelector('time')).toBeNull();
+  });
+});
+
 describe('question list', () => {
   it('orders pre-questions first, then by votes, then by time', () => {
     renderWithStore(
@@ -150,15 +170,32 @@ describe('question list', () => {
   });
 });
 
-describe('language switch', () => {
-  it('switches the language and remembers it', async () => {
+describe('language menu', () => {
+  it('switches the language from the keyboard, remembers it and gives focus back', async () => {
     renderWithStore(<LanguageSwitch />);
-    const select = screen.getByLabelText('Language');
-    await userEvent.selectOptions(select, 'ko');
+    const button = screen.getByRole('button', { name: 'Language: English' });
+    expect(button).toHaveAttribute('aria-expanded', 'false');
+    button.focus();
+    await userEvent.keyboard('{Enter}');
+    const menu = screen.getByRole('menu', { name: 'Language' });
+    expect(within(menu).getByRole('menuitemradio', { name: 'English' })).toHaveAttribute('aria-checked', 'true');
+    expect(within(menu).getByRole('menuitemradio', { name: 'English' })).toHaveFocus();
+    await userEvent.keyboard('{ArrowDown}');
+    expect(within(menu).getByRole('menuitemradio', { name: '한국어' })).toHaveFocus();
+    await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(i18n.language).toBe('ko'));
     expect(localStorage.getItem(LANG_KEY)).toBe('ko');
-    expect(screen.getByLabelText('언어')).toHaveValue('ko');
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(screen.getByRole('button', { name: '언어: 한국어' })).toHaveFocus();
     await act(async () => { await i18n.changeLanguage('en'); });
+  });
+
+  it('closes on Escape without changing anything', async () => {
+    renderWithStore(<LanguageSwitch />);
+    await userEvent.click(screen.getByRole('button', { name: /Language/ }));
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(i18n.language).toBe('en');
   });
 });
 

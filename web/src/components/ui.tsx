@@ -1,7 +1,9 @@
 import { useId, type ReactNode } from 'react';
+import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { Problem, SessionState, UserRef } from '../api/types';
 import { isProblem } from '../api/http';
+import { isNotFound, problemMessage, type ErrorContext } from '../errors';
 
 export function Avatar({ user, size = 40 }: { user: Pick<UserRef, 'display_name' | 'avatar_url'> | undefined; size?: number }) {
   const name = user?.display_name ?? '';
@@ -19,17 +21,48 @@ export function Avatar({ user, size = 40 }: { user: Pick<UserRef, 'display_name'
   );
 }
 
-/** Shows a server problem's detail (or a generic message) in an alert region. */
-export function ProblemAlert({ error }: { error: unknown }) {
+/**
+ * Says what went wrong, in the reader's language, in an alert region. With
+ * fields, a problem whose every field error is shown beside one of those
+ * fields is left to them.
+ */
+export function ProblemAlert({ error, context, fields }: { error: unknown; context?: ErrorContext; fields?: string[] }) {
   const { t } = useTranslation();
   if (!error) return null;
-  let text = t('common.error');
-  if (isProblem(error)) {
-    text = error.status === 0 ? t('common.network') : error.detail || error.title || text;
-  } else if (error instanceof Error) {
-    text = error.message;
-  }
-  return <p className="alert alert-error" role="alert">{text}</p>;
+  const p = problemOf(error);
+  if (fields && p?.errors?.length && p.errors.every((e) => fields.includes(e.field))) return null;
+  return <p className="alert alert-error" role="alert">{problemMessage(t, error, context)}</p>;
+}
+
+/** A page that could not be shown: what is missing (or what failed) and the way back. */
+export function ErrorPage({ error, context, onRetry }: { error: unknown; context?: ErrorContext; onRetry?: () => void }) {
+  const { t } = useTranslation();
+  const missing = isNotFound(error);
+  return (
+    <div className="page narrow">
+      <section className="card error-page" aria-labelledby="error-title">
+        <div className="error-mark" aria-hidden="true">{missing ? '?' : '!'}</div>
+        <h1 id="error-title" className="h2">{missing ? problemMessage(t, error, context) : t('common.error')}</h1>
+        <p className="muted">{missing ? t('errors.checkAddress') : problemMessage(t, error, context)}</p>
+        <div className="row wrap center">
+          {!missing && onRetry && <button type="button" className="btn btn-primary" onClick={onRetry}>{t('common.retry')}</button>}
+          <Link to="/" className={`btn ${missing || !onRetry ? 'btn-primary' : 'btn-ghost'}`}>{t('common.goHome')}</Link>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+/** An empty list: what would be here, and (optionally) something to do about it. */
+export function EmptyState({ icon, title, children, action }: { icon?: string; title: string; children?: ReactNode; action?: ReactNode }) {
+  return (
+    <div className="empty-state">
+      {icon && <div className="empty-icon" aria-hidden="true">{icon}</div>}
+      <p className="empty-title">{title}</p>
+      {children && <p className="muted small">{children}</p>}
+      {action && <div className="empty-action">{action}</div>}
+    </div>
+  );
 }
 
 export function problemOf(error: unknown): Problem | undefined {

@@ -33,6 +33,19 @@ describe('live room reducer', () => {
     expect(s.gap).toBe(false);
   });
 
+  it("keeps the host's list of removed people from the snapshot and removal events", () => {
+    const guest = { username: 'g9', display_name: 'G9', avatar_url: '' };
+    let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot({ removed: [guest] })));
+    expect(s.removed).toEqual([guest]);
+    const other = { username: 'g8', display_name: 'G8', avatar_url: '' };
+    s = run(s,
+      { type: 'removal', seq: 11, removal: { user: other, removed: true } },
+      { type: 'removal', seq: 12, removal: { user: guest, removed: false } },
+    );
+    expect(s.removed).toEqual([other]);
+    expect(s.seq).toBe(12);
+  });
+
   it('drops duplicates', () => {
     let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
     s = run(s, { type: 'chat', seq: 11, chat: { id: 'c1', session_id: 's1', sender: host, text: 'hi', created_at: '' } });

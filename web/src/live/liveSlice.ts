@@ -26,13 +26,16 @@ export interface LiveState {
   participantCount: number;
   /** Host only: everyone in the room. */
   participants: UserRef[] | null;
+  /** Host only: who the host removed for the rest of the session. */
+  removed: UserRef[];
   onAir: OnAir;
   speaking: Record<string, boolean>;
   /** Local microphone: whether we publish audio, and why not if it failed. */
   mic: { publishing: boolean; error: string | null };
   /** The browser will not play the room's sound until the person clicks. */
   soundBlocked: boolean;
-  lastError: string | null;
+  /** A room error that came without a command to answer (its code). */
+  lastError: { code: string } | null;
 }
 
 export const initialLiveState: LiveState = {
@@ -49,6 +52,7 @@ export const initialLiveState: LiveState = {
   chat: [],
   participantCount: 0,
   participants: null,
+  removed: [],
   onAir: { speakers: [], muted: [] },
   speaking: {},
   mic: { publishing: false, error: null },
@@ -86,6 +90,12 @@ function applyEvent(s: LiveState, e: RoomEvent) {
         const left = new Set(e.presence.left);
         s.participants = list.filter((u) => !left.has(u.username));
       }
+      break;
+    }
+    case 'removal': {
+      const { user, removed } = e.removal;
+      s.removed = s.removed.filter((u) => u.username !== user.username);
+      if (removed) s.removed.push(user);
       break;
     }
     case 'session':
@@ -127,6 +137,7 @@ const slice = createSlice({
       s.chat = p.chat.slice(-CHAT_KEEP);
       s.participantCount = p.participant_count;
       s.participants = p.participants ?? null;
+      s.removed = p.removed ?? [];
       s.onAir = p.on_air;
       s.speaking = {};
       s.status = 'open';
@@ -169,7 +180,7 @@ const slice = createSlice({
     soundBlockedChanged(s, a: PayloadAction<boolean>) {
       s.soundBlocked = a.payload;
     },
-    errorShown(s, a: PayloadAction<string | null>) {
+    errorShown(s, a: PayloadAction<{ code: string } | null>) {
       s.lastError = a.payload;
     },
   },

@@ -37,6 +37,8 @@ export interface Snapshot {
   chat: ChatMessage[];
   participant_count: number;
   participants?: UserRef[];
+  /** Host only: who is removed for the rest of the session. */
+  removed?: UserRef[];
 }
 
 export interface Resume {
@@ -53,7 +55,8 @@ export type RoomEvent =
   | { type: 'chat_deleted'; seq: number; message_id: string }
   | { type: 'on_air'; seq: number; on_air: OnAir & { change: string; username: string } }
   | { type: 'presence'; seq: number; presence: { count: number; joined: UserRef[]; left: string[] } }
-  | { type: 'session'; seq: number; session: LiveSession };
+  | { type: 'session'; seq: number; session: LiveSession }
+  | { type: 'removal'; seq: number; removal: { user: UserRef; removed: boolean } };
 
 export interface Speaking {
   type: 'speaking';
@@ -103,7 +106,7 @@ export type Command =
   | { type: 'grant_mic' | 'revoke_mic'; username: string }
   | { type: 'give_back_mic' | 'decline_mic' }
   | { type: 'mute'; muted: boolean; username?: string }
-  | { type: 'remove'; username: string }
+  | { type: 'remove' | 'readmit'; username: string }
   | { type: 'participants' }
   | { type: 'end' };
 

@@ -129,7 +129,7 @@ export class LiveSocket {
           d(live.micChanged({ error: 'voice_unavailable', publishing: false }));
           this.opts.onVoiceUnavailable?.();
         } else {
-          d(live.errorShown(msg.message));
+          d(live.errorShown({ code: msg.code }));
         }
         break;
       }

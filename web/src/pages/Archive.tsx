@@ -2,7 +2,8 @@ import { Link, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { useGetSessionQuery, useQuestionsQuery } from '../api/api';
 import { answeredInOrder } from '../api/types';
-import { Avatar, Loading, ProblemAlert, StateBadge } from '../components/ui';
+import { Avatar, EmptyState, ErrorPage, Loading, ProblemAlert, StateBadge } from '../components/ui';
+import { useSessionStream } from '../events';
 import { formatDateTime } from '../format';
 import { useTitle } from '../hooks';
 import { HostCard } from './SessionDetail';
@@ -12,10 +13,11 @@ export function ArchivePage() {
   const { t } = useTranslation();
   const sq = useGetSessionQuery(id);
   const qq = useQuestionsQuery(id);
+  useSessionStream(id);
   useTitle(sq.data ? `${sq.data.title} · ${t('archive.title')}` : undefined);
   if (sq.isLoading) return <Loading />;
   const s = sq.data;
-  if (!s) return <div className="page"><ProblemAlert error={sq.error} /></div>;
+  if (!s) return <ErrorPage error={sq.error} context="session" onRetry={() => void sq.refetch()} />;
   const answered = answeredInOrder(qq.data ?? []);
   return (
     <div className="page detail">
@@ -25,9 +27,9 @@ export function ArchivePage() {
         {s.description && <p className="prewrap muted">{s.description}</p>}
         <section className="section" aria-labelledby="arch-title">
           <h2 id="arch-title">{t('archive.title')} <span className="muted">({answered.length})</span></h2>
-          <ProblemAlert error={qq.error} />
+          <ProblemAlert error={qq.error} context="session" />
           {qq.isLoading && <Loading />}
-          {qq.data && !answered.length && <p className="empty">{t('archive.empty')}</p>}
+          {qq.data && !answered.length && <EmptyState icon="🗂" title={t('archive.empty')} />}
           <ol className="archive">
             {answered.map((q, i) => (
               <li key={q.id} className="card archive-item">

@@ -2,9 +2,9 @@ import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { useLoginMutation, useRegisterMutation } from '../api/api';
-import { fieldErrors } from '../api/http';
 import { destination } from '../components/RequireAuth';
-import { Field, ProblemAlert, problemOf } from '../components/ui';
+import { Field, ProblemAlert } from '../components/ui';
+import { fieldMessages } from '../errors';
 import { useTitle } from '../hooks';
 
 export const USERNAME_RE = /^[a-z0-9_.-]{3,32}$/;
@@ -31,8 +31,8 @@ export function AuthPage({ mode }: { mode: 'login' | 'register' }) {
   const loc = useLocation();
   const [values, setValues] = useState({ username: '', password: '', display_name: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const server = problemOf(state.error);
-  const serverFields = fieldErrors(server);
+  const server = state.error;
+  const serverFields = fieldMessages(t, server);
   const fieldError = (f: string) => (errors[f] ? t(errors[f]) : serverFields[f]);
   const set = (k: keyof typeof values) => (e: ChangeEvent<HTMLInputElement>) => setValues({ ...values, [k]: e.target.value });
 
@@ -56,7 +56,7 @@ export function AuthPage({ mode }: { mode: 'login' | 'register' }) {
       <form className="card auth-card" onSubmit={submit} noValidate aria-labelledby="auth-title">
         <h1 id="auth-title">{register ? t('auth.registerTitle') : t('auth.loginTitle')}</h1>
         {(loc.state as { from?: string } | null)?.from && <p className="muted">{t('auth.loginRequired')}</p>}
-        <ProblemAlert error={server} />
+        <ProblemAlert error={server} context={register ? 'register' : 'login'} fields={['username', 'password', 'display_name']} />
         <Field label={t('auth.username')} error={fieldError('username')} hint={register ? t('auth.usernameHint') : undefined}>
           {(p) => <input {...p} name="username" autoComplete="username" autoCapitalize="none" spellCheck={false}
             value={values.username} onChange={set('username')} autoFocus />}

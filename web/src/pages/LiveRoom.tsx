@@ -1,18 +1,26 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { Question, UserRef } from '../api/types';
+import { useConfirm } from '../components/Dialog';
 import { QuestionList } from '../components/QuestionList';
+import { useNotify } from '../components/Toasts';
 import { Avatar } from '../components/ui';
+import { problemMessage } from '../errors';
 import { useAppDispatch, useAppSelector, useTitle } from '../hooks';
 import {
   live, selectAnswered, selectCurrent, selectHandRaised, selectIsHost, selectMuted, selectOnAir, selectQueue,
 } from '../live/liveSlice';
 import type { Command } from '../live/protocol';
-import { CommandFailed } from '../live/socket';
 import { useLiveRoom } from '../live/useLiveRoom';
 
 type Send = (c: Command) => Promise<unknown>;
+
+/** Sends a command whose refusal is told in a notification. */
+function useAct(send: Send) {
+  const notify = useNotify();
+  return useCallback((c: Command) => void send(c).catch((e) => notify.error(e, 'live')), [send, notify]);
+}
 
 export function SoundWave({ active }: { active: boolean }) {
   return (
@@ -64,15 +72,26 @@ export function Stage({ onResumeSound }: { onResumeSound: () => void }) {
 
 function CurrentQuestion({ send, isHost }: { send: Send; isHost: boolean }) {
   const { t } = useTranslation();
+  const act = useAct(send);
   const cur = useAppSelector((s) => selectCurrent(s.live));
   const queue = useAppSelector((s) => selectQueue(s.live));
   const answered = useAppSelector((s) => selectAnswered(s.live));
   const onAir = useAppSelector((s) => s.live.onAir.speakers);
   if (!cur) {
+    // Nothing is being answered: say whether questions wait, and let the host take the next one.
+    const next = queue[0];
+    let say = t('live.noCurrent');
+    if (next) say = isHost ? t('live.pickNext') : t('live.hostWillPick');
+    else if (answered.length) say = t('live.allAnswered');
     return (
       <section className="card current current-empty" aria-labelledby="cur-title">
         <h2 id="cur-title" className="h3">{t('live.current')}</h2>
-        <p className="muted">{!queue.length && answered.length ? t('live.allAnswered') : t('live.noCurrent')}</p>
+        <p className="muted">{say}</p>
+        {isHost && next && (
+          <button type="button" className="btn btn-primary btn-sm" onClick={() => act({ type: 'set_question_state', question_id: next.id, state: 'answering' })}>
+            {t('live.answerNext')}
+          </button>
+        )}
       </section>
     );
   }
@@ -89,13 +108,13 @@ function CurrentQuestion({ send, isHost }: { send: Send; isHost: boolean }) {
       {isHost && (
         <div className="row wrap">
           {cur.kind === 'voice' && !authorOnAir && (
-            <button type="button" className="btn btn-live btn-sm" onClick={() => void send({ type: 'grant_mic', username: cur.author.username })}>🎙 {t('live.grant')}</button>
+            <button type="button" className="btn btn-live btn-sm" onClick={() => act({ type: 'grant_mic', username: cur.author.username })}>🎙 {t('live.grant')}</button>
           )}
           {cur.kind === 'voice' && authorOnAir && (
-            <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'revoke_mic', username: cur.author.username })}>{t('live.revoke')}</button>
+            <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'revoke_mic', username: cur.author.username })}>{t('live.revoke')}</button>
           )}
-          <button type="button" className="btn btn-primary btn-sm" onClick={() => void send({ type: 'set_question_state', question_id: cur.id, state: 'answered' })}>✓ {t('live.markAnswered')}</button>
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'set_question_state', question_id: cur.id, state: 'dismissed' })}>{t('live.dismiss')}</button>
+          <button type="button" className="btn btn-primary btn-sm" onClick={() => act({ type: 'set_question_state', question_id: cur.id, state: 'answered' })}>✓ {t('live.markAnswered')}</button>
+          <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'set_question_state', question_id: cur.id, state: 'dismissed' })}>{t('live.dismiss')}</button>
         </div>
       )}
     </section>
@@ -107,15 +126,18 @@ function Questions({ send, isHost, me }: { send: Send; isHost: boolean; me: stri
   const dispatch = useAppDispatch();
   const queue = useAppSelector((s) => selectQueue(s.live));
   const answered = useAppSelector((s) => selectAnswered(s.live));
+  const confirm = useConfirm();
   const [tab, setTab] = useState<'queue' | 'answered'>('queue');
+  const notify = useNotify();
   const vote = async (q: Question, voted: boolean) => {
     try {
       await send({ type: voted ? 'vote' : 'unvote', question_id: q.id });
       dispatch(live.voteAcked({ questionId: q.id, voted }));
     } catch (e) {
-      dispatch(live.errorShown((e as Error).message));
+      notify.error(e, 'question');
     }
   };
+  const act = useAct(send);
   return (
     <section className="card" aria-label={t('live.queue')}>
       <div className="tabs" role="tablist">
@@ -129,11 +151,15 @@ function Questions({ send, isHost, me }: { send: Send; isHost: boolean; me: stri
       <div role="tabpanel" id="tab-queue" aria-labelledby="tabbtn-queue" hidden={tab !== 'queue'}>
         <QuestionList questions={queue} me={me} onVote={vote}
           onEdit={(q, text) => send({ type: 'edit_question', question_id: q.id, text })}
-          onDelete={(q) => void send({ type: 'delete_question', question_id: q.id })}
+          onDelete={(q) => act({ type: 'delete_question', question_id: q.id })}
           actions={isHost ? (q) => (
             <>
-              <button type="button" className="btn btn-primary btn-sm" onClick={() => void send({ type: 'set_question_state', question_id: q.id, state: 'answering' })}>{t('live.pick')}</button>
-              <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'delete_question', question_id: q.id })}>{t('q.delete')}</button>
+              <button type="button" className="btn btn-primary btn-sm" onClick={() => act({ type: 'set_question_state', question_id: q.id, state: 'answering' })}>{t('live.pick')}</button>
+              <button type="button" className="btn btn-ghost btn-sm" onClick={async () => {
+                if (await confirm({ title: t('q.confirmDelete'), body: q.text || t('live.voiceQuestion'), confirm: t('q.delete'), danger: true })) {
+                  act({ type: 'delete_question', question_id: q.id });
+                }
+              }}>{t('q.delete')}</button>
             </>
           ) : undefined} />
       </div>
@@ -147,8 +173,9 @@ function Questions({ send, isHost, me }: { send: Send; isHost: boolean; me: stri
 function Chat({ send, isHost }: { send: Send; isHost: boolean }) {
   const { t } = useTranslation();
   const chat = useAppSelector((s) => s.live.chat);
+  const act = useAct(send);
   const [text, setText] = useState('');
-  const [err, setErr] = useState<string | null>(null);
+  const [err, setErr] = useState<unknown>(null);
   // Follow new messages inside the list only (scrolling them into view
   // would scroll the whole page on a phone), and only while the reader is
   // at the bottom rather than reading back.
@@ -167,7 +194,7 @@ function Chat({ send, isHost }: { send: Send; isHost: boolean }) {
       await send({ type: 'chat', text: v });
       setText('');
     } catch (x) {
-      setErr((x as Error).message);
+      setErr(x);
     }
   }
   const last = chat[chat.length - 1];
@@ -181,7 +208,8 @@ function Chat({ send, isHost }: { send: Send; isHost: boolean }) {
         {chat.map((m) => (
           <li key={m.id}>
             <strong>{m.sender.display_name}</strong> <span>{m.text}</span>
-            {isHost && <button type="button" className="link-btn" aria-label={t('q.delete')} onClick={() => void send({ type: 'delete_chat', message_id: m.id })}>×</button>}
+            {isHost && <button type="button" className="link-btn" aria-label={t('q.delete')}
+              onClick={() => act({ type: 'delete_chat', message_id: m.id })}>×</button>}
           </li>
         ))}
       </ul>
@@ -191,7 +219,7 @@ function Chat({ send, isHost }: { send: Send; isHost: boolean }) {
         <input id="chat-input" className="grow" value={text} maxLength={500} placeholder={t('live.chatPlaceholder')} onChange={(e) => setText(e.target.value)} />
         <button className="btn btn-primary btn-sm" type="submit" disabled={!text.trim()}>{t('live.send')}</button>
       </form>
-      {err && <p className="field-error" role="alert">{err}</p>}
+      {!!err && <p className="field-error" role="alert">{problemMessage(t, err, 'live')}</p>}
     </section>
   );
 }
@@ -202,19 +230,21 @@ function GuestControls({ send }: { send: Send }) {
   const muted = useAppSelector((s) => selectMuted(s.live));
   const handUp = useAppSelector((s) => selectHandRaised(s.live));
   const micError = useAppSelector((s) => s.live.mic.error);
+  const notify = useNotify();
   const [text, setText] = useState('');
-  const [msg, setMsg] = useState('');
-  const [err, setErr] = useState<string | null>(null);
+  const [err, setErr] = useState<unknown>(null);
   const ask = async (kind: 'text' | 'voice') => {
     setErr(null);
     try {
       await send({ type: 'ask', kind, text: kind === 'text' ? text.trim() : '' });
       if (kind === 'text') setText('');
-      setMsg(t('q.posted'));
+      // A raised hand shows itself in place of the button.
+      if (kind === 'text') notify.success('q.posted');
     } catch (x) {
-      setErr(x instanceof CommandFailed ? x.message : (x as Error).message);
+      setErr(x);
     }
   };
+  const act = useAct(send);
   return (
     <section className="card guest-controls" aria-label={t('q.ask')}>
       {onAir ? (
@@ -222,10 +252,10 @@ function GuestControls({ send }: { send: Send }) {
           <p><span className="dot" aria-hidden="true" /> {t('live.youOnAir')}</p>
           {micError === 'mic_denied' && <p className="field-error">{t('live.micDenied')}</p>}
           <div className="row wrap">
-            <button type="button" className="btn btn-ghost btn-sm" aria-pressed={muted} onClick={() => void send({ type: 'mute', muted: !muted })}>
+            <button type="button" className="btn btn-ghost btn-sm" aria-pressed={muted} onClick={() => act({ type: 'mute', muted: !muted })}>
               {muted ? `🔈 ${t('live.unmute')}` : `🔇 ${t('live.mute')}`}
             </button>
-            <button type="button" className="btn btn-danger-solid btn-sm" onClick={() => void send({ type: 'give_back_mic' })}>{t('live.giveBack')}</button>
+            <button type="button" className="btn btn-danger-solid btn-sm" onClick={() => act({ type: 'give_back_mic' })}>{t('live.giveBack')}</button>
           </div>
         </div>
       ) : handUp ? (
@@ -240,8 +270,7 @@ function GuestControls({ send }: { send: Send }) {
           <button className="btn btn-primary btn-sm" type="submit" disabled={!text.trim()}>{t('q.submit')}</button>
         </div>
       </form>
-      {err && <p className="field-error" role="alert">{err}</p>}
-      <p className="sr-only" aria-live="polite">{msg}</p>
+      {!!err && <p className="field-error" role="alert">{problemMessage(t, err, 'question')}</p>}
     </section>
   );
 }
@@ -253,6 +282,11 @@ function HostPanel({ send }: { send: Send }) {
   const st = useAppSelector((s) => s.live);
   const hostName = st.session?.host.username;
   const mutedMe = useAppSelector((s) => selectMuted(s.live));
+  const act = useAct(send);
+  const confirm = useConfirm();
+  const notify = useNotify();
+  // Everyone the count counts, the host first.
+  const people = [...(st.participants ?? [])].sort((a, b) => Number(b.username === hostName) - Number(a.username === hostName));
   useEffect(() => {
     if (st.status === 'open' && st.participants === null) {
       send({ type: 'participants' }).then((r) => {
@@ -265,38 +299,77 @@ function HostPanel({ send }: { send: Send }) {
     <section className="card host-panel" aria-labelledby="ppl-title">
       <div className="row between">
         <h2 id="ppl-title" className="h3">{t('live.participants')} ({st.participantCount})</h2>
-        <button type="button" className="btn btn-ghost btn-sm" aria-pressed={mutedMe} onClick={() => void send({ type: 'mute', muted: !mutedMe })}>
+        <button type="button" className="btn btn-ghost btn-sm" aria-pressed={mutedMe} onClick={() => act({ type: 'mute', muted: !mutedMe })}>
           {mutedMe ? `🔈 ${t('live.unmute')}` : `🔇 ${t('live.mute')}`}
         </button>
       </div>
       <ul className="people">
-        {(st.participants ?? []).filter((p) => p.username !== hostName).map((p) => {
+        {people.map((p) => {
           const onAir = st.onAir.speakers.includes(p.username);
           const muted = st.onAir.muted.includes(p.username);
+          const name = (
+            <Link to={`/u/${p.username}`} target="_blank" className="row grow"><Avatar user={p} size={28} /> {p.display_name}</Link>
+          );
+          if (p.username === hostName) {
+            // The host is counted and listed too, without buttons to use on themselves.
+            return (
+              <li key={p.username} className="person">
+                {name}
+                <span className="tag">{t('live.host')}</span>
+                <SoundWave active={!!st.speaking[p.username]} />
+              </li>
+            );
+          }
           return (
             <li key={p.username} className="person">
-              <Link to={`/u/${p.username}`} target="_blank" className="row grow"><Avatar user={p} size={28} /> {p.display_name}</Link>
+              {name}
               {onAir && <SoundWave active={!!st.speaking[p.username]} />}
               <div className="row">
                 {onAir ? (
                   <>
-                    <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'mute', muted: !muted, username: p.username })}>{muted ? t('live.unmute') : t('live.mute')}</button>
-                    <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'revoke_mic', username: p.username })}>{t('live.revoke')}</button>
+                    <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'mute', muted: !muted, username: p.username })}>{muted ? t('live.unmute') : t('live.mute')}</button>
+                    <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'revoke_mic', username: p.username })}>{t('live.revoke')}</button>
                   </>
                 ) : (
-                  <button type="button" className="btn btn-ghost btn-sm" onClick={() => void send({ type: 'grant_mic', username: p.username })}>{t('live.grant')}</button>
+                  <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'grant_mic', username: p.username })}>{t('live.grant')}</button>
                 )}
-                <button type="button" className="btn btn-ghost btn-sm btn-danger" onClick={() => {
-                  if (confirm(t('live.confirmRemove', { name: p.display_name }))) void send({ type: 'remove', username: p.username });
+                <button type="button" className="btn btn-ghost btn-sm btn-danger" onClick={async () => {
+                  const ok = await confirm({ title: t('live.confirmRemove', { name: p.display_name }), body: t('live.confirmRemoveBody'), confirm: t('live.remove'), danger: true });
+                  if (ok) act({ type: 'remove', username: p.username });
                 }}>{t('live.remove')}</button>
               </div>
             </li>
           );
         })}
       </ul>
+      {st.removed.length > 0 && (
+        <section className="removed" aria-labelledby="removed-title">
+          <h3 id="removed-title" className="small-title">{t('live.removedList')} ({st.removed.length})</h3>
+          <ul className="people">
+            {st.removed.map((p) => (
+              <li key={p.username} className="person">
+                <span className="row grow"><Avatar user={p} size={28} /> {p.display_name}</span>
+                <button type="button" className="btn btn-ghost btn-sm" onClick={async () => {
+                  try {
+                    await send({ type: 'readmit', username: p.username });
+                    notify.success('live.readmitted', { name: p.display_name });
+                  } catch (e) {
+                    notify.error(e, 'live');
+                  }
+                }}>{t('live.readmit')}</button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <button type="button" className="btn btn-danger-solid btn-block" onClick={async () => {
-        if (!confirm(t('live.confirmEnd'))) return;
-        await send({ type: 'end' }).catch(() => undefined);
+        if (!await confirm({ title: t('live.confirmEnd'), body: t('live.confirmEndBody'), confirm: t('live.endSession'), danger: true })) return;
+        try {
+          await send({ type: 'end' });
+        } catch (e) {
+          notify.error(e, 'live');
+          return;
+        }
         if (st.session) navigate(`/sessions/${st.session.id}/archive`);
       }}>{t('live.endSession')}</button>
     </section>
@@ -310,7 +383,7 @@ export function LiveRoomPage() {
   const dispatch = useAppDispatch();
   const st = useAppSelector((s) => s.live);
   const isHost = useAppSelector((s) => selectIsHost(s.live));
-  const [copied, setCopied] = useState(false);
+  const notify = useNotify();
   useTitle(st.session ? `LIVE · ${st.session.title}` : undefined);
   const newest = useAppSelector((s) => {
     const qs = Object.values(s.live.questions);
@@ -320,13 +393,19 @@ export function LiveRoomPage() {
   if (st.closeReason && st.status !== 'open') {
     const msg = { removed: t('live.removed'), ended: t('live.ended'), not_found: t('live.notFound'), not_live: t('live.notLive'), too_many_tabs: t('live.tooManyTabs'), protocol: t('live.protocolError') }[st.closeReason];
     return (
-      <div className="page narrow center">
-        <p className="alert" role="alert">{msg}</p>
-        <div className="row center">
-          {st.closeReason === 'ended' && <Link className="btn btn-primary" to={`/sessions/${id}/archive`}>{t('live.goArchive')}</Link>}
-          {st.closeReason === 'not_live' && <Link className="btn btn-primary" to={`/sessions/${id}`}>{t('common.back')}</Link>}
-          <Link className="btn btn-ghost" to="/">{t('live.goHome')}</Link>
-        </div>
+      <div className="page narrow">
+        <section className="card error-page" aria-labelledby="closed-title">
+          <div className="error-mark" aria-hidden="true">{st.closeReason === 'ended' ? '✓' : '!'}</div>
+          <div role="alert">
+            <h1 id="closed-title" className="h2">{msg}</h1>
+            {st.closeReason === 'removed' && <p className="muted">{t('live.removedMore')}</p>}
+          </div>
+          <div className="row wrap center">
+            {st.closeReason === 'ended' && <Link className="btn btn-primary" to={`/sessions/${id}/archive`}>{t('live.goArchive')}</Link>}
+            {st.closeReason === 'not_live' && <Link className="btn btn-primary" to={`/sessions/${id}`}>{t('common.back')}</Link>}
+            <Link className={`btn ${st.closeReason === 'ended' || st.closeReason === 'not_live' ? 'btn-ghost' : 'btn-primary'}`} to="/">{t('live.goHome')}</Link>
+          </div>
+        </section>
       </div>
     );
   }
@@ -345,15 +424,18 @@ export function LiveRoomPage() {
         </div>
         <div className="row">
           <button type="button" className="btn btn-ghost btn-sm" onClick={async () => {
-            await navigator.clipboard?.writeText(window.location.href).catch(() => undefined);
-            setCopied(true);
+            try {
+              await navigator.clipboard.writeText(window.location.href);
+              notify.success('live.copied');
+            } catch {
+              notify.failure('live.copyFailed');
+            }
           }}>🔗 {t('live.share')}</button>
           <Link className="btn btn-ghost btn-sm" to={`/sessions/${id}`}>{t('live.leave')}</Link>
         </div>
-        <p className="sr-only" aria-live="polite">{copied ? t('live.copied') : ''}</p>
       </header>
       {st.lastError && (
-        <p className="alert alert-error" role="alert">{st.lastError} <button type="button" className="link-btn" onClick={() => dispatch(live.errorShown(null))}>{t('common.close')}</button></p>
+        <p className="alert alert-error" role="alert">{problemMessage(t, st.lastError, 'live')} <button type="button" className="link-btn" onClick={() => dispatch(live.errorShown(null))}>{t('common.close')}</button></p>
       )}
       <p className="sr-only" aria-live="polite">{newest ? t('live.newQuestion', { text: newest.text || t('live.voiceQuestion') }) : ''}</p>
       <div className="live-grid">

@@ -4,7 +4,7 @@ import { useMySessionsQuery } from '../api/api';
 import type { Session } from '../api/types';
 import { HostActions } from '../components/HostActions';
 import { SessionGrid } from '../components/SessionCard';
-import { Avatar, Loading, ProblemAlert, Section } from '../components/ui';
+import { Avatar, EmptyState, Loading, ProblemAlert, Section } from '../components/ui';
 import { useMe, useTitle } from '../hooks';
 
 const ORDER: Session['state'][] = ['live', 'scheduled', 'ready', 'recruiting'];
@@ -45,11 +45,19 @@ export function MyPage() {
           })}
           {!hosting.length && (
             <Section title={t('my.hosting')}>
-              <p className="empty">{t('my.noHosting')} <Link to="/sessions/new">{t('main.open')}</Link></p>
+              <EmptyState icon="🎙" title={t('my.noHosting')} action={<Link className="btn btn-primary btn-sm" to="/sessions/new">＋ {t('main.open')}</Link>}>
+                {t('my.noHostingText')}
+              </EmptyState>
             </Section>
           )}
-          <Section title={t('my.wished')}><SessionGrid sessions={q.data.wished} empty={t('my.noWished')} /></Section>
-          <Section title={t('my.ended')}><SessionGrid sessions={q.data.ended} empty={t('my.noEnded')} /></Section>
+          <Section title={t('my.wished')}>
+            <SessionGrid sessions={q.data.wished} empty={
+              <EmptyState icon="♡" title={t('my.noWished')} action={<Link className="btn btn-ghost btn-sm" to="/">{t('my.browse')}</Link>}>{t('main.noWishedYet')}</EmptyState>
+            } />
+          </Section>
+          <Section title={t('my.ended')}>
+            <SessionGrid sessions={q.data.ended} empty={<EmptyState icon="🗂" title={t('my.noEnded')}>{t('my.noEndedText')}</EmptyState>} />
+          </Section>
         </>
       )}
     </div>

@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useUpdateMeMutation, useUploadAvatarMutation } from '../api/api';
-import { fieldErrors } from '../api/http';
-import { Avatar, Field, Loading, ProblemAlert, problemOf } from '../components/ui';
+import { useNotify } from '../components/Toasts';
+import { Avatar, Field, Loading, ProblemAlert } from '../components/ui';
+import { fieldMessages } from '../errors';
 import { useMe, useTitle } from '../hooks';
 
 export const AVATAR_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
@@ -25,7 +26,7 @@ export function ProfileEditPage() {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [fileErr, setFileErr] = useState<string | null>(null);
-  const [status, setStatus] = useState('');
+  const notify = useNotify();
   const [errors, setErrors] = useState<Record<string, string>>({});
   useTitle(t('profile.editTitle'));
   useEffect(() => {
@@ -33,7 +34,7 @@ export function ProfileEditPage() {
   }, [me]);
   useEffect(() => () => { if (preview) URL.revokeObjectURL(preview); }, [preview]);
   if (!me) return <Loading />;
-  const sf = fieldErrors(problemOf(us.error));
+  const sf = fieldMessages(t, us.error);
 
   async function save(e: FormEvent) {
     e.preventDefault();
@@ -45,10 +46,9 @@ export function ProfileEditPage() {
     if (!v.display_name.trim()) errs.display_name = t('auth.badDisplayName');
     setErrors(errs);
     if (Object.keys(errs).length) return;
-    setStatus('');
     try {
       await update({ ...v, display_name: v.display_name.trim() }).unwrap();
-      setStatus(t('profile.saved'));
+      notify.success('profile.saved');
     } catch {
       /* shown */
     }
@@ -74,7 +74,6 @@ export function ProfileEditPage() {
               {t('profile.chooseAvatar')}
               <input type="file" accept={AVATAR_TYPES.join(',')} className="sr-only" onChange={(e) => {
                 const f = e.target.files?.[0] ?? null;
-                setStatus('');
                 if (!f) return;
                 const bad = checkAvatar(f);
                 setFileErr(bad ? t(bad) : null);
@@ -90,24 +89,23 @@ export function ProfileEditPage() {
                 await upload(file).unwrap();
                 setFile(null);
                 setPreview(null);
-                setStatus(t('profile.avatarSaved'));
+                notify.success('profile.avatarSaved');
               } catch {
                 /* shown */
               }
             }}>{t('profile.uploadAvatar')}</button>
-            <ProblemAlert error={ups.error} />
+            <ProblemAlert error={ups.error} context="avatar" />
           </div>
         </div>
       </section>
       <form className="card form" onSubmit={save} noValidate>
-        <ProblemAlert error={us.error} />
+        <ProblemAlert error={us.error} fields={Object.keys(LIMITS)} />
         {field('display_name', t('profile.displayName'))}
         {field('company', t('profile.company'))}
         {field('work_field', t('profile.workField'))}
         {field('bio', t('profile.bio'), true)}
         <button className="btn btn-primary btn-block" type="submit" disabled={us.isLoading}>{t('profile.save')}</button>
       </form>
-      <p className="status" role="status" aria-live="polite">{status}</p>
     </div>
   );
 }

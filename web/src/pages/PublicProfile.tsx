@@ -2,7 +2,7 @@ import { useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { useGetUserQuery } from '../api/api';
 import { SessionGrid } from '../components/SessionCard';
-import { Avatar, Loading, ProblemAlert, Section } from '../components/ui';
+import { Avatar, ErrorPage, Loading, Section } from '../components/ui';
 import { useTitle } from '../hooks';
 
 export function PublicProfilePage() {
@@ -11,7 +11,7 @@ export function PublicProfilePage() {
   const q = useGetUserQuery(username);
   useTitle(q.data?.user.display_name);
   if (q.isLoading) return <Loading />;
-  if (!q.data) return <div className="page"><ProblemAlert error={q.error} /></div>;
+  if (!q.data) return <ErrorPage error={q.error} context="user" onRetry={() => void q.refetch()} />;
   const { user, upcoming, past } = q.data;
   return (
     <div className="page">

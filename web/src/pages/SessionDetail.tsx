@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import {
@@ -9,7 +8,9 @@ import type { Session, User } from '../api/types';
 import { AskBox, QuestionList } from '../components/QuestionList';
 import { WishProgress } from '../components/SessionCard';
 import { HostActions } from '../components/HostActions';
-import { Avatar, Loading, ProblemAlert, StateBadge } from '../components/ui';
+import { useNotify } from '../components/Toasts';
+import { Avatar, ErrorPage, Loading, ProblemAlert, StateBadge } from '../components/ui';
+import { useSessionStream } from '../events';
 import { formatDateTime } from '../format';
 import { useMe, useTitle } from '../hooks';
 
@@ -36,7 +37,7 @@ function WishButton({ session }: { session: Session }) {
   const navigate = useNavigate();
   const loc = useLocation();
   const [wish, st] = useWishMutation();
-  const [said, setSaid] = useState(false);
+  const notify = useNotify();
   if (me?.username === session.host.username) return <p className="muted">{t('session.ownSession')}</p>;
   return (
     <div className="wish">
@@ -50,15 +51,13 @@ function WishButton({ session }: { session: Session }) {
           const wished = !session.wished_by_me;
           try {
             await wish({ id: session.id, wished }).unwrap();
-            setSaid(wished);
-          } catch {
-            /* shown below */
+            notify.success(wished ? 'session.wished' : 'session.unwished');
+          } catch (e) {
+            notify.error(e, 'session');
           }
         }}>
         {session.wished_by_me ? `♥ ${t('session.unwish')}` : `♡ ${t('session.wish')}`}
       </button>
-      <p className="muted" aria-live="polite">{said ? t('session.wished') : ''}</p>
-      <ProblemAlert error={st.error} />
     </div>
   );
 }
@@ -73,10 +72,12 @@ export function SessionDetailPage() {
   const [vote] = useVoteMutation();
   const [edit] = useEditQuestionMutation();
   const [del] = useDeleteQuestionMutation();
+  const notify = useNotify();
+  useSessionStream(id);
   const s = sq.data;
   useTitle(s?.title);
   if (sq.isLoading) return <Loading />;
-  if (!s) return <div className="page"><ProblemAlert error={sq.error} /></div>;
+  if (!s) return <ErrorPage error={sq.error} context="session" onRetry={() => void sq.refetch()} />;
   const isHost = me?.username === s.host.username;
   const open = s.state !== 'ended' && s.state !== 'cancelled';
   return (
@@ -90,7 +91,7 @@ export function SessionDetailPage() {
         <h1>{s.title}</h1>
         <dl className="facts">
           <div><dt>{t('session.startsAt')}</dt><dd>{s.starts_at ? <time dateTime={s.starts_at}>{formatDateTime(s.starts_at)}</time> : t('session.notScheduled')}</dd></div>
-          <div><dt>{t('q.listTitle')}</dt><dd>{t('session.questions', { count: s.question_count })}</dd></div>
+          <div><dt>{t('q.listTitle')}</dt><dd>{t('session.questions', { count: qq.data?.length ?? s.question_count })}</dd></div>
         </dl>
         {s.description && (
           <section aria-label={t('session.topic')}>
@@ -110,12 +111,19 @@ export function SessionDetailPage() {
           {open && me && <AskBox onAsk={(text) => ask({ sessionId: s.id, text }).unwrap()} />}
           {open && !me && <p><Link to="/login" state={{ from: `/sessions/${s.id}` }}>{t('auth.loginRequired')}</Link></p>}
           {!open && <p className="muted">{t('q.closed')}</p>}
-          <ProblemAlert error={qq.error} />
+          <ProblemAlert error={qq.error} context="session" />
           <div aria-live="polite">
             <QuestionList questions={qq.data ?? []} me={me?.username} label={t('q.listTitle')}
-              onVote={(q, voted) => void vote({ id: q.id, sessionId: s.id, voted })}
+              onVote={(q, voted) => void vote({ id: q.id, sessionId: s.id, voted }).unwrap().catch((e) => notify.error(e, 'question'))}
               onEdit={(q, text) => edit({ id: q.id, sessionId: s.id, text }).unwrap()}
-              onDelete={(q) => void del({ id: q.id, sessionId: s.id })} />
+              onDelete={async (q) => {
+                try {
+                  await del({ id: q.id, sessionId: s.id }).unwrap();
+                  notify.success('q.deleted');
+                } catch (e) {
+                  notify.error(e, 'question');
+                }
+              }} />
           </div>
         </section>
       </div>

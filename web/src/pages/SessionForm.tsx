@@ -2,8 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { useCreateSessionMutation, useGetSessionQuery, useUpdateSessionMutation } from '../api/api';
-import { fieldErrors } from '../api/http';
-import { Field, Loading, ProblemAlert, problemOf } from '../components/ui';
+import { ErrorPage, Field, Loading, ProblemAlert } from '../components/ui';
+import { fieldMessages } from '../errors';
 import { fromLocalInput, toLocalInput } from '../format';
 import { useTitle } from '../hooks';
 
@@ -39,10 +39,11 @@ export function SessionFormPage() {
     const s = existing.data;
     if (s) setV({ title: s.title, description: s.description, starts_at: toLocalInput(s.starts_at), target_guests: String(s.target_guests), open_now: false });
   }, [existing.data]);
-  const server = problemOf(editing ? us.error : cs.error);
-  const sf = fieldErrors(server);
+  const server = editing ? us.error : cs.error;
+  const sf = fieldMessages(t, server);
   const err = (f: string) => (errors[f] ? t(errors[f]) : sf[f]);
   if (editing && existing.isLoading) return <Loading />;
+  if (editing && existing.error) return <ErrorPage error={existing.error} context="session" onRetry={() => void existing.refetch()} />;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -72,7 +73,7 @@ export function SessionFormPage() {
     <div className="page narrow">
       <h1>{editing ? t('form.editTitle') : t('form.createTitle')}</h1>
       <form className="card form" onSubmit={submit} noValidate>
-        <ProblemAlert error={server} />
+        <ProblemAlert error={server} context="session" fields={['title', 'description', 'starts_at', 'target_guests']} />
         <Field label={t('form.title')} error={err('title')} hint={t('form.count', { n: Array.from(v.title).length, max: 100 })}>
           {(p) => <input {...p} value={v.title} maxLength={100} required onChange={(e) => setV({ ...v, title: e.target.value })} />}
         </Field>
