@@ -2,11 +2,9 @@ package live_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
@@ -112,14 +110,7 @@ func TestRemovalLastsAndCanBeLifted(t *testing.T) {
 // TestRemovalAcrossNodes: the host on one node removes a guest whose
 // socket is on the other; the guest is closed there and refused there.
 func TestRemovalAcrossNodes(t *testing.T) {
-	redis := redisURL(t)
-	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
-	if os.Getenv(storetest.PostgresEnv) != "" {
-		dbURL = storetest.URL(t, "postgres")
-	}
-	prefix := fmt.Sprintf("a2l-test-%d:", time.Now().UnixNano())
-	t.Cleanup(func() { dropKeys(t, redis, prefix) })
-	a, b := node(t, dbURL, redis, prefix), node(t, dbURL, redis, prefix)
+	a, b := twoNodes(t)
 	host, guest := a.user("host"), a.user("guest")
 	s := a.liveSession(host)
 	hc := a.dial(host, s.ID)
