@@ -380,7 +380,9 @@ func (s *Service) MySessions(ctx context.Context, actor *User) (*MySessions, err
 	if err != nil {
 		return nil, err
 	}
-	ended, err := s.Store.ListSessions(ctx, SessionFilter{HostID: actor.ID, ViewerID: actor.ID, Limit: 100,
+	// A guest's ended sessions are the ones they took part in, not only
+	// the ones they hosted.
+	ended, err := s.Store.ListSessions(ctx, SessionFilter{TookPartID: actor.ID, ViewerID: actor.ID, Limit: 100,
 		States: []SessionState{StateEnded, StateCancelled}})
 	if err != nil {
 		return nil, err

@@ -162,6 +162,9 @@ type SessionFilter struct {
 	ViewerID     string // for WishedByMe
 	Cursor       string
 	Limit        int
+	// TookPartID keeps the sessions this user hosted, wished, asked a
+	// question in or joined the live room of.
+	TookPartID string
 }
 
 // SessionPage is one page of a listing.
@@ -178,7 +181,9 @@ type Feed struct {
 	Recruiting []*Session `json:"recruiting"`
 }
 
-// MySessions is My page.
+// MySessions is My page: the sessions one hosts that are not over, the
+// ones one wished, and the ended (or cancelled) ones one took part in —
+// hosted, wished, asked in or joined.
 type MySessions struct {
 	Hosting []*Session `json:"hosting"`
 	Wished  []*Session `json:"wished"`

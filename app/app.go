@@ -211,6 +211,20 @@ func (a *App) Addr() string {
 	return a.ln.Addr().String()
 }
 
+// OpenURL is the address to open in a browser for a listening address: a
+// server listening on every interface (":8080", "0.0.0.0:8080", "[::]:8080")
+// is reached at localhost.
+func OpenURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr + "/"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
 // Run listens (if Listen was not called), serves until ctx is done, and then
 // shuts down in order: stop accepting, finish in-flight requests within the
 // shutdown timeout, close the store.
@@ -220,7 +234,7 @@ func (a *App) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	a.log.Info("listening", slog.String("addr", a.Addr()), slog.String("database", a.store.Dialect()),
+	a.log.Info("listening", slog.String("url", OpenURL(a.Addr())), slog.String("addr", a.Addr()), slog.String("database", a.store.Dialect()),
 		slog.String("media_udp", a.sfu.UDPAddr().String()),
 		slog.Bool("web_app", web.Built()))
 	if a.cfg.PprofAddr != "" {

@@ -66,7 +66,7 @@ func (s *Server) routeList() []route {
 			auth: true, multipart: true, out: avatarResponse{}, status: 200, errors: []int{400, 401, 403, 413, 415, 422}, handle: s.putAvatar},
 		{method: "GET", path: "/api/v1/users/{username}", tag: tAuth, summary: "Public profile with upcoming and past sessions",
 			out: &ask2live.Profile{}, status: 200, errors: []int{404}, handle: s.profile},
-		{method: "GET", path: "/api/v1/me/sessions", tag: tSess, summary: "My page: sessions I host, wished, and ended",
+		{method: "GET", path: "/api/v1/me/sessions", tag: tSess, summary: "My page: sessions I host, wished, and the ended ones I took part in (hosted, wished, asked in or joined)",
 			auth: true, out: &ask2live.MySessions{}, status: 200, errors: []int{401}, handle: s.mySessions},
 		{method: "GET", path: "/api/v1/feed", tag: tSess, summary: "Main page: wished-and-live, live, upcoming, recruiting",
 			out: &ask2live.Feed{}, status: 200, handle: s.feed},

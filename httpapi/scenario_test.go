@@ -166,8 +166,8 @@ func TestLifecycle(t *testing.T) {
 		if len(mine.Ended) != 1 || len(mine.Hosting) != 0 {
 			t.Fatalf("my sessions: %+v", mine)
 		}
-		if w := must(g1.MySessions(ctx))(t); len(w.Wished) != 1 {
-			t.Fatalf("guest wished list: %+v", w.Wished)
+		if w := must(g1.MySessions(ctx))(t); len(w.Wished) != 1 || len(w.Ended) != 1 || w.Ended[0].ID != s.ID {
+			t.Fatalf("guest wished list %+v, ended list %+v", w.Wished, w.Ended)
 		}
 		prof := must(anon.Profile(ctx, "HOST"))(t)
 		if prof.User.DisplayName != dn || len(prof.Past) != 1 || prof.User.AvatarURL != url {

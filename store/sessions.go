@@ -105,6 +105,13 @@ func (db *DB) ListSessions(ctx context.Context, f ask2live.SessionFilter) (*ask2
 		where = append(where, "s.host_id = ?")
 		args = append(args, f.HostID)
 	}
+	if u := f.TookPartID; u != "" {
+		where = append(where, `(s.host_id = ?
+			OR EXISTS (SELECT 1 FROM wishes tw WHERE tw.session_id = s.id AND tw.user_id = ?)
+			OR EXISTS (SELECT 1 FROM questions tq WHERE tq.session_id = s.id AND tq.author_id = ?)
+			OR EXISTS (SELECT 1 FROM participations tp WHERE tp.session_id = s.id AND tp.user_id = ?))`)
+		args = append(args, u, u, u, u)
+	}
 	if text := strings.TrimSpace(f.Text); text != "" {
 		pat := "%" + escapeLike(text) + "%"
 		where = append(where, fmt.Sprintf("(s.title %[1]s ? ESCAPE '!' OR s.description %[1]s ? ESCAPE '!')", db.d.like))

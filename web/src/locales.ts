@@ -52,7 +52,7 @@ export const ko = {
     noEndedText: '참여한 세션이 끝나면 답변 기록과 함께 여기에 남습니다.',
   },
   profile: {
-    editTitle: '프로필 수정', avatar: '프로필 사진', chooseAvatar: '사진 선택', uploadAvatar: '사진 올리기', displayName: '닉네임',
+    editTitle: '프로필 수정', avatar: '프로필 사진', chooseAvatar: '사진 바꾸기', uploading: '올리는 중…', avatarHint: 'JPEG, PNG, WebP, GIF · 5MB 이하', displayName: '닉네임',
     company: '회사', workField: '분야', bio: '소개', save: '저장하기', saved: '저장했습니다.', avatarSaved: '사진을 바꿨습니다.',
     avatarType: 'JPEG, PNG, WebP, GIF 파일만 올릴 수 있습니다.', avatarSize: '5MB 이하의 사진만 올릴 수 있습니다.',
     upcoming: '예정된 세션', past: '지난 세션', none: '없음', notFound: '사용자를 찾을 수 없습니다.',
@@ -150,7 +150,7 @@ export const en: Messages = {
     noEndedText: 'Sessions you took part in stay here once they end, with their answers.',
   },
   profile: {
-    editTitle: 'Edit profile', avatar: 'Avatar', chooseAvatar: 'Choose a picture', uploadAvatar: 'Upload picture', displayName: 'Display name',
+    editTitle: 'Edit profile', avatar: 'Avatar', chooseAvatar: 'Change picture', uploading: 'Uploading…', avatarHint: 'JPEG, PNG, WebP or GIF, up to 5 MB', displayName: 'Display name',
     company: 'Company', workField: 'Field of work', bio: 'Bio', save: 'Save', saved: 'Saved.', avatarSaved: 'Picture updated.',
     avatarType: 'Only JPEG, PNG, WebP or GIF pictures.', avatarSize: 'Pictures must be 5 MB or smaller.',
     upcoming: 'Upcoming sessions', past: 'Past sessions', none: 'None', notFound: 'User not found.',

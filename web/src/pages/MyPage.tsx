@@ -15,7 +15,10 @@ export function MyPage() {
   const q = useMySessionsQuery();
   useTitle(t('my.title'));
   if (!me) return <Loading />;
-  const hosting = (q.data?.hosting ?? []).filter((s) => s.state !== 'ended' && s.state !== 'cancelled');
+  const over = (s: Session) => s.state === 'ended' || s.state === 'cancelled';
+  const hosting = (q.data?.hosting ?? []).filter((s) => !over(s));
+  // Wished sessions that are over are in the ended list, with the others one took part in.
+  const wished = (q.data?.wished ?? []).filter((s) => !over(s));
   return (
     <div className="page">
       <section className="card profile-card" aria-label={t('my.title')}>
@@ -51,7 +54,7 @@ export function MyPage() {
             </Section>
           )}
           <Section title={t('my.wished')}>
-            <SessionGrid sessions={q.data.wished} empty={
+            <SessionGrid sessions={wished} empty={
               <EmptyState icon="♡" title={t('my.noWished')} action={<Link className="btn btn-ghost btn-sm" to="/">{t('my.browse')}</Link>}>{t('main.noWishedYet')}</EmptyState>
             } />
           </Section>

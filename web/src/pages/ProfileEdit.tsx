@@ -23,7 +23,6 @@ export function ProfileEditPage() {
   const [update, us] = useUpdateMeMutation();
   const [upload, ups] = useUploadAvatarMutation();
   const [v, setV] = useState({ display_name: '', company: '', work_field: '', bio: '' });
-  const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [fileErr, setFileErr] = useState<string | null>(null);
   const notify = useNotify();
@@ -65,35 +64,36 @@ export function ProfileEditPage() {
   return (
     <div className="page narrow">
       <h1>{t('profile.editTitle')}</h1>
-      <section className="card form" aria-labelledby="avatar-title">
+      <section className="card avatar-card" aria-labelledby="avatar-title">
         <h2 id="avatar-title" className="h3">{t('profile.avatar')}</h2>
-        <div className="row">
-          {preview ? <img className="avatar" src={preview} alt="" width={96} height={96} /> : <Avatar user={me} size={96} />}
-          <div className="grow">
-            <label className="btn btn-ghost btn-sm file-btn">
-              {t('profile.chooseAvatar')}
-              <input type="file" accept={AVATAR_TYPES.join(',')} className="sr-only" onChange={(e) => {
+        <div className="avatar-row">
+          <div className={`avatar-preview${ups.isLoading ? ' busy' : ''}`}>
+            {preview ? <img className="avatar" src={preview} alt="" width={96} height={96} /> : <Avatar user={me} size={96} />}
+          </div>
+          <div className="avatar-controls">
+            {/* Choosing a picture uploads it: one step, with the preview shown meanwhile. */}
+            <label className={`btn btn-ghost btn-sm file-btn${ups.isLoading ? ' disabled' : ''}`}>
+              {ups.isLoading ? t('profile.uploading') : t('profile.chooseAvatar')}
+              <input type="file" accept={AVATAR_TYPES.join(',')} className="sr-only" disabled={ups.isLoading} onChange={async (e) => {
                 const f = e.target.files?.[0] ?? null;
+                e.target.value = '';
                 if (!f) return;
                 const bad = checkAvatar(f);
-                setFileErr(bad ? t(bad) : null);
-                if (bad) { setFile(null); setPreview(null); return; }
-                setFile(f);
+                setFileErr(bad);
+                if (bad) return;
                 setPreview(URL.createObjectURL(f));
+                try {
+                  await upload(f).unwrap();
+                  notify.success('profile.avatarSaved');
+                } catch {
+                  /* shown below */
+                } finally {
+                  setPreview(null);
+                }
               }} />
             </label>
-            {fileErr && <p className="field-error" role="alert">{fileErr}</p>}
-            <button type="button" className="btn btn-primary btn-sm" disabled={!file || ups.isLoading} onClick={async () => {
-              if (!file) return;
-              try {
-                await upload(file).unwrap();
-                setFile(null);
-                setPreview(null);
-                notify.success('profile.avatarSaved');
-              } catch {
-                /* shown */
-              }
-            }}>{t('profile.uploadAvatar')}</button>
+            <small className="hint">{t('profile.avatarHint')}</small>
+            {fileErr && <p className="field-error" role="alert">{t(fileErr)}</p>}
             <ProblemAlert error={ups.error} context="avatar" />
           </div>
         </div>
