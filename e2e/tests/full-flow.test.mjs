@@ -102,7 +102,7 @@ test('a session from its first wish to its archive, with the guest on air', asyn
   // The guest finds it among the sessions recruiting guests, wishes it and
   // sends a pre-question.
   await guest.goto(server.url + '/');
-  await guest.getByRole('link', { name: title }).click();
+  await guest.getByRole('article').getByRole('link', { name: title }).click();
   await guest.waitForURL(`**/sessions/${id}`);
   await guest.getByRole('button', { name: '찜하기' }).click();
   await guest.getByText('찜 1/1').waitFor();
@@ -114,7 +114,7 @@ test('a session from its first wish to its archive, with the guest on air', asyn
   // The guest goes back to the main page and stays there: everything from
   // now on must reach it without a reload.
   await guest.goto(server.url + '/');
-  await guest.getByRole('link', { name: title }).waitFor();
+  await guest.getByRole('article').getByRole('link', { name: title }).waitFor();
   await guest.evaluate(() => { window.__e2eSamePage = true; });
 
   // The host sees the wish and the pre-question, confirms, and goes live.
