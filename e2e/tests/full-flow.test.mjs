@@ -109,7 +109,8 @@ test('a session from its first wish to its archive, with the guest on air', asyn
   const preQuestion = '고루틴 누수는 어떻게 찾나요?';
   await guest.getByLabel('질문하기').fill(preQuestion);
   await guest.getByRole('button', { name: '등록', exact: true }).click();
-  await guest.getByText(preQuestion).waitFor();
+  // In the list (the box may still hold the text for a moment).
+  await guest.getByRole('list', { name: '등록된 질문' }).getByText(preQuestion).waitFor();
 
   // The guest goes back to the main page and stays there: everything from
   // now on must reach it without a reload.
@@ -119,7 +120,7 @@ test('a session from its first wish to its archive, with the guest on air', asyn
 
   // The host sees the wish and the pre-question, confirms, and goes live.
   await host.reload();
-  await host.getByText(preQuestion).waitFor();
+  await host.getByRole('list', { name: 'Questions' }).getByText(preQuestion).waitFor();
   await host.getByRole('button', { name: 'Confirm' }).click();
   // Confirming moves it to the guest's "upcoming" section: the main page's
   // event stream is connected.

@@ -2,7 +2,7 @@
 // Korean and English, nothing is cut off and the page never scrolls sideways.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, signUp } from '../harness.mjs';
+import { setUp, signUp } from '../harness.mjs';
 
 const words = {
   en: { login: 'Log in', register: 'Sign up', logout: 'Log out' },
@@ -21,27 +21,21 @@ async function fits(page, names, where) {
   }
 }
 
-test('the header fits a phone in both languages', async () => {
-  const server = await startServer();
-  const browser = await launchBrowser();
-  try {
-    for (const lang of ['en', 'ko']) {
-      for (const width of [360, 390]) {
-        const ctx = await browser.newContext({ locale: lang === 'ko' ? 'ko-KR' : 'en-US', viewport: { width, height: 780 } });
-        const page = await ctx.newPage();
-        page.setDefaultTimeout(15000);
-        await page.goto(server.url + '/');
-        await page.getByRole('heading', { level: 1 }).waitFor();
-        await fits(page, [words[lang].login, words[lang].register], `${lang} ${width} px signed out`);
-        await signUp(page, server.url, { username: `narrow${lang}${width}`, password: 'password-narrow', displayName: 'A rather long display name', ko: lang === 'ko' });
-        await page.goto(server.url + '/');
-        await page.getByRole('heading', { level: 1 }).waitFor();
-        await fits(page, [words[lang].logout], `${lang} ${width} px signed in`);
-        await ctx.close();
-      }
+test('the header fits a phone in both languages', async (t) => {
+  const { server, browser } = await setUp(t);
+  for (const lang of ['en', 'ko']) {
+    for (const width of [360, 390]) {
+      const ctx = await browser.newContext({ locale: lang === 'ko' ? 'ko-KR' : 'en-US', viewport: { width, height: 780 } });
+      const page = await ctx.newPage();
+      page.setDefaultTimeout(15000);
+      await page.goto(server.url + '/');
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await fits(page, [words[lang].login, words[lang].register], `${lang} ${width} px signed out`);
+      await signUp(page, server.url, { username: `narrow${lang}${width}`, password: 'password-narrow', displayName: 'A rather long display name', ko: lang === 'ko' });
+      await page.goto(server.url + '/');
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await fits(page, [words[lang].logout], `${lang} ${width} px signed in`);
+      await ctx.close();
     }
-  } finally {
-    await browser.close();
-    await server.stop();
   }
 });
