@@ -155,14 +155,18 @@ func RunAudio(ctx context.Context, cfg AudioConfig, out io.Writer) error {
 
 	var sent atomic.Int64
 	stop := make(chan struct{})
-	cpu0, wall0, server0 := cpuTime(), time.Now(), serverCPU(cfg.URL)
+	cpu0, wall0 := cpuTime(), time.Now()
+	var meter *Meter
+	if cfg.URL != "" {
+		meter = StartMeter(cfg.URL)
+	}
 	windowStart.Store(wall0.UnixNano())
 	measuring.Store(true)
 	go func() { time.Sleep(cfg.Duration); close(stop) }()
 	send(stop, &sent)
 	time.Sleep(200 * time.Millisecond) // the last packets in flight
 	measuring.Store(false)
-	cpu, wall, serverUsed := cpuTime()-cpu0, time.Since(wall0), serverCPU(cfg.URL)-server0
+	cpu, wall := cpuTime()-cpu0, time.Since(wall0)
 
 	// Each packet should reach every peer but its speaker.
 	expected := sent.Load() * int64(len(peers)-1)
@@ -173,8 +177,8 @@ func RunAudio(ctx context.Context, cfg AudioConfig, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "sent %d packets, expected %d deliveries, received %d: loss %.3f%%\n", sent.Load(), expected, got, loss)
 	if cfg.URL != "" {
-		fmt.Fprintf(out, "server CPU %.2f cores; load generator (%d simulated peers) %.2f cores\n",
-			serverUsed/wall.Seconds(), len(peers), cpu.Seconds()/wall.Seconds())
+		meter.Stop().Report(out, got, "forwarded packet")
+		fmt.Fprintf(out, "load generator (%d simulated peers) %.2f cores\n", len(peers), cpu.Seconds()/wall.Seconds())
 	} else {
 		fmt.Fprintf(out, "process CPU %.2f cores (server and %d simulated peers together)\n", cpu.Seconds()/wall.Seconds(), len(peers))
 	}
@@ -183,14 +187,6 @@ func RunAudio(ctx context.Context, cfg AudioConfig, out io.Writer) error {
 		return fmt.Errorf("packet loss %.2f%% is over 1%%", loss)
 	}
 	return err
-}
-
-// serverCPU is a running server's CPU seconds so far (0 in process).
-func serverCPU(url string) float64 {
-	if url == "" {
-		return 0
-	}
-	return serverMetric([]string{url}, "process_cpu_seconds_total")
 }
 
 // joinLocal joins everyone to an audio server in this process, each speaker

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -160,5 +161,31 @@ func TestRunFlowFailsLoudlyOnServerErrors(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "503 unavailable") {
 		t.Fatalf("report does not show the server's errors:\n%s", out.String())
+	}
+}
+
+// The meter takes the server's CPU from its /metrics and divides it over
+// the operations of the window.
+func TestMeterReportsServerCPUPerOperation(t *testing.T) {
+	var cpu atomic.Int64 // milliseconds
+	cpu.Store(1000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total " +
+			strconv.FormatFloat(float64(cpu.Load())/1000, 'f', 3, 64) + "\n"))
+	}))
+	defer srv.Close()
+	m := StartMeter(srv.URL)
+	cpu.Add(250) // a quarter of a second of server CPU
+	c := m.Stop()
+	if c.ServerCPU != 250*time.Millisecond {
+		t.Fatalf("server CPU %v, want 250ms", c.ServerCPU)
+	}
+	var out bytes.Buffer
+	c.Report(&out, 100_000, "delivery")
+	if !strings.Contains(out.String(), "server CPU 2.50 µs per delivery") || !strings.Contains(out.String(), "load generator on cores ") {
+		t.Fatalf("report: %q", out.String())
+	}
+	if c.Idle > 1 || (c.Idle < 0 && c.Idle != -1) {
+		t.Fatalf("idle share %v", c.Idle)
 	}
 }

@@ -98,6 +98,7 @@ func RunFlow(ctx context.Context, cfg FlowConfig, out io.Writer) error {
 	}
 
 	start := time.Now()
+	meter := StartMeter(cfg.BaseURL)
 	var wg sync.WaitGroup
 	for vu := range cfg.Users {
 		wg.Add(1)
@@ -149,6 +150,7 @@ func RunFlow(ctx context.Context, cfg FlowConfig, out io.Writer) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cost := meter.Stop()
 	var sums, rampSums []Summary
 	for _, s := range FlowSteps {
 		if s == "join+leave live" && cfg.JoinLeave == nil {
@@ -159,6 +161,14 @@ func RunFlow(ctx context.Context, cfg FlowConfig, out io.Writer) error {
 			rampSums = append(rampSums, ramp[s].Summarize(elapsed))
 		}
 	}
+	var requests int64
+	for _, s := range sums {
+		requests += int64(s.OK)
+	}
+	for _, s := range rampSums {
+		requests += int64(s.OK)
+	}
+	cost.Report(out, requests, "step (log-ins included)")
 	fmt.Fprintln(out, "once every user had logged in:")
 	err = Report(out, elapsed, sums...)
 	fmt.Fprintln(out, "while users were still logging in (password hashing fills the CPU):")

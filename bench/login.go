@@ -36,17 +36,15 @@ func RunLogin(ctx context.Context, cfg LoginConfig, out io.Writer) error {
 		}
 	}
 	st := NewStats("POST auth/login")
-	cpu0 := serverCPU(cfg.BaseURL)
+	meter := StartMeter(cfg.BaseURL)
 	elapsed, dropped := OpenLoop(ctx, cfg.Rate, cfg.Duration, cfg.MaxInFlight, func(ctx context.Context, i int) (*Stats, error) {
 		name := names[i%len(names)]
 		_, _, err := base.Login(ctx, name, "password-"+name)
 		return st, err
 	})
-	cpu := serverCPU(cfg.BaseURL) - cpu0
+	cost := meter.Stop()
 	sum := st.Summarize(elapsed)
-	if sum.OK > 0 && cpu > 0 {
-		fmt.Fprintf(out, "server CPU %.1f ms per log-in (%.2f cores)\n", cpu*1000/float64(sum.OK), cpu/elapsed.Seconds())
-	}
+	cost.Report(out, int64(sum.OK), "log-in")
 	err := Report(out, elapsed, sum)
 	if dropped > 0 {
 		return fmt.Errorf("%d arrivals dropped: more than %d log-ins in flight", dropped, cfg.MaxInFlight)

@@ -180,15 +180,19 @@ func RunREST(ctx context.Context, cfg RESTConfig, out io.Writer) error {
 	default:
 		return fmt.Errorf("unknown mix %q (want read or write)", cfg.Mix)
 	}
+	meter := StartMeter(cfg.BaseURL)
 	elapsed, dropped := OpenLoop(ctx, cfg.Rate, cfg.Duration, cfg.MaxInFlight, op)
+	cost := meter.Stop()
 	all := NewStats("all")
 	sums := make([]Summary, 0, len(ops)+1)
 	for _, st := range ops {
 		all.Merge(st)
 		sums = append(sums, st.Summarize(elapsed))
 	}
-	sums = append(sums, all.Summarize(elapsed))
+	total := all.Summarize(elapsed)
+	sums = append(sums, total)
 	err = Report(out, elapsed, sums...)
+	cost.Report(out, int64(total.OK), "request")
 	if dropped > 0 {
 		return fmt.Errorf("%d arrivals dropped: more than %d requests in flight (the server cannot keep up with %g req/s)", dropped, cfg.MaxInFlight, cfg.Rate)
 	}

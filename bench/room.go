@@ -109,6 +109,8 @@ func RunRoom(ctx context.Context, cfg RoomConfig, out io.Writer) error {
 	// Senders are the first Senders sockets; they broadcast round robin.
 	sendStats := NewStats("send (ack)")
 	var seq atomic.Int64
+	delivered0 := delivered.Load()
+	meter := StartMeter(cfg.URLs...)
 	sendElapsed, sendDropped := OpenLoop(ctx, cfg.Rate, cfg.Duration, 256, func(ctx context.Context, i int) (*Stats, error) {
 		c := clients[int(seq.Add(1))%cfg.Senders]
 		_, err := c.Send(ctx, live.Command{Type: live.CmdChat, Text: marker + strconv.FormatInt(time.Now().UnixNano(), 10)})
@@ -120,6 +122,7 @@ func RunRoom(ctx context.Context, cfg RoomConfig, out io.Writer) error {
 	for delivered.Load() < want-int64(sendDropped)*int64(cfg.Participants) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
+	cost := meter.Stop()
 	for _, c := range clients {
 		if err := c.Stopped(); err != nil {
 			latency.Record(0, fmt.Errorf("socket closed: %w", err))
@@ -135,6 +138,7 @@ func RunRoom(ctx context.Context, cfg RoomConfig, out io.Writer) error {
 	}
 	got := delivered.Load()
 	fmt.Fprintf(out, "delivered %d of %d expected messages (%.0f deliveries/s)\n", got, want, float64(got)/sendElapsed.Seconds())
+	cost.Report(out, got-delivered0, "delivery")
 	err = Report(out, sendElapsed, latency.Summarize(sendElapsed))
 	if sendDropped > 0 {
 		return fmt.Errorf("%d broadcasts could not be sent in time", sendDropped)
