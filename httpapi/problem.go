@@ -91,7 +91,13 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 			status = http.StatusInternalServerError
 		}
 	}
-	if status >= 500 {
+	switch {
+	case status >= 500 && r.Context().Err() != nil:
+		// The client went away (a closed tab) or the server is stopping:
+		// the request was abandoned, the server did not fail it.
+		s.log.DebugContext(r.Context(), "request abandoned", slog.String("request_id", requestID(r.Context())),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	case status >= 500:
 		s.log.ErrorContext(r.Context(), "request failed", slog.String("request_id", requestID(r.Context())),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 	}

@@ -244,7 +244,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.requests.WithLabelValues(pattern, strconv.Itoa(status)).Inc()
 		s.duration.WithLabelValues(pattern).Observe(d.Seconds())
 		level := slog.LevelDebug
-		if status >= 500 {
+		if status >= 500 && r.Context().Err() == nil { // not abandoned (see writeProblem)
 			level = slog.LevelError
 		}
 		s.log.Log(r.Context(), level, "http", slog.String("request_id", id), slog.String("method", r.Method),
