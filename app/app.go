@@ -92,6 +92,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	reg.MustRegister(
+		healthGauge("ask2live_database_up", "1 while the database answers a ping within a second.", db.Ping),
+		healthGauge("ask2live_bus_up", "1 while the event bus (Redis, with several nodes) answers a ping within a second.", a.bus.Ping))
+	for role, pool := range db.Pools() {
+		reg.MustRegister(collectors.NewDBStatsCollector(pool, role))
+	}
 	a.limits, a.limitsRDB, err = newLimits(cfg, log)
 	if err != nil {
 		a.bus.Close()
