@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -57,10 +58,25 @@ type App struct {
 
 // New opens the store and builds every component; nothing listens yet.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	unlock := func() {}
+	if path := store.SQLitePath(cfg.DatabaseURL); path != "" {
+		// Servers share the file's lock; a restore needs it alone, so it
+		// cannot replace the file under a running server. Released when
+		// the app closes.
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("creating the data directory: %w", err)
+		}
+		var err error
+		if unlock, err = store.LockSQLite(path, false); err != nil {
+			return nil, err
+		}
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{CheckpointInterval: cfg.SQLiteCheckpoint})
 	if err != nil {
+		unlock()
 		return nil, err
 	}
+	db.OnClose(unlock)
 	svc := ask2live.NewService(db, log)
 	svc.SetHashWorkers(cfg.HashWorkers)
 	svc.TokenTTL = cfg.TokenTTL
@@ -75,6 +91,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	reg.MustRegister(
+		healthGauge("ask2live_database_up", "1 while the database answers a ping within a second.", db.Ping),
+		healthGauge("ask2live_bus_up", "1 while the event bus (Redis, with several nodes) answers a ping within a second.", a.bus.Ping))
+	for role, pool := range db.Pools() {
+		reg.MustRegister(collectors.NewDBStatsCollector(pool, role))
 	}
 	a.limits, a.limitsRDB, err = newLimits(cfg, log)
 	if err != nil {

@@ -33,7 +33,14 @@ type voicePeer struct {
 // also, if given, sees the socket's other messages too (and a "rejoin").
 func newVoicePeer(t *testing.T, ctx context.Context, url, sessionID string, c *apiclient.Client, opts sfutest.Options, also ...func(*liveclient.Message)) *voicePeer {
 	t.Helper()
-	lc, err := liveclient.Dial(ctx, url, sessionID, c.Token, liveclient.Options{})
+	return newVoicePeerWith(t, ctx, url, sessionID, c, liveclient.Options{}, opts, also...)
+}
+
+// newVoicePeerWith is newVoicePeer with the socket's options (an HTTP
+// client for TLS, an Origin).
+func newVoicePeerWith(t *testing.T, ctx context.Context, url, sessionID string, c *apiclient.Client, lo liveclient.Options, opts sfutest.Options, also ...func(*liveclient.Message)) *voicePeer {
+	t.Helper()
+	lc, err := liveclient.Dial(ctx, url, sessionID, c.Token, lo)
 	if err != nil {
 		t.Fatal(err)
 	}

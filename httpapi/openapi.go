@@ -117,6 +117,10 @@ func operationID(rt route) string {
 		}
 		name += "_" + strings.ReplaceAll(strings.TrimSuffix(part, ".json"), ".", "_")
 	}
+	// "/api/docs/" is not "/api/docs": ids must be unique in a document.
+	if strings.HasSuffix(rt.path, "/") {
+		name += "_index"
+	}
 	return name
 }
 

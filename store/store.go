@@ -55,7 +55,12 @@ type DB struct {
 	// at reads.
 	reads  stmtCache
 	writes *stmtCache
+
+	onClose []func() // run at the end of Close
 }
+
+// OnClose has Close call f once the database is closed.
+func (db *DB) OnClose(f func()) { db.onClose = append(db.onClose, f) }
 
 // stmtCache keeps prepared statements of one pool.
 type stmtCache struct {
@@ -402,6 +407,10 @@ func (db *DB) Close() error {
 		_, _ = db.ckpt.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		err = errors.Join(err, db.ckpt.Close())
 	}
+	for _, f := range db.onClose {
+		f()
+	}
+	db.onClose = nil
 	return err
 }
 

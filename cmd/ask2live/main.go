@@ -1,4 +1,5 @@
-// Command ask2live runs the live Q&A server. See --help.
+// Command ask2live runs the live Q&A server (see --help), and the
+// operator's tools: version, copy-data, backup, restore.
 package main
 
 import (
@@ -14,6 +15,16 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && app.IsTool(os.Args[1]) {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := app.RunTool(ctx, os.Args[1], os.Args[2:], os.Stdout)
+		stop()
+		if err != nil && !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(os.Stderr, "ask2live %s: %v\n", os.Args[1], err)
+			os.Exit(1)
+		}
+		return
+	}
 	cfg, err := app.ParseConfig(os.Args[1:], os.Getenv, os.Stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return
