@@ -27,6 +27,8 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/report"
+	"github.com/pion/interceptor/pkg/twcc"
 	"github.com/pion/rtp"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
@@ -106,8 +108,16 @@ func New(cfg Config, log *slog.Logger, speaking SpeakingFunc) (*Server, error) {
 		return nil, err
 	}
 	pion := pionLogs{log}
+	// RTCP reports both ways and transport-wide congestion feedback for
+	// the microphones; not Pion's default set, whose NACK is for video and
+	// whose stats recorder copies every packet's header for every listener
+	// (an allocation per packet and listener) for figures nothing reads.
 	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptorsWithOptions(me, ir, webrtc.WithInterceptorLoggerFactory(pion)); err != nil {
+	if err := webrtc.ConfigureRTCPReportsWithOptions(ir,
+		[]report.ReceiverOption{report.WithReceiverLoggerFactory(pion)}, report.WithSenderLoggerFactory(pion)); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureTWCCSenderWithOptions(me, ir, twcc.WithLoggerFactory(pion)); err != nil {
 		return nil, err
 	}
 
