@@ -127,6 +127,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	reg.MustRegister(a.sfu.Collectors()...)
 	audio := mediaroute.Local(a.sfu)
 	if cfg.RedisURL != "" {
 		a.route, err = newRouter(ctx, cfg, audio, func(room, peer string, on bool) { hub.Speaking(room, peer, on) }, log)

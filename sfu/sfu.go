@@ -27,6 +27,8 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/report"
+	"github.com/pion/interceptor/pkg/twcc"
 	"github.com/pion/rtp"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
@@ -74,6 +76,8 @@ type Server struct {
 	ownIPs   []net.IP // addresses peers reach this server by
 	speaking SpeakingFunc
 
+	metrics *metrics
+
 	mu     sync.Mutex
 	rooms  map[string]*room
 	closed bool
@@ -96,7 +100,7 @@ func New(cfg Config, log *slog.Logger, speaking SpeakingFunc) (*Server, error) {
 	if speaking == nil {
 		speaking = func(string, string, bool) {}
 	}
-	s := &Server{cfg: cfg, log: log, speaking: speaking, rooms: map[string]*room{}}
+	s := &Server{cfg: cfg, log: log, speaking: speaking, rooms: map[string]*room{}, metrics: newMetrics()}
 
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: opus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
@@ -106,8 +110,16 @@ func New(cfg Config, log *slog.Logger, speaking SpeakingFunc) (*Server, error) {
 		return nil, err
 	}
 	pion := pionLogs{log}
+	// RTCP reports both ways and transport-wide congestion feedback for
+	// the microphones; not Pion's default set, whose NACK is for video and
+	// whose stats recorder copies every packet's header for every listener
+	// (an allocation per packet and listener) for figures nothing reads.
 	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptorsWithOptions(me, ir, webrtc.WithInterceptorLoggerFactory(pion)); err != nil {
+	if err := webrtc.ConfigureRTCPReportsWithOptions(ir,
+		[]report.ReceiverOption{report.WithReceiverLoggerFactory(pion)}, report.WithSenderLoggerFactory(pion)); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureTWCCSenderWithOptions(me, ir, twcc.WithLoggerFactory(pion)); err != nil {
 		return nil, err
 	}
 
@@ -409,12 +421,19 @@ func (r *room) forward(p *Peer, remote *webrtc.TrackRemote, recv *webrtc.RTPRece
 	r.mu.Unlock()
 	det := newDetector(r.srv.cfg, func(on bool) { r.srv.speaking(r.id, p.id, on) })
 	defer det.stop()
+	m := r.srv.metrics
+	var gap seqGap
 	for {
 		pkt, _, err := remote.ReadRTP()
 		if err != nil {
 			return
 		}
+		m.received.Inc()
+		if n := gap.next(pkt.SequenceNumber); n > 0 {
+			m.lost.Add(float64(n))
+		}
 		if !gate.Load() {
+			m.gated.Inc()
 			det.stop()
 			continue
 		}
@@ -431,8 +450,12 @@ func (r *room) forward(p *Peer, remote *webrtc.TrackRemote, recv *webrtc.RTPRece
 		if r.voice[p.id] != p {
 			track = nil // another of their connections speaks
 		}
+		listeners := len(r.peers) - 1
 		r.mu.Unlock()
-		if track != nil {
+		if track == nil {
+			m.gated.Inc()
+		} else {
+			m.forwarded.Add(float64(listeners))
 			if err := track.WriteRTP(pkt); err != nil && !errors.Is(err, net.ErrClosed) {
 				r.srv.log.Debug("forwarding", slog.Any("err", err))
 			}
@@ -706,13 +729,16 @@ func (p *Peer) attach(publisher string, track *webrtc.TrackLocalStaticRTP) error
 	p.mu.Lock()
 	p.senders[publisher] = sender
 	p.mu.Unlock()
-	// Read RTCP so the interceptors (NACK, reports) work.
+	// Read RTCP so the interceptors (reports, feedback) work, and take the
+	// loss the listener reports.
 	go func() {
 		buf := make([]byte, 1500)
 		for {
-			if _, _, err := sender.Read(buf); err != nil {
+			n, _, err := sender.Read(buf)
+			if err != nil {
 				return
 			}
+			p.room.srv.metrics.observeRTCP(buf[:n])
 		}
 	}()
 	return nil
