@@ -189,6 +189,8 @@ func NewHub(cfg Config, svc *ask2live.Service, bus Bus, media Media, log *slog.L
 	h.questions = newQuestionEvents(h, cfg.VoteInterval)
 	if reg != nil {
 		h.metrics.register(reg)
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ask2live_live_rooms", Help: "Live rooms running on this node."},
+			func() float64 { h.mu.Lock(); defer h.mu.Unlock(); return float64(len(h.rooms)) }))
 	}
 	bus.OnReset(h.reset)
 	return h
@@ -215,18 +217,21 @@ func (h *Hub) reset() {
 }
 
 type hubMetrics struct {
-	conns     prometheus.Gauge
-	events    prometheus.Counter
-	slow      prometheus.Counter
-	badFrames prometheus.Counter
-	limited   prometheus.Counter
-	crowded   prometheus.Counter
+	conns      prometheus.Gauge
+	events     prometheus.Counter
+	deliveries prometheus.Counter
+	slow       prometheus.Counter
+	badFrames  prometheus.Counter
+	limited    prometheus.Counter
+	crowded    prometheus.Counter
 }
 
 func newHubMetrics() hubMetrics {
 	return hubMetrics{
-		conns:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "ask2live_live_connections", Help: "Open live-room sockets on this node."}),
-		events:    prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_events_total", Help: "Room events applied on this node."}),
+		conns:  prometheus.NewGauge(prometheus.GaugeOpts{Name: "ask2live_live_connections", Help: "Open live-room sockets on this node."}),
+		events: prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_events_total", Help: "Room events applied on this node."}),
+		deliveries: prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_deliveries_total",
+			Help: "Room events queued to this node's sockets (one per event per socket)."}),
 		slow:      prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_slow_drops_total", Help: "Sockets dropped for falling behind."}),
 		badFrames: prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_bad_frames_total", Help: "Client frames that were not valid commands."}),
 		limited:   prometheus.NewCounter(prometheus.CounterOpts{Name: "ask2live_live_rate_limited_total", Help: "Live commands and signalling messages refused because the user's or socket's budget was spent."}),
@@ -235,7 +240,7 @@ func newHubMetrics() hubMetrics {
 }
 
 func (m hubMetrics) register(reg prometheus.Registerer) {
-	reg.MustRegister(m.conns, m.events, m.slow, m.badFrames, m.limited, m.crowded)
+	reg.MustRegister(m.conns, m.events, m.deliveries, m.slow, m.badFrames, m.limited, m.crowded)
 }
 
 // publish appends an event to a room's log. Publishing fails only when the

@@ -281,6 +281,7 @@ func (r *Room) apply(seq uint64, msg []byte) {
 		r.ring = slices.Delete(r.ring, 0, over)
 	}
 	r.hub.metrics.events.Inc()
+	r.hub.metrics.deliveries.Add(float64(len(r.conns)))
 	for c := range r.conns {
 		c.enqueue(b)
 	}
