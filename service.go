@@ -53,6 +53,8 @@ type Service struct {
 	Store    Store
 	Notifier Notifier // nil: nobody listens
 	Presence Presence // nil: participant counts stay 0
+	// Accounts hears of suspended and deleted accounts; nil: nobody.
+	Accounts AccountWatcher
 	Log      *slog.Logger
 	Now      func() time.Time
 	Argon2   Argon2Params
@@ -200,8 +202,8 @@ func (s *Service) Login(ctx context.Context, username, password, kind string) (*
 	if err != nil && ErrorCode(err) != ENotFound {
 		return nil, nil, err
 	}
-	if u == nil {
-		// Spend the same time as a real check so timing does not tell which
+	if u == nil || u.DeletedAt != nil {
+		// A deleted account is as good as none. Spend the same time as a real check so timing does not tell which
 		// usernames exist.
 		if err := s.withHashSlot(ctx, func() { s.verifyDummy(password) }); err != nil {
 			return nil, nil, err
@@ -217,6 +219,10 @@ func (s *Service) Login(ctx context.Context, username, password, kind string) (*
 	}
 	if !ok {
 		return nil, nil, Errorf(EUnauthenticated, "wrong username or password")
+	}
+	// Only someone who knows the password learns of the suspension.
+	if u.SuspendedAt != nil {
+		return nil, nil, Errorf(EForbidden, "this account is suspended")
 	}
 	s.upgradeHash(ctx, u.ID, password, hash)
 	cred, err := s.IssueCredential(ctx, u.ID, kind)

@@ -18,6 +18,7 @@ type Store interface {
 	QuestionStore
 	LiveStore
 	MediaStore
+	AdminStore
 
 	// Ping checks that the database answers (for /readyz).
 	Ping(ctx context.Context) error
@@ -51,7 +52,7 @@ type UserStore interface {
 
 	CreateToken(ctx context.Context, t *AuthToken) error
 	// TokenUser returns the owner of an unexpired token and when the token
-	// expires; ENotFound otherwise.
+	// expires; ENotFound otherwise, and for a suspended or deleted owner.
 	TokenUser(ctx context.Context, hash string, now time.Time) (*User, time.Time, error)
 	DeleteToken(ctx context.Context, hash string) error
 	DeleteExpiredTokens(ctx context.Context, now time.Time) (int64, error)

@@ -18,7 +18,16 @@ type User struct {
 	Bio         string    `json:"bio"`
 	AvatarURL   string    `json:"avatar_url"` // "" when the user has no avatar
 	CreatedAt   time.Time `json:"created_at"`
+
+	// Role and the account's standing are for the server and for admins
+	// only: never in public JSON (see AdminUser).
+	Role        Role       `json:"-"`
+	SuspendedAt *time.Time `json:"-"`
+	DeletedAt   *time.Time `json:"-"`
 }
+
+// IsAdmin reports whether u may use the site administration.
+func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin && u.SuspendedAt == nil && u.DeletedAt == nil }
 
 // UserSummary is how a user appears inside other objects (question author,
 // participant, chat sender).

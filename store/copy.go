@@ -36,6 +36,7 @@ var copyTables = []copyTable{
 	{"media", []string{"media_key"}},
 	{"live_commands", []string{"session_id", "user_id", "cid"}},
 	{"live_removals", []string{"session_id", "user_id"}},
+	{"audit_log", []string{"id"}},
 }
 
 // CopyOptions tune CopyData.

@@ -8,18 +8,19 @@ import (
 	"github.com/ask2live/ask2live"
 )
 
-const userColumns = "u.id, u.username, u.display_name, u.company, u.work_field, u.bio, u.avatar_url, u.created_at"
+const userColumns = "u.id, u.username, u.display_name, u.company, u.work_field, u.bio, u.avatar_url, u.created_at, u.role, u.suspended_at, u.deleted_at"
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanUser(s scanner, extra ...any) (*ask2live.User, error) {
 	var u ask2live.User
-	var created dbTime
-	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Company, &u.WorkField, &u.Bio, &u.AvatarURL, &created}, extra...)
+	var created, suspended, deleted dbTime
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Company, &u.WorkField, &u.Bio, &u.AvatarURL, &created,
+		&u.Role, &suspended, &deleted}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
-	u.CreatedAt = created.T
+	u.CreatedAt, u.SuspendedAt, u.DeletedAt = created.T, suspended.ptr(), deleted.ptr()
 	return &u, nil
 }
 
@@ -96,7 +97,8 @@ func (db *DB) CreateToken(ctx context.Context, t *ask2live.AuthToken) error {
 func (db *DB) TokenUser(ctx context.Context, hash string, now time.Time) (*ask2live.User, time.Time, error) {
 	var expires dbTime
 	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+`, t.expires_at FROM auth_tokens t
-		JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND t.expires_at > ?`, hash, db.d.t(now)), &expires)
+		JOIN users u ON u.id = t.user_id WHERE t.hash = ? AND t.expires_at > ?
+		AND u.suspended_at IS NULL AND u.deleted_at IS NULL`, hash, db.d.t(now)), &expires)
 	if err != nil {
 		return nil, time.Time{}, db.d.fail(err, "credential")
 	}
