@@ -77,6 +77,28 @@ func generate(t *testing.T, db *store.DB, users, sessions, questionsPer int) *co
 		}
 		c.users = append(c.users, u)
 	}
+	// Site administration: an admin granted on the command line, suspended
+	// and deleted accounts, and their audit entries.
+	admin := c.users[1]
+	if err := db.SetRole(ctx, admin.ID, ask2live.RoleAdmin, &ask2live.AuditEntry{ID: ask2live.NewID(at(1)), Action: ask2live.AuditGrantAdmin,
+		TargetType: ask2live.AuditTargetUser, TargetID: admin.ID, CreatedAt: at(1)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 2; i < len(c.users); i += 97 {
+		e := &ask2live.AuditEntry{ID: ask2live.NewID(at(i)), ActorID: admin.ID, Action: ask2live.AuditSuspendUser,
+			TargetType: ask2live.AuditTargetUser, TargetID: c.users[i].ID, Detail: "스팸 🚫", CreatedAt: at(i)}
+		when := at(i)
+		if err := db.SetSuspended(ctx, c.users[i].ID, &when, e); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 1 {
+			e := &ask2live.AuditEntry{ID: ask2live.NewID(at(i + 1)), ActorID: admin.ID, Action: ask2live.AuditDeleteUser,
+				TargetType: ask2live.AuditTargetUser, TargetID: c.users[i].ID, CreatedAt: at(i + 1)}
+			if err := db.DeleteAccount(ctx, c.users[i].ID, at(i+1), e); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	states := []ask2live.SessionState{ask2live.StateRecruiting, ask2live.StateScheduled, ask2live.StateLive, ask2live.StateEnded, ask2live.StateCancelled}
 	for i := range sessions {
 		host := c.users[rng.IntN(len(c.users))]
@@ -227,6 +249,24 @@ func reads(t *testing.T, db *store.DB, c *community) string {
 		ct, data, mod, err := db.Media(ctx, k)
 		put("media "+k, []any{ct, data, mod}, err)
 	}
+	// What only the site administration sees: roles, suspensions,
+	// deletions and the audit log.
+	uf := ask2live.AdminUserFilter{Limit: 100}
+	for {
+		p, err := db.AdminUsers(ctx, uf)
+		put("admin users", p, err)
+		if p.NextCursor == "" {
+			break
+		}
+		uf.Cursor = p.NextCursor
+	}
+	for cur := ""; ; {
+		p, err := db.AuditLog(ctx, cur, 10)
+		put("audit", p, err)
+		if cur = p.NextCursor; cur == "" {
+			break
+		}
+	}
 	return out.String()
 }
 
@@ -257,7 +297,7 @@ func TestCopyDataBetweenEveryPairOfDatabases(t *testing.T) {
 	for _, tc := range rep {
 		total[tc.Table] = tc.Rows
 	}
-	for _, table := range []string{"users", "sessions", "questions", "votes", "wishes", "chat_messages", "participations", "media", "auth_tokens", "live_commands", "live_removals"} {
+	for _, table := range []string{"users", "sessions", "questions", "votes", "wishes", "chat_messages", "participations", "media", "auth_tokens", "live_commands", "live_removals", "audit_log"} {
 		if total[table] == 0 {
 			t.Errorf("the generated data has no %s: the copy of that table is not tested", table)
 		}
