@@ -27,7 +27,9 @@ type User struct {
 }
 
 // IsAdmin reports whether u may use the site administration.
-func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin && u.SuspendedAt == nil && u.DeletedAt == nil }
+func (u *User) IsAdmin() bool {
+	return u != nil && u.Role == RoleAdmin && u.SuspendedAt == nil && u.DeletedAt == nil
+}
 
 // UserSummary is how a user appears inside other objects (question author,
 // participant, chat sender).
