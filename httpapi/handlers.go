@@ -74,7 +74,8 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (s *Server) me(_ http.ResponseWriter, r *http.Request) (any, error) {
-	return user(r), nil
+	u := user(r)
+	return meResponse{User: u, Admin: u.IsAdmin()}, nil
 }
 
 func (s *Server) updateMe(_ http.ResponseWriter, r *http.Request) (any, error) {
@@ -82,7 +83,11 @@ func (s *Server) updateMe(_ http.ResponseWriter, r *http.Request) (any, error) {
 	if err := decodeJSON(r, &upd); err != nil {
 		return nil, err
 	}
-	return s.svc.UpdateProfile(r.Context(), user(r), upd)
+	u, err := s.svc.UpdateProfile(r.Context(), user(r), upd)
+	if err != nil {
+		return nil, err
+	}
+	return meResponse{User: u, Admin: u.IsAdmin()}, nil
 }
 
 func (s *Server) putAvatar(_ http.ResponseWriter, r *http.Request) (any, error) {

@@ -18,6 +18,7 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeOf(ask2live.QuestionState("")): {"open", "answering", "answered", "dismissed"},
 	reflect.TypeOf(ask2live.QuestionKind("")):  {"text", "voice"},
 	reflect.TypeOf(ask2live.Phase("")):         {"pre", "live"},
+	reflect.TypeOf(ask2live.Role("")):          {"", "admin"},
 	reflect.TypeOf(ask2live.Code("")): {"invalid_input", "unauthenticated", "forbidden", "not_found", "conflict",
 		"wrong_state", "too_large", "unsupported", "rate_limited", "unavailable", "internal"},
 }
@@ -188,21 +189,34 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 			g.components[name] = map[string]any{} // placeholder against recursion
 			props := map[string]any{}
 			var required []string
-			for i := range t.NumField() {
-				f := t.Field(i)
-				tag := f.Tag.Get("json")
-				if !f.IsExported() || tag == "-" {
-					continue
-				}
-				fname, opts, _ := strings.Cut(tag, ",")
-				if fname == "" {
-					fname = f.Name
-				}
-				props[fname] = g.schema(f.Type)
-				if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer {
-					required = append(required, fname)
+			var fields func(t reflect.Type)
+			fields = func(t reflect.Type) {
+				for i := range t.NumField() {
+					f := t.Field(i)
+					tag := f.Tag.Get("json")
+					if f.Anonymous && tag == "" {
+						// Embedded: encoding/json promotes its fields.
+						ft := f.Type
+						if ft.Kind() == reflect.Pointer {
+							ft = ft.Elem()
+						}
+						fields(ft)
+						continue
+					}
+					if !f.IsExported() || tag == "-" {
+						continue
+					}
+					fname, opts, _ := strings.Cut(tag, ",")
+					if fname == "" {
+						fname = f.Name
+					}
+					props[fname] = g.schema(f.Type)
+					if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer {
+						required = append(required, fname)
+					}
 				}
 			}
+			fields(t)
 			sort.Strings(required)
 			obj := map[string]any{"type": "object", "properties": props}
 			if len(required) > 0 {

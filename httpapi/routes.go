@@ -19,6 +19,12 @@ type (
 		Username string `json:"username"`
 		Password string `json:"password"`
 	}
+	// meResponse is the signed-in user's own profile, and whether they
+	// may use the site administration (said nowhere else).
+	meResponse struct {
+		*ask2live.User
+		Admin bool `json:"admin"`
+	}
 	questionPatch struct {
 		Text  *string                 `json:"text"`
 		State *ask2live.QuestionState `json:"state"`
@@ -34,6 +40,7 @@ func (s *Server) routeList() []route {
 		tQ    = "questions"
 		tLive = "live"
 		tOps  = "operations"
+		tAdm  = "administration"
 	)
 	orUnavailable := func(h http.Handler, what string) http.Handler {
 		if h == nil {
@@ -59,9 +66,9 @@ func (s *Server) routeList() []route {
 			in: loginInput{}, out: authResponse{}, status: 200, errors: []int{400, 401, 403, 415, 429}, handle: s.login, anonymous: true},
 		{method: "POST", path: "/api/v1/auth/logout", tag: tAuth, summary: "Revoke the credential used and clear cookies",
 			auth: true, status: 204, errors: []int{401, 403}, handle: s.logout},
-		{method: "GET", path: "/api/v1/me", tag: tAuth, summary: "Own profile", auth: true, out: &ask2live.User{}, status: 200, errors: []int{401}, handle: s.me},
+		{method: "GET", path: "/api/v1/me", tag: tAuth, summary: "Own profile, and whether one is a site admin", auth: true, out: meResponse{}, status: 200, errors: []int{401}, handle: s.me},
 		{method: "PATCH", path: "/api/v1/me", tag: tAuth, summary: "Edit own profile", auth: true,
-			in: ask2live.ProfileUpdate{}, out: &ask2live.User{}, status: 200, errors: []int{400, 401, 403, 415, 422}, handle: s.updateMe},
+			in: ask2live.ProfileUpdate{}, out: meResponse{}, status: 200, errors: []int{400, 401, 403, 415, 422}, handle: s.updateMe},
 		{method: "PUT", path: "/api/v1/me/avatar", tag: tAuth, summary: "Upload an avatar (multipart field \"file\"; JPEG, PNG, GIF or WebP up to 5 MB)",
 			auth: true, multipart: true, out: avatarResponse{}, status: 200, errors: []int{400, 401, 403, 413, 415, 422}, handle: s.putAvatar},
 		{method: "GET", path: "/api/v1/users/{username}", tag: tAuth, summary: "Public profile with upcoming and past sessions",
@@ -112,6 +119,23 @@ func (s *Server) routeList() []route {
 			status: 200, raw: orUnavailable(s.cfg.Events, "the event stream")},
 		{method: "GET", path: "/api/v1/sessions/{id}/events", tag: tLive, summary: "Server-sent events of one session: its questions and its changes (see docs/PROTOCOL.md)",
 			status: 200, errors: []int{404}, raw: orUnavailable(s.cfg.SessionEvents, "the session's event stream")},
+
+		{method: "GET", path: "/api/v1/admin/users", tag: tAdm, summary: "Accounts with their role and standing, by username (site admins)",
+			auth: true, out: &ask2live.AdminUserPage{}, status: 200, errors: []int{400, 401, 403}, handle: s.adminUsers, query: []param{
+				{"q", "text in the username or display name"}, {"cursor", "next_cursor of the previous page"}, {"limit", "1 to 100 (default 20)"}}},
+		{method: "POST", path: "/api/v1/admin/users/{username}/suspend", tag: tAdm, summary: "Suspend an account: its credentials and live sockets end, it cannot log in (site admins)",
+			auth: true, out: &ask2live.AdminUser{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.adminUserAction((*ask2live.Service).SuspendUser)},
+		{method: "POST", path: "/api/v1/admin/users/{username}/unsuspend", tag: tAdm, summary: "Lift a suspension (site admins)",
+			auth: true, out: &ask2live.AdminUser{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.adminUserAction((*ask2live.Service).UnsuspendUser)},
+		{method: "DELETE", path: "/api/v1/admin/users/{username}", tag: tAdm, summary: "Delete an account: personal data scrubbed, username kept taken, questions kept (site admins)",
+			auth: true, out: &ask2live.AdminUser{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.adminUserAction((*ask2live.Service).DeleteUser)},
+		{method: "POST", path: "/api/v1/admin/sessions/{id}/end", tag: tAdm, summary: "End a live session, or cancel one not yet live (site admins)",
+			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).AdminEndSession)},
+		{method: "POST", path: "/api/v1/admin/sessions/{id}/remove", tag: tAdm, summary: "Remove a session in any state: it is cancelled and leaves the main page, profiles and archives (site admins)",
+			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).AdminRemoveSession)},
+		{method: "GET", path: "/api/v1/admin/audit", tag: tAdm, summary: "The audit log of administrative actions, newest first (site admins)",
+			auth: true, out: &ask2live.AuditPage{}, status: 200, errors: []int{400, 401, 403}, handle: s.auditLog, query: []param{
+				{"cursor", "next_cursor of the previous page"}, {"limit", "1 to 100 (default 20)"}}},
 
 		{method: "GET", path: "/media/{key...}", tag: tOps, summary: "Uploaded media (avatars)", status: 200, errors: []int{404},
 			noAuth: true, raw: http.HandlerFunc(s.media)},
