@@ -51,6 +51,9 @@ type App struct {
 	limitsRDB *goredis.Client
 
 	stopCacheSync func()
+	// stopAccounts ends the subscription that closes suspended accounts'
+	// sockets on this node when another node suspends them.
+	stopAccounts func()
 
 	closeOnce sync.Once
 	closeErr  error
@@ -161,6 +164,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.stopCacheSync = live.SyncCache(a.bus, svc.Cache, log)
 	svc.Notifier = a.hub
 	svc.Presence = a.hub
+	svc.Accounts, a.stopAccounts = live.AccountsOverBus(a.bus, a.hub, log)
 	proxies, _ := cfg.Proxies() // checked by Validate
 	a.api = httpapi.New(httpapi.Config{
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -346,6 +350,7 @@ func (a *App) Close() error {
 			_ = a.metrics.Close()
 		}
 		a.stopCacheSync()
+		a.stopAccounts()
 		var err error
 		if a.route != nil {
 			err = a.route.Close()

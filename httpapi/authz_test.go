@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -13,25 +14,36 @@ import (
 	"github.com/ask2live/ask2live"
 )
 
-// TestAuthorizationMatrix checks every state-changing route for every role.
-// Each cell gets fresh data, so one cell's change cannot decide another's.
+// TestAuthorizationMatrix checks every state-changing route, and every
+// route of the site administration, for every role. Each cell gets fresh
+// data, so one cell's change cannot decide another's.
 func TestAuthorizationMatrix(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	ctx := context.Background()
 	roles := map[string]*ask2live.User{}
 	tokens := map[string]string{"anonymous": ""}
-	for _, name := range []string{"host", "guest", "stranger"} {
+	for _, name := range []string{"admin", "host", "guest", "stranger"} {
 		u, cred, err := e.svc.Register(ctx, ask2live.RegisterInput{Username: name, Password: "password-" + name}, ask2live.TokenBearer)
 		if err != nil {
 			t.Fatal(err)
 		}
 		roles[name], tokens[name] = u, cred.Token
 	}
+	if _, err := e.svc.SetAdmin(ctx, nil, "admin", true); err != nil {
+		t.Fatal(err)
+	}
+	// The admin's token holds the account as it was; read it again.
+	admin, err := e.svc.Store.UserByUsername(ctx, "admin")
+	if err != nil || !admin.IsAdmin() {
+		t.Fatalf("granting admin: %+v %v", admin, err)
+	}
+	roles["admin"] = admin
+	accounts := 0
 
 	// fixture makes a session in the given state, wished by the guest, with
 	// one open question by the guest (before the state change, so it exists
 	// in every state), and returns the ids.
-	type fixture struct{ session, question string }
+	type fixture struct{ session, question, user string }
 	mk := func(t *testing.T, state ask2live.SessionState) fixture {
 		t.Helper()
 		starts := time.Now().Add(time.Hour)
@@ -56,43 +68,72 @@ func TestAuthorizationMatrix(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		return fixture{s.ID, q.ID}
+		// An account for the administration's actions, suspended when the
+		// session is cancelled (for unsuspend).
+		accounts++
+		name := fmt.Sprintf("account%d", accounts)
+		if _, _, err := e.svc.Register(ctx, ask2live.RegisterInput{Username: name, Password: "password-x"}, ask2live.TokenBearer); err != nil {
+			t.Fatal(err)
+		}
+		if state == ask2live.StateCancelled {
+			if _, err := e.svc.SuspendUser(ctx, roles["admin"], name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return fixture{s.ID, q.ID, name}
 	}
 
+	// admin: 0 means the same as a stranger (an admin is no one's host or
+	// guest).
 	type cell struct {
-		host, guest, stranger, anonymous int
+		host, guest, stranger, anonymous, admin int
 	}
 	cases := []struct {
 		name   string
 		state  ask2live.SessionState
 		method string
-		path   string // {s} and {q} are replaced by the fixture's ids
+		path   string // {s}, {q} and {u} are replaced by the fixture's ids and account
 		body   any
 		want   cell
 	}{
-		{"edit session", ask2live.StateReady, "PATCH", "/api/v1/sessions/{s}", map[string]string{"title": "new"}, cell{200, 403, 403, 401}},
-		{"cancel session", ask2live.StateReady, "DELETE", "/api/v1/sessions/{s}", nil, cell{200, 403, 403, 401}},
-		{"wish", ask2live.StateReady, "PUT", "/api/v1/sessions/{s}/wish", nil, cell{403, 200, 200, 401}},
-		{"withdraw wish", ask2live.StateReady, "DELETE", "/api/v1/sessions/{s}/wish", nil, cell{403, 200, 200, 401}},
-		{"confirm", ask2live.StateReady, "POST", "/api/v1/sessions/{s}/confirm", nil, cell{200, 403, 403, 401}},
-		{"start", ask2live.StateScheduled, "POST", "/api/v1/sessions/{s}/start", nil, cell{200, 403, 403, 401}},
-		{"end", ask2live.StateLive, "POST", "/api/v1/sessions/{s}/end", nil, cell{200, 403, 403, 401}},
-		{"ask", ask2live.StateLive, "POST", "/api/v1/sessions/{s}/questions", map[string]string{"text": "새 질문"}, cell{201, 201, 201, 401}},
-		{"edit question text", ask2live.StateLive, "PATCH", "/api/v1/questions/{q}", map[string]string{"text": "수정"}, cell{403, 200, 403, 401}},
-		{"set question state", ask2live.StateLive, "PATCH", "/api/v1/questions/{q}", map[string]string{"state": "answered"}, cell{200, 403, 403, 401}},
-		{"delete question", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}", nil, cell{204, 204, 403, 401}},
-		{"vote", ask2live.StateLive, "PUT", "/api/v1/questions/{q}/vote", nil, cell{200, 403, 200, 401}},
-		{"unvote", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}/vote", nil, cell{200, 403, 200, 401}},
-		{"create session", ask2live.StateReady, "POST", "/api/v1/sessions", map[string]any{"title": "t", "open_now": true}, cell{201, 201, 201, 401}},
-		{"edit profile", ask2live.StateReady, "PATCH", "/api/v1/me", map[string]string{"bio": "hi"}, cell{200, 200, 200, 401}},
-		{"upload avatar", ask2live.StateReady, "PUT", "/api/v1/me/avatar", "avatar", cell{200, 200, 200, 401}},
+		{"edit session", ask2live.StateReady, "PATCH", "/api/v1/sessions/{s}", map[string]string{"title": "new"}, cell{200, 403, 403, 401, 0}},
+		{"cancel session", ask2live.StateReady, "DELETE", "/api/v1/sessions/{s}", nil, cell{200, 403, 403, 401, 0}},
+		{"wish", ask2live.StateReady, "PUT", "/api/v1/sessions/{s}/wish", nil, cell{403, 200, 200, 401, 0}},
+		{"withdraw wish", ask2live.StateReady, "DELETE", "/api/v1/sessions/{s}/wish", nil, cell{403, 200, 200, 401, 0}},
+		{"confirm", ask2live.StateReady, "POST", "/api/v1/sessions/{s}/confirm", nil, cell{200, 403, 403, 401, 0}},
+		{"start", ask2live.StateScheduled, "POST", "/api/v1/sessions/{s}/start", nil, cell{200, 403, 403, 401, 0}},
+		{"end", ask2live.StateLive, "POST", "/api/v1/sessions/{s}/end", nil, cell{200, 403, 403, 401, 0}},
+		{"ask", ask2live.StateLive, "POST", "/api/v1/sessions/{s}/questions", map[string]string{"text": "새 질문"}, cell{201, 201, 201, 401, 0}},
+		{"edit question text", ask2live.StateLive, "PATCH", "/api/v1/questions/{q}", map[string]string{"text": "수정"}, cell{403, 200, 403, 401, 0}},
+		{"set question state", ask2live.StateLive, "PATCH", "/api/v1/questions/{q}", map[string]string{"state": "answered"}, cell{200, 403, 403, 401, 0}},
+		{"delete question", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}", nil, cell{204, 204, 403, 401, 0}},
+		{"vote", ask2live.StateLive, "PUT", "/api/v1/questions/{q}/vote", nil, cell{200, 403, 200, 401, 0}},
+		{"unvote", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}/vote", nil, cell{200, 403, 200, 401, 0}},
+		{"create session", ask2live.StateReady, "POST", "/api/v1/sessions", map[string]any{"title": "t", "open_now": true}, cell{201, 201, 201, 401, 0}},
+		{"edit profile", ask2live.StateReady, "PATCH", "/api/v1/me", map[string]string{"bio": "hi"}, cell{200, 200, 200, 401, 0}},
+		{"upload avatar", ask2live.StateReady, "PUT", "/api/v1/me/avatar", "avatar", cell{200, 200, 200, 401, 0}},
+
+		{"admin: list accounts", ask2live.StateReady, "GET", "/api/v1/admin/users?q=account", nil, cell{403, 403, 403, 401, 200}},
+		{"admin: suspend", ask2live.StateReady, "POST", "/api/v1/admin/users/{u}/suspend", nil, cell{403, 403, 403, 401, 200}},
+		{"admin: unsuspend", ask2live.StateCancelled, "POST", "/api/v1/admin/users/{u}/unsuspend", nil, cell{403, 403, 403, 401, 200}},
+		{"admin: delete account", ask2live.StateReady, "DELETE", "/api/v1/admin/users/{u}", nil, cell{403, 403, 403, 401, 200}},
+		{"admin: end live session", ask2live.StateLive, "POST", "/api/v1/admin/sessions/{s}/end", nil, cell{403, 403, 403, 401, 200}},
+		{"admin: cancel upcoming session", ask2live.StateScheduled, "POST", "/api/v1/admin/sessions/{s}/end", nil, cell{403, 403, 403, 401, 200}},
+		{"admin: remove session", ask2live.StateLive, "POST", "/api/v1/admin/sessions/{s}/remove", nil, cell{403, 403, 403, 401, 200}},
+		{"admin: audit log", ask2live.StateReady, "GET", "/api/v1/admin/audit", nil, cell{403, 403, 403, 401, 200}},
+		// An admin is not the host: the host's own actions stay the host's.
+		{"edit session (admin)", ask2live.StateReady, "PATCH", "/api/v1/sessions/{s}", map[string]string{"title": "new"}, cell{200, 403, 403, 401, 403}},
 	}
 	for _, c := range cases {
-		for _, role := range []string{"host", "guest", "stranger", "anonymous"} {
-			want := map[string]int{"host": c.want.host, "guest": c.want.guest, "stranger": c.want.stranger, "anonymous": c.want.anonymous}[role]
+		for _, role := range []string{"admin", "host", "guest", "stranger", "anonymous"} {
+			admin := c.want.admin
+			if admin == 0 {
+				admin = c.want.stranger
+			}
+			want := map[string]int{"host": c.want.host, "guest": c.want.guest, "stranger": c.want.stranger, "anonymous": c.want.anonymous, "admin": admin}[role]
 			t.Run(c.name+"/"+role, func(t *testing.T) {
 				f := mk(t, c.state)
-				path := strings.NewReplacer("{s}", f.session, "{q}", f.question).Replace(c.path)
+				path := strings.NewReplacer("{s}", f.session, "{q}", f.question, "{u}", f.user).Replace(c.path)
 				var r response
 				if c.body == "avatar" {
 					r = e.multipart(path, tokens[role], pngImage(64, 64))
@@ -109,7 +150,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	// Logging out: every signed-in role may, anonymous may not.
-	for role, want := range map[string]int{"host": 204, "guest": 204, "stranger": 204, "anonymous": 401} {
+	for role, want := range map[string]int{"admin": 204, "host": 204, "guest": 204, "stranger": 204, "anonymous": 401} {
 		if r := e.do("POST", "/api/v1/auth/logout", tokens[role], nil); r.status != want {
 			t.Errorf("logout as %s = %d, want %d", role, r.status, want)
 		}
