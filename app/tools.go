@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,12 +14,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ask2live/ask2live"
 	"github.com/ask2live/ask2live/store"
 )
 
 // Tools are the operator's commands beside running the server:
-// `ask2live version`, `copy-data`, `backup` and `restore`.
+// `ask2live version`, `copy-data`, `backup`, `restore` and `admin`.
 var tools = map[string]func(ctx context.Context, args []string, out io.Writer) error{
+	"admin":     adminTool,
 	"version":   versionTool,
 	"copy-data": copyDataTool,
 	"backup":    backupTool,
@@ -218,4 +221,50 @@ func describeCounts(counts map[string]int64) string {
 		parts[i] = fmt.Sprintf("%s %d", n, counts[n])
 	}
 	return strings.Join(parts, ", ")
+}
+
+func adminTool(ctx context.Context, args []string, out io.Writer) error {
+	fs := toolFlags("admin grant|revoke USER [-data-dir DIR | -database-url URL]",
+		"Grants or revokes the site admin role: admins suspend and delete accounts and end or remove\n"+
+			"sessions from the Admin page. Each change is recorded in the audit log, as made from the\n"+
+			"command line. A running server sees it within a few seconds (its caches' age).", out)
+	dataDir := fs.String("data-dir", "data", "the server's data directory")
+	dbURL := fs.String("database-url", "", "the server's database URL (sqlite:PATH, postgres://…, mysql://…), when not the default file in -data-dir")
+	// The action and the user may come before or after the flags.
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
+	if len(pos) != 2 || (pos[0] != "grant" && pos[0] != "revoke") {
+		fs.Usage()
+		return errors.New("want: admin grant USER, or admin revoke USER")
+	}
+	url := *dbURL
+	if url == "" {
+		url = "sqlite:" + filepath.Join(*dataDir, "ask2live.db")
+	}
+	db, err := store.Open(ctx, url, store.Options{MaxOpenConns: 2})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := ask2live.NewService(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	u, err := svc.SetAdmin(ctx, nil, pos[1], pos[0] == "grant")
+	if c := ask2live.ErrorCode(err); c == ask2live.ENotFound || c == ask2live.EWrongState {
+		return errors.New(ask2live.ErrorMessage(err))
+	} else if err != nil {
+		return err
+	}
+	if u.Role == ask2live.RoleAdmin {
+		fmt.Fprintf(out, "%s is a site admin\n", u.Username)
+	} else {
+		fmt.Fprintf(out, "%s is no longer a site admin\n", u.Username)
+	}
+	return nil
 }

@@ -241,3 +241,44 @@ func TestCopyDataCommand(t *testing.T) {
 		t.Fatalf("backup of PostgreSQL: %v", err)
 	}
 }
+
+// TestAdminTool grants and revokes the admin role on the command line,
+// before or after the flags, records each change as the command line's in
+// the audit log, and refuses an unknown user clearly.
+func TestAdminTool(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := openSQLite(t, filepath.Join(dir, "ask2live.db"))
+	svc := ask2live.NewService(db, nil)
+	svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	if _, _, err := svc.Register(ctx, ask2live.RegisterInput{Username: "kim", Password: "password-kim"}, ask2live.TokenBearer); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runTool(t, "admin", "grant", "KIM", "-data-dir", dir)
+	if err != nil || !strings.Contains(out, "kim is a site admin") {
+		t.Fatalf("grant: %q %v", out, err)
+	}
+	if u, _ := db.UserByUsername(ctx, "kim"); !u.IsAdmin() {
+		t.Fatal("kim is not an admin after grant")
+	}
+	out, err = runTool(t, "admin", "-database-url", "sqlite:"+filepath.Join(dir, "ask2live.db"), "revoke", "kim")
+	if err != nil || !strings.Contains(out, "no longer") {
+		t.Fatalf("revoke: %q %v", out, err)
+	}
+	if u, _ := db.UserByUsername(ctx, "kim"); u.IsAdmin() {
+		t.Fatal("kim is still an admin after revoke")
+	}
+	log, err := db.AuditLog(ctx, "", 10)
+	if err != nil || len(log.Items) != 2 || log.Items[0].Action != ask2live.AuditRevokeAdmin || log.Items[1].Action != ask2live.AuditGrantAdmin ||
+		log.Items[0].Actor != nil || log.Items[0].Target != "kim" {
+		t.Fatalf("audit log: %+v %v", log, err)
+	}
+	if _, err := runTool(t, "admin", "grant", "nobody", "-data-dir", dir); err == nil || !strings.Contains(err.Error(), `no user "nobody"`) {
+		t.Fatalf("unknown user: %v", err)
+	}
+	for _, args := range [][]string{{"admin"}, {"admin", "grant"}, {"admin", "promote", "kim"}, {"admin", "grant", "kim", "lee"}} {
+		if _, err := runTool(t, append(args, "-data-dir", dir)...); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}

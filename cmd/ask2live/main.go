@@ -1,5 +1,5 @@
 // Command ask2live runs the live Q&A server (see --help), and the
-// operator's tools: version, copy-data, backup, restore.
+// operator's tools: version, copy-data, backup, restore, admin.
 package main
 
 import (
