@@ -115,8 +115,8 @@ type AdminStore interface {
 	AdminUsers(ctx context.Context, f AdminUserFilter) (*AdminUserPage, error)
 	// AddAudit records an entry on its own.
 	AddAudit(ctx context.Context, e *AuditEntry) error
-	// AuditLog returns a page of the log, newest first; cursor is the id
-	// of the last entry of the previous page.
+	// AuditLog returns a page of the log, newest first; cursor is the
+	// NextCursor of the previous page (EInvalid for anything else).
 	AuditLog(ctx context.Context, cursor string, limit int) (*AuditPage, error)
 }
 
@@ -360,7 +360,7 @@ func (s *Service) AuditLog(ctx context.Context, actor *User, cursor string, limi
 	if err := requireAdmin(actor); err != nil {
 		return nil, err
 	}
-	if cursor != "" && !ValidID(cursor) {
+	if msg := textProblem(cursor, false); msg != "" || len(cursor) > 200 {
 		return nil, Invalid(FieldError{"cursor", "is not a cursor this server issued"})
 	}
 	if limit <= 0 || limit > AdminPageMax {

@@ -81,7 +81,12 @@ func TestBadInputCorpus(t *testing.T) {
 		sock := e.dialCorpus(t, guest.Token, s.ID)
 		before := e.rows(t)
 
-		cases := restCorpus(host.Token, guest.Token, s.ID, sched.ID, q.ID)
+		admin := e.register("admin")
+		if _, err := e.svc.SetAdmin(ctx, nil, "admin", true); err != nil {
+			t.Fatal(err)
+		}
+		before = e.rows(t)
+		cases := append(restCorpus(host.Token, guest.Token, s.ID, sched.ID, q.ID), adminCorpus(admin.Token)...)
 		counts, fivexx := map[string]int{}, 0
 		for _, c := range cases {
 			r := e.do(c.method, c.path, c.token, c.body, c.headers...)
@@ -301,6 +306,48 @@ func restCorpus(ht, gt, live, sched, q string) []corpusCase {
 	}
 	for name, bad := range map[string]string{"NUL": "a%00b", "0xff": "avatars/%ff.jpg", "ESC": "avatars/%1b.jpg", "unknown": "avatars/nope.jpg"} {
 		out = append(out, corpusCase{"path", "media " + name, "GET", "/media/" + bad, "", nil, nil, 404})
+	}
+	return out
+}
+
+// adminCorpus is bad queries, cursors and path names on the site
+// administration's routes, sent by an admin.
+func adminCorpus(at string) []corpusCase {
+	var out []corpusCase
+	for _, p := range []struct{ path, name string }{
+		{"/api/v1/admin/users", "q"}, {"/api/v1/admin/users", "cursor"}, {"/api/v1/admin/users", "limit"},
+		{"/api/v1/admin/audit", "cursor"}, {"/api/v1/admin/audit", "limit"}, {"/api/v1/admin/audit", "other"},
+	} {
+		for name, v := range badQuery {
+			out = append(out, corpusCase{"query", "admin " + p.name + " " + name, "GET", p.path + "?" + p.name + "=" + v, at, nil, nil, 400})
+		}
+	}
+	b64 := func(s string) string { return url.QueryEscape(base64.RawURLEncoding.EncodeToString([]byte(s))) }
+	id := strings.Repeat("0", 26)
+	for name, qs := range map[string]string{
+		"users limit 0": "users?limit=0", "users limit 101": "users?limit=101", "users q too long": "users?q=" + strings.Repeat("a", 201),
+		"users cursor not a username": "users?cursor=" + url.QueryEscape("김 철수"), "users cursor too short": "users?cursor=ab",
+		"audit limit 0": "audit?limit=0", "audit limit float": "audit?limit=1e3", "audit cursor junk": "audit?cursor=nope",
+		"audit cursor negative time": "audit?cursor=" + b64("-1|"+id), "audit cursor bad id": "audit?cursor=" + b64("1|a\x00b"),
+		"audit cursor huge": "audit?cursor=" + strings.Repeat("A", 4000), "audit session cursor": "audit?cursor=" + b64("0000000000000000|"+id),
+		"audit cursor time overflow": "audit?cursor=" + b64("99999999999999999999|"+id),
+	} {
+		out = append(out, corpusCase{"cursor", name, "GET", "/api/v1/admin/" + qs, at, nil, nil, 400})
+	}
+	for name, bad := range badIDs {
+		for _, p := range []string{"/api/v1/admin/sessions/%s/end", "/api/v1/admin/sessions/%s/remove"} {
+			out = append(out, corpusCase{"path", "admin " + name, "POST", fmt.Sprintf(p, bad), at, nil, nil, 404})
+		}
+	}
+	for name, bad := range map[string]string{
+		"NUL": "a%00b", "0xff": "%ff", "space": "a%20b", "Hangul": url.PathEscape("김철수"), "too long": strings.Repeat("a", 33),
+		"too short": "ab", "RLO": "%e2%80%aeabc", "unknown": "nobody",
+	} {
+		for _, r := range []struct{ method, path string }{
+			{"POST", "/api/v1/admin/users/%s/suspend"}, {"POST", "/api/v1/admin/users/%s/unsuspend"}, {"DELETE", "/api/v1/admin/users/%s"},
+		} {
+			out = append(out, corpusCase{"path", "admin user " + name, r.method, fmt.Sprintf(r.path, bad), at, nil, nil, 404})
+		}
 	}
 	return out
 }

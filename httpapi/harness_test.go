@@ -49,7 +49,7 @@ func newLiveEnv(t *testing.T, backend string, cfg live.Config) *env {
 	var hub *live.Hub
 	e := newEnvWith(t, backend, func(svc *ask2live.Service, c *httpapi.Config) {
 		hub = live.NewHub(cfg, svc, live.NewMemoryBus(), nil, svc.Log, nil)
-		svc.Notifier, svc.Presence = hub, hub
+		svc.Notifier, svc.Presence, svc.Accounts = hub, hub, hub
 		c.Live, c.Events = hub, hub.Events()
 	})
 	t.Cleanup(func() {

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,8 +117,8 @@ func (db *DB) AdminUsers(ctx context.Context, f ask2live.AdminUserFilter) (*ask2
 	return page, db.d.fail(rows.Err(), "users")
 }
 
-// AuditLog returns a page of the audit log, newest first. Ids sort by
-// time, so the id alone orders and resumes the log.
+// AuditLog returns a page of the audit log, newest first: by time, then
+// by id (ids made in one millisecond do not sort by time).
 func (db *DB) AuditLog(ctx context.Context, cursor string, limit int) (*ask2live.AuditPage, error) {
 	query := `SELECT a.id, a.action, a.target_type, a.target_id, a.detail, a.created_at,
 		au.username, au.display_name, au.avatar_url, tu.username
@@ -125,10 +127,14 @@ func (db *DB) AuditLog(ctx context.Context, cursor string, limit int) (*ask2live
 		LEFT JOIN users tu ON a.target_type = 'user' AND tu.id = a.target_id`
 	var args []any
 	if cursor != "" {
-		query += " WHERE a.id < ?"
-		args = append(args, cursor)
+		at, id, err := decodeAuditCursor(cursor)
+		if err != nil {
+			return nil, err
+		}
+		query += " WHERE (a.created_at < ? OR (a.created_at = ? AND a.id < ?))"
+		args = append(args, db.d.t(at), db.d.t(at), id)
 	}
-	query += " ORDER BY a.id DESC LIMIT ?"
+	query += " ORDER BY a.created_at DESC, a.id DESC LIMIT ?"
 	args = append(args, limit+1)
 	rows, err := db.query(ctx, query, args...)
 	if err != nil {
@@ -145,7 +151,8 @@ func (db *DB) AuditLog(ctx context.Context, cursor string, limit int) (*ask2live
 			return nil, db.d.fail(err, "audit log")
 		}
 		if len(page.Items) == limit {
-			page.NextCursor = page.Items[len(page.Items)-1].ID
+			last := page.Items[len(page.Items)-1]
+			page.NextCursor = encodeAuditCursor(last.CreatedAt, last.ID)
 			break
 		}
 		e.CreatedAt = created.T
@@ -159,6 +166,23 @@ func (db *DB) AuditLog(ctx context.Context, cursor string, limit int) (*ask2live
 		page.Items = append(page.Items, &e)
 	}
 	return page, db.d.fail(rows.Err(), "audit log")
+}
+
+func encodeAuditCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + "|" + id))
+}
+
+func decodeAuditCursor(c string) (time.Time, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		us, id, ok := strings.Cut(string(b), "|")
+		n, err := strconv.ParseInt(us, 10, 64)
+		// Only the form encodeAuditCursor writes: no sign, no leading zeros.
+		if ok && err == nil && n >= 0 && strconv.FormatInt(n, 10) == us && ask2live.ValidID(id) {
+			return time.UnixMicro(n).UTC(), id, nil
+		}
+	}
+	return time.Time{}, "", ask2live.Invalid(ask2live.FieldError{Field: "cursor", Message: "is not a cursor this server issued"})
 }
 
 func deref(s *string) string {
