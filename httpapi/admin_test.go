@@ -153,7 +153,9 @@ func TestAdminDeletion(t *testing.T) {
 		t.Fatalf("profile: %d %s", r.status, r.body)
 	}
 	r := e.multipart("/api/v1/me/avatar", guest.Token, pngImage(64, 64))
-	var av struct{ AvatarURL string `json:"avatar_url"` }
+	var av struct {
+		AvatarURL string `json:"avatar_url"`
+	}
 	if err := json.Unmarshal(r.body, &av); err != nil || av.AvatarURL == "" {
 		t.Fatalf("avatar: %d %s", r.status, r.body)
 	}
