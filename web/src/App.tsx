@@ -6,6 +6,7 @@ import { RequireAuth } from './components/RequireAuth';
 import { ToastProvider } from './components/Toasts';
 import { ErrorPage } from './components/ui';
 import { useSessionEvents } from './events';
+import { AdminPage } from './pages/Admin';
 import { ArchivePage } from './pages/Archive';
 import { AuthPage } from './pages/Auth';
 import { LiveRoomPage } from './pages/LiveRoom';
@@ -33,6 +34,7 @@ export function AppRoutes() {
       <Route path="/me" element={<RequireAuth><MyPage /></RequireAuth>} />
       <Route path="/me/edit" element={<RequireAuth><ProfileEditPage /></RequireAuth>} />
       <Route path="/u/:username" element={<PublicProfilePage />} />
+      <Route path="/admin" element={<RequireAuth><AdminPage /></RequireAuth>} />
       <Route path="*" element={<ErrorPage error={notFound} context="page" />} />
     </Routes>
   );

@@ -15,6 +15,8 @@ describe('server errors in the reader language', () => {
       [{ status: 409, code: 'wrong_state', detail: 'the session is ended; it takes no more questions' }, 'question', '이 세션은 더 이상 질문을 받지 않습니다.'],
       [{ status: 413, code: 'too_large', detail: 'the image must be at most 5 MB' }, 'avatar', '5MB 이하의 사진만 올릴 수 있습니다.'],
       [{ status: 403, code: 'forbidden', detail: 'only the host can do this' }, undefined, '이 작업을 할 권한이 없습니다.'],
+      [{ status: 403, code: 'forbidden', detail: 'this account is suspended' }, 'login', '이용이 정지된 계정입니다. 운영자에게 문의해 주세요.'],
+      [{ status: 403, code: 'forbidden', detail: 'cross-site request' }, 'login', '이 작업을 할 권한이 없습니다.'],
       [{ status: 0, code: 'unavailable' }, undefined, '서버에 연결할 수 없습니다.'],
       [{ status: 500, code: 'internal', detail: 'boom' }, undefined, '문제가 생겼습니다.'],
       [new Error('socket closed'), undefined, '문제가 생겼습니다.'],

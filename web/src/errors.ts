@@ -11,6 +11,7 @@ export type ErrorContext = 'login' | 'register' | 'session' | 'user' | 'question
 interface ProblemLike {
   status?: number;
   code?: string;
+  detail?: string;
   errors?: { field: string; message: string }[];
 }
 
@@ -56,7 +57,9 @@ export function problemMessage(t: TFunction, err: unknown, context?: ErrorContex
     case 'unauthenticated':
       return context === 'login' ? t('errors.badLogin') : t('errors.loginRequired');
     case 'forbidden':
-      return t('errors.forbidden');
+      // Log-in answers 403 for a suspended account (once the password is
+      // right) and for a foreign origin; the detail tells them apart.
+      return context === 'login' && /suspended/.test(p.detail ?? '') ? t('errors.suspended') : t('errors.forbidden');
     case 'not_found':
       if (context === 'session') return t('session.notFound');
       if (context === 'user') return t('profile.notFound');

@@ -10,7 +10,10 @@ export const useAppSelector = useSelector.withTypes<RootState>();
 export function useMe() {
   const q = useGetMeQuery();
   const signedOut = !!q.error && (q.error as { status?: number }).status === 401;
-  return { me: q.data, loading: q.isLoading, signedOut, signedIn: !!q.data };
+  // A refetch that is refused keeps the last answer's data: it no longer
+  // says who is signed in.
+  const me = signedOut ? undefined : q.data;
+  return { me, loading: q.isLoading, signedOut, signedIn: !!me };
 }
 
 /** Names the browser tab after the page, so history and screen readers say where we are. */

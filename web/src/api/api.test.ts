@@ -35,11 +35,25 @@ describe('api slice', () => {
     expect(await post.json()).toEqual({ username: 'kim', password: 'password1' });
   });
 
-  it('stores the signed-in user after log-in', async () => {
-    vi.stubGlobal('fetch', stubFetch(() => json({ user, token: 'x' })).fn);
+  it('stores the signed-in user after log-in, and asks /me whether they are an admin', async () => {
+    const { fn, calls } = stubFetch((req) => new URL(req.url).pathname === '/api/v1/me' ? json({ ...user, admin: true }) : json({ user, token: 'x' }));
+    vi.stubGlobal('fetch', fn);
     const store = makeStore();
     await store.dispatch(api.endpoints.login.initiate({ username: 'kim', password: 'password1' }));
-    await vi.waitFor(() => expect(api.endpoints.getMe.select()(store.getState()).data).toEqual(user));
+    await vi.waitFor(() => expect(api.endpoints.getMe.select()(store.getState()).data).toEqual({ ...user, admin: true }));
+    expect(calls.map((c) => new URL(c.url).pathname)).toEqual(['/api/v1/auth/login', '/api/v1/me']);
+  });
+
+  it('asks /me again when a request is refused for want of credentials', async () => {
+    const { fn, calls } = stubFetch((req) => new URL(req.url).pathname === '/api/v1/me' ? json(user)
+      : problem(401, 'unauthenticated', 'missing, expired or revoked credentials'));
+    vi.stubGlobal('fetch', fn);
+    const store = makeStore();
+    const me = store.dispatch(api.endpoints.getMe.initiate());
+    await me;
+    await store.dispatch(api.endpoints.wish.initiate({ id: 's1', wished: true }));
+    await vi.waitFor(() => expect(calls.filter((c) => new URL(c.url).pathname === '/api/v1/me')).toHaveLength(2));
+    me.unsubscribe();
   });
 
   it('turns problem+json into a Problem with detail and field errors', async () => {

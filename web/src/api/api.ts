@@ -1,7 +1,7 @@
 import { createApi } from '@reduxjs/toolkit/query/react';
 import { baseQuery } from './http';
 import type {
-  Feed, MySessions, Page, ProfileInput, PublicProfile, Question, QuestionState, Session, SessionInput, User,
+  AdminUser, AuditEntry, Feed, Me, MySessions, Page, ProfileInput, PublicProfile, Question, QuestionState, Session, SessionInput, User,
 } from './types';
 
 type AuthResult = { user: User; token: string };
@@ -9,12 +9,26 @@ type AuthResult = { user: User; token: string };
 /** The largest page of questions the server gives. */
 const QUESTION_PAGE = 500;
 
+/**
+ * baseQuery, and when the server says a credential is no longer good (it
+ * expired, was revoked, or the account was suspended), asks /me again, so
+ * every page shows at once that the user is signed out.
+ */
+const signOutOn401: typeof baseQuery = async (args, bq, extra) => {
+  const r = await baseQuery(args, bq, extra);
+  const url = typeof args === 'string' ? args : args.url;
+  if (r.error?.status === 401 && url !== '/me' && !url.startsWith('/auth/')) {
+    bq.dispatch(api.util.invalidateTags(['Me']));
+  }
+  return r;
+};
+
 export const api = createApi({
   reducerPath: 'api',
-  baseQuery,
-  tagTypes: ['Me', 'Feed', 'MySessions', 'Session', 'Questions', 'User'],
+  baseQuery: signOutOn401,
+  tagTypes: ['Me', 'Feed', 'MySessions', 'Session', 'Questions', 'User', 'Admin'],
   endpoints: (b) => ({
-    getMe: b.query<User, void>({ query: () => '/me', providesTags: ['Me'] }),
+    getMe: b.query<Me, void>({ query: () => '/me', providesTags: ['Me'] }),
     register: b.mutation<AuthResult, { username: string; password: string; display_name: string }>({
       query: (body) => ({ url: '/auth/register', method: 'POST', body }),
       async onQueryStarted(_, { dispatch, queryFulfilled }) {
@@ -36,7 +50,7 @@ export const api = createApi({
         dispatch(api.util.resetApiState());
       },
     }),
-    updateMe: b.mutation<User, ProfileInput>({
+    updateMe: b.mutation<Me, ProfileInput>({
       query: (body) => ({ url: '/me', method: 'PATCH', body }),
       async onQueryStarted(_, { dispatch, queryFulfilled }) {
         const { data } = await queryFulfilled.catch(() => ({ data: null }));
@@ -178,6 +192,28 @@ export const api = createApi({
         }
       },
     }),
+    adminUsers: b.query<Page<AdminUser>, { q?: string; cursor?: string }>({
+      query: (params) => ({ url: '/admin/users', params }),
+      providesTags: ['Admin'],
+    }),
+    adminUserAction: b.mutation<AdminUser, { username: string; action: 'suspend' | 'unsuspend' | 'delete' }>({
+      query: ({ username, action }) => action === 'delete'
+        ? { url: `/admin/users/${encodeURIComponent(username)}`, method: 'DELETE' }
+        : { url: `/admin/users/${encodeURIComponent(username)}/${action}`, method: 'POST' },
+      invalidatesTags: ['Admin', 'User', 'Feed', 'Session', 'Questions'],
+    }),
+    adminSessionAction: b.mutation<Session, { id: string; action: 'end' | 'remove' }>({
+      query: ({ id, action }) => ({ url: `/admin/sessions/${id}/${action}`, method: 'POST' }),
+      async onQueryStarted(_, { dispatch, queryFulfilled }) {
+        const { data } = await queryFulfilled.catch(() => ({ data: null }));
+        if (data) dispatch(api.util.upsertQueryData('getSession', data.id, data));
+      },
+      invalidatesTags: ['Admin', 'Feed', 'MySessions', 'User'],
+    }),
+    auditLog: b.query<Page<AuditEntry>, { cursor?: string }>({
+      query: (params) => ({ url: '/admin/audit', params }),
+      providesTags: ['Admin'],
+    }),
   }),
 });
 
@@ -185,7 +221,10 @@ function signedIn(dispatch: (a: unknown) => unknown, user: User) {
   // Everything fetched while signed out (wished_by_me, voted_by_me, the feed)
   // depends on who is asking, so drop it and keep only the new identity.
   dispatch(api.util.resetApiState());
-  dispatch(api.util.upsertQueryData('getMe', undefined, user));
+  const stored = dispatch(api.util.upsertQueryData('getMe', undefined, user)) as Promise<unknown>;
+  // Only /me says whether the user is a site admin: ask it, once the
+  // answer above is stored (a request under way would be reused).
+  void Promise.resolve(stored).then(() => dispatch(api.endpoints.getMe.initiate(undefined, { subscribe: false, forceRefetch: true })));
 }
 
 function replaceQuestion(sessionId: string, q: Question) {
@@ -215,6 +254,7 @@ export function replaceSessionInLists(s: Partial<Session> & Pick<Session, 'id'>)
 }
 
 export const {
+  useAdminUsersQuery, useAdminUserActionMutation, useAdminSessionActionMutation, useAuditLogQuery,
   useGetMeQuery, useRegisterMutation, useLoginMutation, useLogoutMutation, useUpdateMeMutation,
   useUploadAvatarMutation, useGetUserQuery, useMySessionsQuery, useFeedQuery, useListSessionsQuery,
   useGetSessionQuery, useCreateSessionMutation, useUpdateSessionMutation, useDeleteSessionMutation,

@@ -12,6 +12,35 @@ export interface User {
 
 export type UserRef = Pick<User, 'username' | 'display_name' | 'avatar_url'>;
 
+/** The signed-in user as /me tells it: admin only there (and false until /me answers). */
+export type Me = User & { admin?: boolean };
+
+/** An account as the site administration sees it. */
+export interface AdminUser {
+  username: string;
+  display_name: string;
+  avatar_url: string;
+  created_at: string;
+  role: '' | 'admin';
+  suspended_at: string | null;
+  deleted_at: string | null;
+}
+
+export type AuditAction =
+  | 'admin.grant' | 'admin.revoke' | 'user.suspend' | 'user.unsuspend' | 'user.delete'
+  | 'session.end' | 'session.cancel' | 'session.remove';
+
+/** One administrative action; actor null: the command line. */
+export interface AuditEntry {
+  id: string;
+  actor: UserRef | null;
+  action: AuditAction;
+  target_type: 'user' | 'session';
+  target: string;
+  detail: string;
+  created_at: string;
+}
+
 export interface Session {
   id: string;
   title: string;

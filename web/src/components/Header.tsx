@@ -106,6 +106,7 @@ export function Header() {
           <LanguageSwitch />
           {signedIn && me ? (
             <>
+              {me.admin && <NavLink to="/admin" className="btn btn-ghost btn-sm">{t('nav.admin')}</NavLink>}
               <NavLink to="/me" className="header-me" aria-label={`${t('nav.my')} (${me.display_name})`}>
                 <Avatar user={me} size={30} />
                 <span className="hide-narrow header-name">{me.display_name}</span>
