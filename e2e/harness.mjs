@@ -110,11 +110,27 @@ export async function startServer(extraArgs = [], t = null) {
         } catch { /* not JSON */ }
       });
     });
-    return { url, logs, stop };
+    return { url, logs, stop, tool: (...args) => runTool(bin, args, dataDir) };
   } catch (err) {
     await stop().catch(() => {}); // the first failure is the one to report
     throw err;
   }
+}
+
+/**
+ * runTool runs one of the binary's tools (`ask2live admin grant kim`)
+ * against a server's data directory and resolves {code, stdout, stderr}.
+ */
+function runTool(bin, args, dataDir) {
+  return new Promise((ok, fail) => {
+    const proc = spawn(bin, [...args, '-data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (b) => { stdout += b; });
+    proc.stderr.on('data', (b) => { stderr += b; });
+    proc.on('error', fail);
+    proc.on('close', (code) => ok({ code, stdout, stderr }));
+  });
 }
 
 /** The directory of the servers' logs, one file per test (the last run's). */
