@@ -310,8 +310,8 @@ func (s *Service) AdminEndSession(ctx context.Context, actor *User, id string) (
 }
 
 // AdminRemoveSession cancels a session in any state, live or ended ones
-// included, so that it leaves the main page, profiles and archives
-// (admins only).
+// included, so that it leaves the main page and public profiles (admins
+// only). A live room closes, as for any session that ends.
 func (s *Service) AdminRemoveSession(ctx context.Context, actor *User, id string) (*Session, error) {
 	if err := requireAdmin(actor); err != nil {
 		return nil, err

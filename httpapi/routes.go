@@ -131,7 +131,7 @@ func (s *Server) routeList() []route {
 			auth: true, out: &ask2live.AdminUser{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.adminUserAction((*ask2live.Service).DeleteUser)},
 		{method: "POST", path: "/api/v1/admin/sessions/{id}/end", tag: tAdm, summary: "End a live session, or cancel one not yet live (site admins)",
 			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).AdminEndSession)},
-		{method: "POST", path: "/api/v1/admin/sessions/{id}/remove", tag: tAdm, summary: "Remove a session in any state: it is cancelled and leaves the main page, profiles and archives (site admins)",
+		{method: "POST", path: "/api/v1/admin/sessions/{id}/remove", tag: tAdm, summary: "Remove a session in any state: it is cancelled and leaves the main page and profiles (site admins)",
 			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).AdminRemoveSession)},
 		{method: "GET", path: "/api/v1/admin/audit", tag: tAdm, summary: "The audit log of administrative actions, newest first (site admins)",
 			auth: true, out: &ask2live.AuditPage{}, status: 200, errors: []int{400, 401, 403}, handle: s.auditLog, query: []param{
