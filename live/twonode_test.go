@@ -47,6 +47,8 @@ func node(t *testing.T, dbURL, redis, prefix string, mutate ...func(*live.Config
 	hub := live.NewHub(cfg, svc, bus, nil, log, nil)
 	svc.Notifier, svc.Presence = hub, hub
 	stopSync := live.SyncCache(bus, svc.Cache, log)
+	var stopAccounts func()
+	svc.Accounts, stopAccounts = live.AccountsOverBus(bus, hub, log)
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events()}, svc, log))
 	t.Cleanup(func() {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -54,6 +56,7 @@ func node(t *testing.T, dbURL, redis, prefix string, mutate ...func(*live.Config
 		hub.Close(cctx)
 		srv.Close()
 		stopSync()
+		stopAccounts()
 		bus.Close()
 	})
 	return &env{t: t, svc: svc, hub: hub, url: srv.URL}

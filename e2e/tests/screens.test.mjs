@@ -1,9 +1,9 @@
 // Every screen of the web app, in Korean and English, on a phone (390 px)
 // and a desktop (1366 px), filled with the data a real community would
 // have: sessions recruiting, live and ended, questions with votes and
-// answers, a host with a profile. Each screen must load without a page
-// error and without scrolling sideways; each is saved as
-// artifacts/screenshots/screen-<name>-<lang>-<width>.png for a person to
+// answers, a host with a profile who is also a site admin. Each screen must
+// load without a page error and without scrolling sideways; each is saved
+// as artifacts/screenshots/screen-<name>-<lang>-<width>.png for a person to
 // look at.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,6 +49,12 @@ test('every screen in both languages at phone and desktop width', async (t) => {
   await apiOK(guest.page, 'POST', `/sessions/${live.id}/questions`, { text: '리뷰에서 가장 먼저 보는 것은 무엇인가요?' });
   await apiOK(other.page, 'POST', `/sessions/${live.id}/questions`, { text: 'How long should a review take?' });
 
+  // The host is also a site admin, granted as an operator would; a fresh
+  // log-in reads the role at once.
+  const granted = await server.tool('admin', 'grant', 'screenhost');
+  assert.equal(granted.code, 0, granted.stderr);
+  await apiOK(host.page, 'POST', '/auth/login', { username: 'screenhost', password: 'password-screenhost' });
+
   const hostState = await host.ctx.storageState();
   const guestState = await guest.ctx.storageState();
 
@@ -69,6 +75,8 @@ test('every screen in both languages at phone and desktop width', async (t) => {
     'my-page-host': { as: hostState, path: '/me', ready: (p) => p.getByText('PostgreSQL 튜닝 AMA').first() },
     'profile-edit': { as: hostState, path: '/me/edit', ready: (p) => p.locator('form') },
     profile: { as: guestState, path: '/u/screenhost', ready: (p) => p.getByText('Gopher Works').first() },
+    admin: { as: hostState, path: '/admin', ready: (p) => p.locator('#audit .audit-row').first(), also: (p) => p.locator('#sessions .admin-row').first() },
+    'admin-forbidden': { as: guestState, path: '/admin', ready: (p) => p.locator('main .btn-primary[href="/"]') },
     'not-found': { as: guestState, path: '/sessions/zzzzzzzz', ready: (p) => p.locator('main .btn-primary[href="/"]') },
   };
 
