@@ -3,7 +3,7 @@ import { answeredInOrder, sortQuestions, type Question, type UserRef } from '../
 import type { ChatMessage, LiveSession, OnAir, Resume, RoomEvent, Snapshot } from './protocol';
 
 export type ConnStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
-export type CloseReason = 'removed' | 'ended' | 'not_found' | 'not_live' | 'too_many_tabs' | 'protocol' | null;
+export type CloseReason = 'removed' | 'signed_out' | 'ended' | 'not_found' | 'not_live' | 'too_many_tabs' | 'protocol' | null;
 
 const CHAT_KEEP = 200;
 

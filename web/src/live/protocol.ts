@@ -117,6 +117,7 @@ export const CLOSE = {
   heartbeat: 4000,
   too_slow: 4008,
   bad_hello: 4400,
+  unauthorized: 4401,
   removed: 4403,
   not_found: 4404,
   not_live: 4409,
@@ -124,5 +125,5 @@ export const CLOSE = {
 } as const;
 
 export function shouldReconnect(code: number): boolean {
-  return ![CLOSE.too_big, CLOSE.bad_hello, CLOSE.removed, CLOSE.not_found, CLOSE.not_live, CLOSE.too_many_sockets, 1000].includes(code as never);
+  return ![CLOSE.too_big, CLOSE.bad_hello, CLOSE.unauthorized, CLOSE.removed, CLOSE.not_found, CLOSE.not_live, CLOSE.too_many_sockets, 1000].includes(code as never);
 }

@@ -95,6 +95,16 @@ describe('LiveSocket', () => {
     await expect(bad).rejects.toBeInstanceOf(CommandFailed);
   });
 
+  it('does not reconnect once its credentials are gone (account suspended)', async () => {
+    const { store } = start();
+    sockets[0].open();
+    sockets[0].receive(snapshot());
+    sockets[0].drop(4401);
+    await vi.runOnlyPendingTimersAsync();
+    expect(sockets).toHaveLength(1);
+    expect(store.getState().live).toMatchObject({ status: 'closed', closeReason: 'signed_out' });
+  });
+
   it('does not reconnect after being removed', async () => {
     const { store } = start();
     sockets[0].open();

@@ -168,6 +168,7 @@ export class LiveSocket {
     if (!shouldReconnect(code)) {
       const reason =
         code === CLOSE.removed ? 'removed'
+          : code === CLOSE.unauthorized ? 'signed_out'
           : code === CLOSE.not_found ? 'not_found'
             : code === CLOSE.not_live ? (this.opts.getState().live.closeReason === 'ended' ? 'ended' : 'not_live')
               : code === CLOSE.too_many_sockets ? 'too_many_tabs'

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
+import { api } from '../api/api';
 import type { Question, UserRef } from '../api/types';
 import { useConfirm } from '../components/Dialog';
 import { QuestionList } from '../components/QuestionList';
@@ -390,8 +391,14 @@ export function LiveRoomPage() {
     return qs.reduce<Question | null>((a, q) => (!a || q.created_at > a.created_at ? q : a), null);
   });
 
+  // The server closed the socket because the credentials are gone (the
+  // account was suspended): ask /me, and the page sends them to log in.
+  useEffect(() => {
+    if (st.closeReason === 'signed_out') dispatch(api.util.invalidateTags(['Me']));
+  }, [st.closeReason, dispatch]);
+
   if (st.closeReason && st.status !== 'open') {
-    const msg = { removed: t('live.removed'), ended: t('live.ended'), not_found: t('live.notFound'), not_live: t('live.notLive'), too_many_tabs: t('live.tooManyTabs'), protocol: t('live.protocolError') }[st.closeReason];
+    const msg = { removed: t('live.removed'), signed_out: t('errors.loginRequired'), ended: t('live.ended'), not_found: t('live.notFound'), not_live: t('live.notLive'), too_many_tabs: t('live.tooManyTabs'), protocol: t('live.protocolError') }[st.closeReason];
     return (
       <div className="page narrow">
         <section className="card error-page" aria-labelledby="closed-title">
