@@ -1,6 +1,7 @@
 // Site administration through the real binary: an admin granted on the
 // command line suspends a guest who is logged in elsewhere; the guest's
-// next action shows they are logged out, their log-in is refused as
+// live room closes and sends them to log in, their next action on another
+// page shows they are logged out, their log-in is refused as
 // suspended, in their language, and the audit log shows who did it. The
 // Admin page is photographed in both languages at phone and desktop width.
 import { test } from 'node:test';
@@ -14,6 +15,7 @@ test('an admin from the command line suspends a guest, who is logged out at once
   const boss = await person(browser, base, { username: 'boss', displayName: 'Site Boss', errors });
   const guest = await person(browser, base, { username: 'gst', displayName: '정지될 손님', lang: 'ko', width: 390, errors });
   const s = await openSession(boss.page, { title: '관리 시험 세션', target: 3 });
+  const liveS = await openSession(boss.page, { title: '라이브 관리 시험', openNow: true });
 
   // Not an admin yet: no way in.
   await boss.page.goto(base + '/admin');
@@ -39,6 +41,11 @@ test('an admin from the command line suspends a guest, who is logged out at once
   // The guest is on the session's page, signed in.
   await guest.page.goto(`${base}/sessions/${s.id}`);
   await guest.page.getByRole('button', { name: '찜하기' }).waitFor();
+  // …and in a live room on another page.
+  const room = await guest.ctx.newPage();
+  room.on('pageerror', (e) => errors.push(`gst room: ${e.message}`));
+  await room.goto(`${base}/sessions/${liveS.id}/live`);
+  await room.locator('#live-ask').waitFor();
 
   // Find the guest and suspend them, through the app's own dialog.
   const accounts = boss.page.getByRole('region', { name: 'Accounts' });
@@ -58,6 +65,10 @@ test('an admin from the command line suspends a guest, who is logged out at once
   await waitForText(newest, 'Suspended · @gst');
   await waitForText(newest, '@boss');
   await waitForText(audit.getByRole('listitem').nth(1), /Made admin · @boss[\s\S]*command line/);
+
+  // The live room closed at once and sent the guest to log in.
+  await room.waitForURL((u) => u.pathname === '/login', { timeout: 15000 });
+  await room.close();
 
   // The guest's next action finds them logged out.
   await guest.page.getByRole('button', { name: '찜하기' }).click();
