@@ -174,6 +174,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		LoginRate:      cfg.LoginRate,
 		LoginUserRate:  cfg.LoginUserRate,
 		QuestionRate:   cfg.QuestionRate,
+		WriteRate:      cfg.WriteRate,
 		Limits:         a.limits,
 		UI:             web.Handler(),
 		Live:           a.hub,

@@ -75,6 +75,7 @@ type Config struct {
 	CommandWindow     time.Duration // how long a live command's cid is remembered
 	ChatHistory       int
 	QuestionRate      int // questions per minute per user
+	WriteRate         int // other REST changes per minute per user
 	ChatRate          int // chat messages per 10 seconds per user
 	CommandRate       int // live-room commands per minute per user and room
 	SignalRate        int // rtc messages per 10 seconds per live socket
@@ -127,6 +128,7 @@ func DefaultConfig() Config {
 		CommandWindow:     24 * time.Hour,
 		ChatHistory:       50,
 		QuestionRate:      5,
+		WriteRate:         120,
 		ChatRate:          20,
 		CommandRate:       120,
 		SignalRate:        100,
@@ -209,6 +211,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.DurationVar(&c.CommandWindow, "command-window", c.CommandWindow, "how long a live-room command's cid is remembered: a retry within it, on any node, gets the first answer instead of running again")
 	fs.IntVar(&c.ChatHistory, "chat-history", c.ChatHistory, "chat messages a newcomer receives")
 	fs.IntVar(&c.QuestionRate, "question-rate", c.QuestionRate, "questions a user may ask per minute in a live room")
+	fs.IntVar(&c.WriteRate, "write-rate", c.WriteRate, "changes a user may make over the REST API per minute (votes, wishes, edits, session actions, profile; log-out is free); all may come at once, then they come back evenly over the minute")
 	fs.IntVar(&c.ChatRate, "chat-rate", c.ChatRate, "chat messages a user may send per 10 seconds")
 	fs.IntVar(&c.CommandRate, "command-rate", c.CommandRate, "live-room commands of every kind (votes, questions, chat, host actions; not WebRTC signalling) a user may send per minute in one room, from all their sockets; all may come at once, then they come back evenly over the minute")
 	fs.IntVar(&c.SignalRate, "signal-rate", c.SignalRate, "WebRTC signalling messages (offers, answers, ICE candidates) one live socket may send per 10 seconds")
@@ -285,7 +288,7 @@ func (c *Config) Validate() error {
 	}
 	positive := map[string]int64{
 		"max-body-bytes": c.MaxBodyBytes, "body-read-timeout": int64(c.BodyReadTimeout), "upload-read-timeout": int64(c.UploadReadTimeout), "login-rate": int64(c.LoginRate), "login-user-rate": int64(c.LoginUserRate), "chat-history": int64(c.ChatHistory),
-		"question-rate": int64(c.QuestionRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
+		"question-rate": int64(c.QuestionRate), "write-rate": int64(c.WriteRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
 		"command-rate": int64(c.CommandRate), "signal-rate": int64(c.SignalRate), "vote-interval": int64(c.VoteInterval),
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),

@@ -1,10 +1,13 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"testing"
+	"time"
 
+	"github.com/ask2live/ask2live"
 	"github.com/ask2live/ask2live/httpapi"
 )
 
@@ -89,5 +92,38 @@ func TestPasswordGuessing(t *testing.T) {
 	}
 	if checked != 3 {
 		t.Fatalf("%d guesses from the owner's address were checked, want the 3 left of its budget", checked)
+	}
+}
+
+// TestWriteBudget: one account's changes over REST are bounded per minute
+// (votes, wishes and the rest), answered 429 with Retry-After once spent,
+// without touching another account's budget; log-out always works.
+func TestWriteBudget(t *testing.T) {
+	e := newEnv(t, "sqlite", func(c *httpapi.Config) { c.WriteRate = 6 })
+	ctx := context.Background()
+	host, guest, other := e.register("host"), e.register("guest"), e.register("other")
+	starts := time.Now().Add(24 * time.Hour)
+	s := must(host.CreateSession(ctx, ask2live.SessionInput{Title: "쓰기 예산", TargetGuests: 5, StartsAt: &starts}))(t)
+	q := must(host.Ask(ctx, s.ID, ask2live.QuestionInput{Text: "투표할 질문"}))(t)
+	for i := range 6 {
+		var err error
+		if i%2 == 0 {
+			_, err = guest.Wish(ctx, s.ID)
+		} else {
+			_, err = guest.Vote(ctx, q.ID)
+		}
+		if err != nil {
+			t.Fatalf("change %d: %v", i+1, err)
+		}
+	}
+	_, err := guest.Unwish(ctx, s.ID)
+	wantProblem(t, err, 429, ask2live.ERateLimited)
+	r := e.do("PUT", "/api/v1/questions/"+q.ID+"/vote", guest.Token, nil)
+	if r.status != 429 || r.header.Get("Retry-After") == "" {
+		t.Fatalf("over the budget: %d, Retry-After %q", r.status, r.header.Get("Retry-After"))
+	}
+	must(other.Vote(ctx, q.ID))(t)
+	if err := guest.Logout(ctx); err != nil {
+		t.Fatalf("log-out with the budget spent: %v", err)
 	}
 }

@@ -71,7 +71,7 @@ func newEnvWith(t *testing.T, backend string, setup func(*ask2live.Service, *htt
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := ask2live.NewService(db, log)
 	svc.Argon2 = cheapArgon
-	cfg := httpapi.Config{LoginRate: 1000, QuestionRate: 1000}
+	cfg := httpapi.Config{LoginRate: 1000, QuestionRate: 1000, WriteRate: 1000000}
 	setup(svc, &cfg)
 	api := httpapi.New(cfg, svc, log)
 	srv := httptest.NewServer(api)

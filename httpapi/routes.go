@@ -65,7 +65,7 @@ func (s *Server) routeList() []route {
 		{method: "POST", path: "/api/v1/auth/login", tag: tAuth, summary: "Log in (bearer token in the body, session cookie for browsers)",
 			in: loginInput{}, out: authResponse{}, status: 200, errors: []int{400, 401, 403, 415, 429}, handle: s.login, anonymous: true},
 		{method: "POST", path: "/api/v1/auth/logout", tag: tAuth, summary: "Revoke the credential used and clear cookies",
-			auth: true, status: 204, errors: []int{401, 403}, handle: s.logout},
+			auth: true, status: 204, errors: []int{401, 403}, handle: s.logout, unlimited: true},
 		{method: "GET", path: "/api/v1/me", tag: tAuth, summary: "Own profile, and whether one is a site admin", auth: true, out: meResponse{}, status: 200, errors: []int{401}, handle: s.me},
 		{method: "PATCH", path: "/api/v1/me", tag: tAuth, summary: "Edit own profile", auth: true,
 			in: ask2live.ProfileUpdate{}, out: meResponse{}, status: 200, errors: []int{400, 401, 403, 415, 422}, handle: s.updateMe},

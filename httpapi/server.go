@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -35,6 +36,9 @@ type Config struct {
 	LoginRate      int      // register and log-in attempts per minute per client address (default 10)
 	LoginUserRate  int      // log-in attempts per hour on one account from new addresses, and from each known one (default 30)
 	QuestionRate   int      // questions per minute per user (default 10)
+	// WriteRate bounds every other change a user makes over REST (votes,
+	// wishes, edits, session actions, profile) per minute (default 120).
+	WriteRate int
 	// BodyReadTimeout bounds the time a request body may take to arrive
 	// (default 30 s); UploadReadTimeout is the same for uploads (default
 	// 2 min). Requests without a body, such as WebSocket upgrades, have
@@ -70,6 +74,7 @@ type Server struct {
 	openapi   []byte
 	logins    *loginGuard
 	questions ratelimit.Limiter
+	writes    ratelimit.Limiter
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -96,6 +101,7 @@ type route struct {
 	multipart    bool
 	noAuth       bool // static or operational: skip credential look-up entirely
 	anonymous    bool // acts for nobody (register, log in): credentials are ignored, origin still checked
+	unlimited    bool // a change that spends nothing from the user's write budget (log-out)
 }
 
 type param struct{ name, desc string }
@@ -110,6 +116,9 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 	}
 	if cfg.LoginUserRate <= 0 {
 		cfg.LoginUserRate = 30
+	}
+	if cfg.WriteRate <= 0 {
+		cfg.WriteRate = 120
 	}
 	if cfg.QuestionRate <= 0 {
 		cfg.QuestionRate = 10
@@ -134,6 +143,7 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 		mux:       http.NewServeMux(),
 		logins:    newLoginGuard(cfg.Limits, cfg.LoginRate, cfg.LoginUserRate),
 		questions: cfg.Limits.Limiter("question", ratelimit.Rate{Events: cfg.QuestionRate, Period: time.Minute}),
+		writes:    cfg.Limits.Limiter("write", ratelimit.Rate{Events: cfg.WriteRate, Period: time.Minute}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ask2live_http_requests_total", Help: "HTTP requests by route and status.",
 		}, []string{"route", "status"}),
@@ -145,7 +155,11 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 	cfg.Registry.MustRegister(s.requests, s.duration)
 	s.routes = s.routeList()
 	s.uploads = map[string]bool{}
-	for _, rt := range s.routes {
+	for i, rt := range s.routes {
+		if rt.auth && rt.method != "GET" && !rt.unlimited && !slices.Contains(rt.errors, http.StatusTooManyRequests) {
+			s.routes[i].errors = append(slices.Clone(rt.errors), http.StatusTooManyRequests) // the write budget
+			rt = s.routes[i]
+		}
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 		s.uploads[rt.method+" "+rt.path] = rt.multipart
 	}
@@ -314,6 +328,13 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		if err == nil {
 			err = checkURL(r, params)
+		}
+		if err == nil && rt.auth && rt.method != "GET" && !rt.unlimited {
+			// Every change spends from the user's budget, so one account
+			// cannot turn the database into its own write benchmark.
+			if ok, wait := s.writes.Allow(r.Context(), cred.user.ID); !ok {
+				err = rateLimited(wait)
+			}
 		}
 		if err != nil {
 			s.writeProblem(w, r, err)

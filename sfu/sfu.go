@@ -767,22 +767,34 @@ func (p *Peer) close() {
 
 // detector turns audio levels into speaking/stopped with hysteresis, timed
 // by the RTP clock (48 kHz) so it does not depend on packet arrival times.
+// While speaking, a wall-clock timer of the hold time also runs, reset by
+// every packet: a speaker whose packets stop altogether (a frozen tab, a
+// lost network) stops speaking then, not when the connection fails.
 type detector struct {
 	level          uint8
 	attack, hold   uint32 // in RTP ticks
+	idle           time.Duration
 	emit           func(bool)
+	mu             sync.Mutex // the idle timer's callback runs on its own goroutine
 	speaking       bool
 	loudSince      uint32
 	lastLoud       uint32
 	loud, haveLoud bool
+	timer          *time.Timer
 }
 
 func newDetector(cfg Config, emit func(bool)) *detector {
 	ticks := func(d time.Duration) uint32 { return uint32(d.Seconds() * 48000) }
-	return &detector{level: cfg.SpeakingLevel, attack: ticks(cfg.SpeakingAttack), hold: ticks(cfg.SpeakingHold), emit: emit}
+	return &detector{level: cfg.SpeakingLevel, attack: ticks(cfg.SpeakingAttack), hold: ticks(cfg.SpeakingHold),
+		idle: cfg.SpeakingHold, emit: emit}
 }
 
 func (d *detector) observe(level uint8, ts uint32) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.speaking {
+		d.timer.Reset(d.idle)
+	}
 	if level <= d.level { // lower is louder
 		if !d.loud {
 			d.loud, d.loudSince = true, ts
@@ -790,6 +802,11 @@ func (d *detector) observe(level uint8, ts uint32) {
 		d.lastLoud, d.haveLoud = ts, true
 		if !d.speaking && ts-d.loudSince >= d.attack {
 			d.speaking = true
+			if d.timer == nil {
+				d.timer = time.AfterFunc(d.idle, d.stop)
+			} else {
+				d.timer.Reset(d.idle)
+			}
 			d.emit(true)
 		}
 		return
@@ -797,13 +814,20 @@ func (d *detector) observe(level uint8, ts uint32) {
 	d.loud = false
 	if d.speaking && d.haveLoud && ts-d.lastLoud >= d.hold {
 		d.speaking = false
+		d.timer.Stop()
 		d.emit(false)
 	}
 }
 
-// stop ends a speaking state (the gate closed or the track ended).
+// stop ends a speaking state (the gate closed, the track ended, or no
+// packet came for the hold time).
 func (d *detector) stop() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.loud = false
+	if d.timer != nil {
+		d.timer.Stop()
+	}
 	if d.speaking {
 		d.speaking = false
 		d.emit(false)

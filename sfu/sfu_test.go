@@ -357,3 +357,32 @@ func TestTwoConnectionsOfOneParticipant(t *testing.T) {
 	}
 	host.heard(t, first, first.mark())
 }
+
+// TestSpeakingStopsWhenPacketsStop: a speaker whose packets stop arriving
+// (a frozen tab, a network that dropped) is no longer shown speaking once
+// the hold time passes, though the connection has not failed yet.
+func TestSpeakingStopsWhenPacketsStop(t *testing.T) {
+	events := make(chan string, 16)
+	s := newServer(t, func(room, peer string, on bool) { events <- fmt.Sprintf("%s:%v", peer, on) })
+	s.SetOnAir("r", "host", true)
+	host := join(t, s, "r", "host", true)
+	listener := join(t, s, "r", "listener", false)
+	listener.heard(t, host, 20) // loud packets, for more than the attack time
+	select {
+	case got := <-events:
+		if got != "host:true" {
+			t.Fatalf("event %q, want host:true", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the host was never shown speaking")
+	}
+	// Nothing more is sent; the connection stays up.
+	select {
+	case got := <-events:
+		if got != "host:false" {
+			t.Fatalf("event %q, want host:false", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the host is still shown speaking 10 s after the last packet")
+	}
+}
