@@ -90,6 +90,38 @@ describe('admin page', () => {
     await waitFor(() => expect(within(screen.getByRole('group', { name: 'Actions on @kim' })).getByRole('button', { name: 'Unsuspend' })).toBeInTheDocument());
   });
 
+  it('ends a live session and cancels an upcoming one, each after asking', async () => {
+    const live = { id: 's1', title: 'Live one', state: 'live', host: me };
+    const later = { id: 's2', title: 'Later one', state: 'scheduled', host: me };
+    const sessions = [live, later];
+    const { fn, calls } = stubFetch((req) => {
+      const path = new URL(req.url).pathname;
+      if (path === '/api/v1/me') return json({ ...me, admin: true });
+      if (path === '/api/v1/sessions') return json({ items: sessions, next_cursor: '' });
+      if (path === '/api/v1/admin/sessions/s1/end') return json({ ...live, state: 'ended' });
+      if (path === '/api/v1/admin/sessions/s2/end') return json({ ...later, state: 'cancelled' });
+      if (path.startsWith('/api/v1/admin/')) return json({ items: [], next_cursor: '' });
+      return problem(404, 'not_found', 'no such thing');
+    });
+    vi.stubGlobal('fetch', fn);
+    renderWithStore(app(), { route: '/admin' });
+    const liveRow = await screen.findByRole('group', { name: 'Actions on Live one' });
+    await userEvent.click(within(liveRow).getByRole('button', { name: 'End' }));
+    const end = screen.getByRole('dialog', { name: 'End this live session?' });
+    await userEvent.click(within(end).getByRole('button', { name: 'End' }));
+    expect(await screen.findByText('The session is ended.')).toBeInTheDocument();
+
+    const laterRow = screen.getByRole('group', { name: 'Actions on Later one' });
+    await userEvent.click(within(laterRow).getByRole('button', { name: 'Cancel session' }));
+    const cancel = screen.getByRole('dialog', { name: 'Cancel this session?' });
+    expect(cancel).toHaveAccessibleDescription(/cancelled in the host’s place/);
+    // The dialog's own Cancel and the action are told apart.
+    await userEvent.click(within(cancel).getByRole('button', { name: 'Cancel session' }));
+    expect(await screen.findByText('The session is cancelled.')).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === 'POST').map((c) => new URL(c.url).pathname))
+      .toEqual(['/api/v1/admin/sessions/s1/end', '/api/v1/admin/sessions/s2/end']);
+  });
+
   it('speaks Korean', async () => {
     await i18n.changeLanguage('ko');
     vi.stubGlobal('fetch', server(true).fn);

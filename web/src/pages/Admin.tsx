@@ -166,7 +166,7 @@ function SessionRow({ session: s }: { session: Session }) {
   const beforeLive = s.state === 'recruiting' || s.state === 'ready' || s.state === 'scheduled';
   const run = async (action: 'end' | 'remove') => {
     const title = action === 'remove' ? t('admin.confirmRemove') : s.state === 'live' ? t('admin.confirmEnd') : t('admin.confirmCancel');
-    const body = action === 'remove' ? t('admin.confirmRemoveBody', { title: s.title }) : t('admin.confirmEndBody', { title: s.title });
+    const body = t(action === 'remove' ? 'admin.confirmRemoveBody' : s.state === 'live' ? 'admin.confirmEndBody' : 'admin.confirmCancelBody', { title: s.title });
     const label = action === 'remove' ? t('admin.remove') : s.state === 'live' ? t('admin.end') : t('admin.cancel');
     if (!await confirm({ title, body, confirm: label, danger: true })) return;
     try {
