@@ -73,22 +73,15 @@ type Service struct {
 	// hashing bounds concurrent password hashing: each argon2id run takes
 	// Argon2.Memory, so a burst of log-ins must queue, not allocate
 	// gigabytes at once.
-	hashing chan struct{}
+	hashing *hashPool
 	// avatars decodes uploads within AvatarLimits; built on first use.
 	avatarsOnce sync.Once
 	avatars     *avatarDecoder
 }
 
-// withHashSlot runs fn while holding one of the password-hashing slots.
+// withHashSlot runs fn on one of the password-hashing threads.
 func (s *Service) withHashSlot(ctx context.Context, fn func()) error {
-	select {
-	case s.hashing <- struct{}{}:
-	case <-ctx.Done():
-		return Wrap(EUnavailable, ctx.Err(), "the server is busy; try again")
-	}
-	defer func() { <-s.hashing }()
-	fn()
-	return nil
+	return s.hashing.run(ctx, fn)
 }
 
 // SetHashWorkers bounds how many password hashes run at once (n ≤ 0: one
@@ -97,7 +90,7 @@ func (s *Service) SetHashWorkers(n int) {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	s.hashing = make(chan struct{}, n)
+	s.hashing = newHashPool(n)
 }
 
 // NewService returns a Service with default settings over store.
@@ -109,7 +102,7 @@ func NewService(store Store, log *slog.Logger) *Service {
 		Argon2:   DefaultArgon2,
 		TokenTTL: 30 * 24 * time.Hour,
 		Cache:    NewReadCache(DefaultReadCacheConfig),
-		hashing:  make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
+		hashing:  newHashPool(runtime.GOMAXPROCS(0)),
 
 		AvatarLimits: DefaultAvatarLimits,
 	}
