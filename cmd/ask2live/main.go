@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"github.com/ask2live/ask2live/app"
@@ -34,6 +35,14 @@ func main() {
 		os.Exit(2)
 	}
 	log := app.NewLogger(cfg, os.Stderr)
+	// Password hashes run on low-priority threads, each holding one of the
+	// runtime's processors while it runs: give them processors of their
+	// own, so a burst of log-ins never leaves the live rooms without one
+	// (the kernel still gives the cores to the rest first).
+	if cfg.HashWorkers <= 0 {
+		cfg.HashWorkers = runtime.GOMAXPROCS(0)
+	}
+	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + cfg.HashWorkers)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
