@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -37,6 +38,16 @@ func mkSession(t *testing.T, db *store.DB, host *ask2live.User, title string, st
 		t.Fatalf("create session: %v", err)
 	}
 	return s
+}
+
+// jsonOf is what the API would send of v.
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func wantCode(t *testing.T, err error, code ask2live.Code) {
@@ -108,23 +119,32 @@ func TestSessionLifecycle(t *testing.T) {
 		if got.StartsAt == nil || !got.StartsAt.Equal(t0.Add(24*time.Hour)) {
 			t.Fatalf("starts_at = %v", got.StartsAt)
 		}
-		got, _ = db.Wish(ctx(), s.ID, g1.ID, t0)
-		if got.WishCount != 1 || got.State != ask2live.StateRecruiting || !got.WishedByMe {
-			t.Fatalf("after 1 wish: %+v", got)
+		got, changed, _ := db.Wish(ctx(), s.ID, g1.ID, t0)
+		if got.WishCount != 1 || got.State != ask2live.StateRecruiting || !got.WishedByMe || !changed {
+			t.Fatalf("after 1 wish: %+v %t", got, changed)
 		}
-		got, _ = db.Wish(ctx(), s.ID, g1.ID, t0) // repeat: no-op
-		if got.WishCount != 1 {
-			t.Fatalf("repeat wish counted: %d", got.WishCount)
+		if stored, _ := db.SessionByID(ctx(), s.ID, g1.ID); jsonOf(t, stored) != jsonOf(t, got) {
+			t.Fatalf("Wish gave %s, the database has %s", jsonOf(t, got), jsonOf(t, stored))
 		}
-		got, _ = db.Wish(ctx(), s.ID, g2.ID, t0)
+		got, changed, _ = db.Wish(ctx(), s.ID, g1.ID, t0) // repeat: no-op
+		if got.WishCount != 1 || changed {
+			t.Fatalf("repeat wish counted: %d, changed %t", got.WishCount, changed)
+		}
+		_, _, err = db.Wish(ctx(), s.ID, host.ID, t0)
+		wantCode(t, err, ask2live.EForbidden)
+		_, _, err = db.Unwish(ctx(), s.ID, host.ID, t0)
+		wantCode(t, err, ask2live.EForbidden)
+		_, _, err = db.Wish(ctx(), "missing", g1.ID, t0)
+		wantCode(t, err, ask2live.ENotFound)
+		got, _, _ = db.Wish(ctx(), s.ID, g2.ID, t0)
 		if got.WishCount != 2 || got.State != ask2live.StateReady {
 			t.Fatalf("after 2 wishes: %d %s", got.WishCount, got.State)
 		}
-		got, _ = db.Unwish(ctx(), s.ID, g2.ID, t0)
+		got, _, _ = db.Unwish(ctx(), s.ID, g2.ID, t0)
 		if got.WishCount != 1 || got.State != ask2live.StateRecruiting || got.WishedByMe {
 			t.Fatalf("after withdraw: %d %s", got.WishCount, got.State)
 		}
-		got, _ = db.Unwish(ctx(), s.ID, g2.ID, t0) // repeat: no-op
+		got, _, _ = db.Unwish(ctx(), s.ID, g2.ID, t0) // repeat: no-op
 		if got.WishCount != 1 {
 			t.Fatalf("repeat withdraw counted: %d", got.WishCount)
 		}
@@ -137,7 +157,7 @@ func TestSessionLifecycle(t *testing.T) {
 			t.Fatalf("confirm: %v %v", got, err)
 		}
 		// A withdrawal never un-schedules a confirmed session.
-		got, _ = db.Unwish(ctx(), s.ID, g2.ID, t0)
+		got, _, _ = db.Unwish(ctx(), s.ID, g2.ID, t0)
 		if got.State != ask2live.StateScheduled || got.WishCount != 1 {
 			t.Fatalf("withdraw after confirm: %s %d", got.State, got.WishCount)
 		}
@@ -157,7 +177,7 @@ func TestSessionLifecycle(t *testing.T) {
 		if got.State != ask2live.StateEnded || got.EndedAt == nil {
 			t.Fatalf("end: %+v", got)
 		}
-		_, err = db.Wish(ctx(), s.ID, g2.ID, t0)
+		_, _, err = db.Wish(ctx(), s.ID, g2.ID, t0)
 		wantCode(t, err, ask2live.EWrongState)
 		_, err = db.SessionByID(ctx(), "missing", "")
 		wantCode(t, err, ask2live.ENotFound)
@@ -243,29 +263,55 @@ func TestQuestionsAndVotes(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, backend string) {
 		db := storetest.Open(t, backend)
 		host, g1, g2 := mkUser(t, db, "host"), mkUser(t, db, "g1"), mkUser(t, db, "g2")
-		s := mkSession(t, db, host, "q", ask2live.StateLive, 0, t0)
+		s := mkSession(t, db, host, "q", ask2live.StateScheduled, 0, t0)
+		mkQuestion := func(sessionID string, author *ask2live.User, kind ask2live.QuestionKind, text string, at time.Time) (*ask2live.Question, error) {
+			q := &ask2live.Question{ID: ask2live.NewID(at), SessionID: sessionID, AuthorID: author.ID, Kind: kind,
+				Text: text, State: ask2live.QuestionOpen, CreatedAt: at, UpdatedAt: at}
+			return q, db.CreateQuestion(ctx(), q)
+		}
 		ask := func(author *ask2live.User, text string, phase ask2live.Phase, at time.Time) *ask2live.Question {
-			q := &ask2live.Question{ID: ask2live.NewID(at), SessionID: s.ID, AuthorID: author.ID, Kind: ask2live.KindText,
-				Text: text, State: ask2live.QuestionOpen, Phase: phase, CreatedAt: at, UpdatedAt: at}
-			if err := db.CreateQuestion(ctx(), q); err != nil {
+			q, err := mkQuestion(s.ID, author, ask2live.KindText, text, at)
+			if err != nil {
 				t.Fatal(err)
+			}
+			if q.Phase != phase {
+				t.Fatalf("%q: phase %s, want %s", text, q.Phase, phase)
 			}
 			return q
 		}
-		live := ask(g1, "live q", ask2live.PhaseLive, t0.Add(time.Second))
+		// Asked before the session is live: pre-questions. Voice
+		// questions wait for it to be live.
 		pre1 := ask(g1, "pre 1", ask2live.PhasePre, t0.Add(2*time.Second))
 		pre2 := ask(g2, "pre 2", ask2live.PhasePre, t0.Add(3*time.Second))
-		if pre1.Author.Username != "g1" {
+		_, err := mkQuestion(s.ID, g1, ask2live.KindVoice, "voice", t0)
+		wantCode(t, err, ask2live.EWrongState)
+		_, err = mkQuestion("missing", g1, ask2live.KindText, "nowhere", t0)
+		wantCode(t, err, ask2live.ENotFound)
+		if _, err := db.TransitionSession(ctx(), s.ID, []ask2live.SessionState{ask2live.StateScheduled}, ask2live.StateLive, t0); err != nil {
+			t.Fatal(err)
+		}
+		live := ask(g1, "live q", ask2live.PhaseLive, t0.Add(time.Second))
+		if pre1.Author.Username != "g1" || pre1.Author.DisplayName != "이름 g1" {
 			t.Fatalf("author not filled: %+v", pre1.Author)
 		}
-		q, err := db.Vote(ctx(), pre2.ID, g1.ID)
-		if err != nil || q.Votes != 1 || !q.VotedByMe {
-			t.Fatalf("vote: %+v %v", q, err)
+		if stored, _ := db.QuestionByID(ctx(), pre1.ID, ""); *stored != *pre1 {
+			t.Fatalf("CreateQuestion gave %+v, the database has %+v", pre1, stored)
 		}
-		q, _ = db.Vote(ctx(), pre2.ID, g1.ID)
-		if q.Votes != 1 {
-			t.Fatalf("repeat vote counted: %d", q.Votes)
+		q, counted, err := db.Vote(ctx(), pre2.ID, g1.ID)
+		if err != nil || q.Votes != 1 || !q.VotedByMe || !counted {
+			t.Fatalf("vote: %+v %t %v", q, counted, err)
 		}
+		if stored, _ := db.QuestionByID(ctx(), pre2.ID, g1.ID); *stored != *q {
+			t.Fatalf("Vote gave %+v, the database has %+v", q, stored)
+		}
+		q, counted, _ = db.Vote(ctx(), pre2.ID, g1.ID)
+		if q.Votes != 1 || counted {
+			t.Fatalf("repeat vote counted: %d, changed %t", q.Votes, counted)
+		}
+		_, _, err = db.Vote(ctx(), pre2.ID, g2.ID)
+		wantCode(t, err, ask2live.EForbidden) // one's own question
+		_, _, err = db.Vote(ctx(), "missing", g2.ID)
+		wantCode(t, err, ask2live.ENotFound)
 		db.Vote(ctx(), live.ID, g2.ID)
 		db.Vote(ctx(), live.ID, host.ID)
 		qs, err := db.ListQuestions(ctx(), s.ID, g1.ID)
@@ -282,9 +328,13 @@ func TestQuestionsAndVotes(t *testing.T) {
 		if !qs[0].VotedByMe || qs[1].VotedByMe {
 			t.Fatal("voted_by_me wrong")
 		}
-		q, _ = db.Unvote(ctx(), pre2.ID, g1.ID)
-		if q.Votes != 0 || q.VotedByMe {
-			t.Fatalf("unvote: %+v", q)
+		q, counted, _ = db.Unvote(ctx(), pre2.ID, g1.ID)
+		if q.Votes != 0 || q.VotedByMe || !counted {
+			t.Fatalf("unvote: %+v %t", q, counted)
+		}
+		q, counted, _ = db.Unvote(ctx(), pre2.ID, g1.ID)
+		if q.Votes != 0 || q.VotedByMe || counted {
+			t.Fatalf("repeat unvote: %+v %t", q, counted)
 		}
 
 		q, err = db.UpdateQuestionText(ctx(), pre1.ID, "pre 1 edited", t0)
@@ -315,6 +365,19 @@ func TestQuestionsAndVotes(t *testing.T) {
 		sess, _ := db.SessionByID(ctx(), s.ID, "")
 		if sess.QuestionCount != 2 {
 			t.Fatalf("question_count = %d, want 2", sess.QuestionCount)
+		}
+
+		// Once the session is over it takes no questions and no votes.
+		if _, err := db.TransitionSession(ctx(), s.ID, []ask2live.SessionState{ask2live.StateLive}, ask2live.StateEnded, t0); err != nil {
+			t.Fatal(err)
+		}
+		_, err = mkQuestion(s.ID, g1, ask2live.KindText, "late", t0)
+		wantCode(t, err, ask2live.EWrongState)
+		_, _, err = db.Vote(ctx(), pre1.ID, g2.ID)
+		wantCode(t, err, ask2live.EWrongState)
+		sess, _ = db.SessionByID(ctx(), s.ID, "")
+		if sess.QuestionCount != 2 {
+			t.Fatalf("question_count = %d after refused questions, want 2", sess.QuestionCount)
 		}
 	})
 }
@@ -408,15 +471,15 @@ func TestConcurrentWishesAndVotes(t *testing.T) {
 				// Everyone wishes twice and votes twice; a third withdraw,
 				// and a third unvote.
 				steps := []func() error{
-					func() error { _, err := db.Wish(ctx(), s.ID, u.ID, t0); return err },
-					func() error { _, err := db.Vote(ctx(), q.ID, u.ID); return err },
-					func() error { _, err := db.Wish(ctx(), s.ID, u.ID, t0); return err },
-					func() error { _, err := db.Vote(ctx(), q.ID, u.ID); return err },
+					func() error { _, _, err := db.Wish(ctx(), s.ID, u.ID, t0); return err },
+					func() error { _, _, err := db.Vote(ctx(), q.ID, u.ID); return err },
+					func() error { _, _, err := db.Wish(ctx(), s.ID, u.ID, t0); return err },
+					func() error { _, _, err := db.Vote(ctx(), q.ID, u.ID); return err },
 				}
 				if i%3 == 0 {
 					steps = append(steps,
-						func() error { _, err := db.Unwish(ctx(), s.ID, u.ID, t0); return err },
-						func() error { _, err := db.Unvote(ctx(), q.ID, u.ID); return err })
+						func() error { _, _, err := db.Unwish(ctx(), s.ID, u.ID, t0); return err },
+						func() error { _, _, err := db.Unvote(ctx(), q.ID, u.ID); return err })
 				}
 				for _, step := range steps {
 					if err := step(); err != nil {
@@ -496,7 +559,7 @@ func TestSessionRow(t *testing.T) {
 		db := storetest.Open(t, backend)
 		host, guest := mkUser(t, db, "host"), mkUser(t, db, "guest")
 		s := mkSession(t, db, host, "가벼운 읽기", ask2live.StateRecruiting, 2, t0.Add(time.Hour))
-		if _, err := db.Wish(ctx(), s.ID, guest.ID, t0); err != nil {
+		if _, _, err := db.Wish(ctx(), s.ID, guest.ID, t0); err != nil {
 			t.Fatal(err)
 		}
 		full, err := db.SessionByID(ctx(), s.ID, guest.ID)
