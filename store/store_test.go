@@ -468,14 +468,19 @@ func TestConcurrentWishesAndVotes(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				// Everyone wishes twice and votes twice; a third withdraw,
-				// and a third unvote.
+				// Everyone wishes twice, votes twice and asks once; a
+				// third withdraw, and a third unvote.
 				steps := []func() error{
 					func() error { _, _, err := db.Wish(ctx(), s.ID, u.ID, t0); return err },
 					func() error { _, _, err := db.Vote(ctx(), q.ID, u.ID); return err },
 					func() error { _, _, err := db.Wish(ctx(), s.ID, u.ID, t0); return err },
 					func() error { _, _, err := db.Vote(ctx(), q.ID, u.ID); return err },
 				}
+				steps = append(steps, func() error {
+					at := t0.Add(time.Duration(i) * time.Second)
+					return db.CreateQuestion(ctx(), &ask2live.Question{ID: ask2live.NewID(at), SessionID: s.ID, AuthorID: u.ID,
+						Kind: ask2live.KindText, Text: "mine", State: ask2live.QuestionOpen, CreatedAt: at, UpdatedAt: at})
+				})
 				if i%3 == 0 {
 					steps = append(steps,
 						func() error { _, _, err := db.Unwish(ctx(), s.ID, u.ID, t0); return err },
@@ -501,6 +506,9 @@ func TestConcurrentWishesAndVotes(t *testing.T) {
 		}
 		if sess.State != ask2live.StateReady {
 			t.Fatalf("state = %s with %d wishes for target 20", sess.State, sess.WishCount)
+		}
+		if questionRows := countRows(t, db, "questions", "session_id", s.ID); sess.QuestionCount != questionRows || questionRows != n+1 {
+			t.Fatalf("question_count = %d, question rows = %d, want %d", sess.QuestionCount, questionRows, n+1)
 		}
 		qq, _ := db.QuestionByID(ctx(), q.ID, "")
 		voteRows := countRows(t, db, "votes", "question_id", q.ID)
@@ -576,5 +584,47 @@ func TestSessionRow(t *testing.T) {
 		}
 		_, err = db.SessionRow(ctx(), "missing")
 		wantCode(t, err, ask2live.ENotFound)
+	})
+}
+
+// TestWriteFailsCleanly makes the second half of a write fail (a voter and
+// a wisher with no account break a foreign key once the reads and the
+// rules have passed): nothing changes, and the one connection of the pool
+// is clean for the next write.
+func TestWriteFailsCleanly(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, backend string) {
+		db, err := store.Open(ctx(), storetest.URL(t, backend), store.Options{MaxOpenConns: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		host, g := mkUser(t, db, "host"), mkUser(t, db, "g")
+		s := mkSession(t, db, host, "s", ask2live.StateRecruiting, 5, t0.Add(time.Hour))
+		q := &ask2live.Question{ID: ask2live.NewID(t0), SessionID: s.ID, AuthorID: host.ID, Kind: ask2live.KindText,
+			Text: "q", State: ask2live.QuestionOpen, CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateQuestion(ctx(), q); err != nil {
+			t.Fatal(err)
+		}
+		out, _, err := db.Vote(ctx(), q.ID, "nobody")
+		if err == nil || out == nil || out.SessionID != s.ID {
+			t.Fatalf("vote by nobody = %+v, %v; want an error naming the question", out, err)
+		}
+		if _, _, err := db.Wish(ctx(), s.ID, "nobody", t0); err == nil {
+			t.Fatal("wish by nobody succeeded")
+		}
+		got, counted, err := db.Vote(ctx(), q.ID, g.ID)
+		if err != nil || got.Votes != 1 || !counted {
+			t.Fatalf("vote after a failed one = %+v %t %v", got, counted, err)
+		}
+		sess, changed, err := db.Wish(ctx(), s.ID, g.ID, t0)
+		if err != nil || sess.WishCount != 1 || !changed {
+			t.Fatalf("wish after a failed one = %+v %t %v", sess, changed, err)
+		}
+		if n := countRows(t, db, "votes", "question_id", q.ID); n != 1 {
+			t.Fatalf("%d vote rows, want 1", n)
+		}
+		if n := countRows(t, db, "wishes", "session_id", s.ID); n != 1 {
+			t.Fatalf("%d wish rows, want 1", n)
+		}
 	})
 }
