@@ -628,3 +628,44 @@ func TestWriteFailsCleanly(t *testing.T) {
 		}
 	})
 }
+
+// TestWritesKeepTextExactly sends text that quoting could get wrong through
+// the writes that MySQL gets as multi-statement queries with their
+// arguments written into the text: it must come back byte for byte.
+func TestWritesKeepTextExactly(t *testing.T) {
+	nasty := []string{`'); DROP TABLE questions; --`, `back\slash \' \\' \"`, "nul\x00byte", `?; SELECT 1; ?`, "줄\n바꿈\t탭 😀", `%_!`}
+	check := func(t *testing.T, db *store.DB, backend string) {
+		host, g := mkUser(t, db, "host"), mkUser(t, db, "g")
+		for i, text := range nasty {
+			if backend == "postgres" && strings.ContainsRune(text, 0) {
+				continue // PostgreSQL text cannot hold NUL; the API refuses it before
+			}
+			s := mkSession(t, db, host, text, ask2live.StateRecruiting, 1, t0.Add(time.Duration(i+1)*time.Hour))
+			at := t0.Add(time.Duration(i) * time.Second)
+			q := &ask2live.Question{ID: ask2live.NewID(at), SessionID: s.ID, AuthorID: g.ID, Kind: ask2live.KindText,
+				Text: text, State: ask2live.QuestionOpen, CreatedAt: at, UpdatedAt: at}
+			if err := db.CreateQuestion(ctx(), q); err != nil {
+				t.Fatalf("%q: %v", text, err)
+			}
+			// A wish rewrites the session row, title included.
+			if _, _, err := db.Wish(ctx(), s.ID, g.ID, t0); err != nil {
+				t.Fatalf("%q: %v", text, err)
+			}
+			got, err := db.QuestionByID(ctx(), q.ID, "")
+			if err != nil || got.Text != text {
+				t.Fatalf("question text %q came back as %q (%v)", text, got.Text, err)
+			}
+			sess, err := db.SessionByID(ctx(), s.ID, "")
+			if err != nil || sess.Title != text || sess.WishCount != 1 {
+				t.Fatalf("title %q came back as %q, %d wishes (%v)", text, sess.Title, sess.WishCount, err)
+			}
+		}
+	}
+	storetest.Run(t, func(t *testing.T, backend string) {
+		check(t, storetest.Open(t, backend), backend)
+		if backend == "mysql" {
+			// Where backslashes are plain characters, quoting differs.
+			check(t, storetest.OpenURL(t, storetest.URL(t, backend)+"?sql_mode=%27NO_BACKSLASH_ESCAPES%27"), backend)
+		}
+	})
+}
