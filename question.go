@@ -43,6 +43,36 @@ const (
 	PhaseLive Phase = "live"
 )
 
+// AskPhase says whether a question of kind may be asked of a session in
+// state, and if so its phase: a session that is over takes no questions,
+// voice questions wait for the session to be live, and a question asked
+// before then is a pre-question.
+func AskPhase(state SessionState, kind QuestionKind) (Phase, error) {
+	if state.Closed() {
+		return "", Errorf(EWrongState, "the session is %s; it takes no more questions", state)
+	}
+	if kind == KindVoice && state != StateLive {
+		return "", Errorf(EWrongState, "voice questions can be asked only while the session is live")
+	}
+	if state == StateLive {
+		return PhaseLive, nil
+	}
+	return PhasePre, nil
+}
+
+// CheckVote says whether userID may vote for (or withdraw a vote from) a
+// question by authorID in a session in state: not for one's own question,
+// and not once the session is over.
+func CheckVote(authorID, userID string, state SessionState) error {
+	if authorID == userID {
+		return Errorf(EForbidden, "you cannot vote for your own question")
+	}
+	if state.Closed() {
+		return Errorf(EWrongState, "the session is %s", state)
+	}
+	return nil
+}
+
 // QuestionMaxLen limits question text (SPEC section 3).
 const QuestionMaxLen = 500
 

@@ -118,6 +118,16 @@ func (s *Service) invalidate(inv Invalidation) {
 	s.Cache.Invalidate(inv)
 }
 
+// refused reports whether err is a rule's refusal from the store, made
+// before it changed anything (so there is nothing to invalidate).
+func refused(err error) bool {
+	switch ErrorCode(err) {
+	case ENotFound, EForbidden, EWrongState:
+		return true
+	}
+	return false
+}
+
 func (s *Service) notify(f func(n Notifier)) {
 	if s.Notifier != nil {
 		f(s.Notifier)

@@ -132,16 +132,8 @@ func (s *Service) Ask(ctx context.Context, actor *User, sessionID string, in Que
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	sess, err := s.Store.SessionRow(ctx, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	if sess.State.Closed() {
-		return nil, Errorf(EWrongState, "the session is %s; it takes no more questions", sess.State)
-	}
-	if in.Kind == KindVoice && sess.State != StateLive {
-		return nil, Errorf(EWrongState, "voice questions can be asked only while the session is live")
-	}
+	// The store checks the session (AskPhase) under its lock and sets the
+	// phase.
 	now := s.now()
 	q := &Question{
 		ID:        NewID(now),
@@ -150,15 +142,13 @@ func (s *Service) Ask(ctx context.Context, actor *User, sessionID string, in Que
 		Kind:      in.Kind,
 		Text:      in.Text,
 		State:     QuestionOpen,
-		Phase:     PhasePre,
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
-	if sess.State == StateLive {
-		q.Phase = PhaseLive
+	err := s.Store.CreateQuestion(ctx, q)
+	if err == nil || !refused(err) {
+		s.invalidate(Invalidation{Session: sessionID, Questions: sessionID})
 	}
-	err = s.Store.CreateQuestion(ctx, q)
-	s.invalidate(Invalidation{Session: sessionID, Questions: sessionID})
 	if err != nil {
 		return nil, err
 	}
@@ -271,28 +261,26 @@ func (s *Service) Unvote(ctx context.Context, actor *User, id string) (*Question
 }
 
 func (s *Service) vote(ctx context.Context, actor *User, id string, on bool) (*Question, error) {
-	q, sess, err := s.question(ctx, actor, id)
-	if err != nil {
+	if err := requireUser(actor); err != nil {
 		return nil, err
 	}
-	if q.AuthorID == actor.ID {
-		return nil, Errorf(EForbidden, "you cannot vote for your own question")
-	}
-	if sess.State.Closed() {
-		return nil, Errorf(EWrongState, "the session is %s", sess.State)
-	}
+	// The store applies CheckVote under the question's lock.
 	var out *Question
+	var changed bool
+	var err error
 	if on {
-		out, err = s.Store.Vote(ctx, id, actor.ID)
+		out, changed, err = s.Store.Vote(ctx, id, actor.ID)
 	} else {
-		out, err = s.Store.Unvote(ctx, id, actor.ID)
+		out, changed, err = s.Store.Unvote(ctx, id, actor.ID)
 	}
-	s.invalidate(Invalidation{Questions: q.SessionID, Voter: actor.ID})
+	if out != nil {
+		s.invalidate(Invalidation{Questions: out.SessionID, Voter: actor.ID})
+	}
 	if err != nil {
 		return nil, err
 	}
-	if out.Votes != q.Votes {
-		s.notify(func(n Notifier) { n.VotesChanged(q.SessionID, out) })
+	if changed {
+		s.notify(func(n Notifier) { n.VotesChanged(out.SessionID, out) })
 	}
 	return out, nil
 }

@@ -232,31 +232,29 @@ func (s *Service) wish(ctx context.Context, actor *User, id string, on bool) (*S
 	if err := requireUser(actor); err != nil {
 		return nil, err
 	}
-	sess, err := s.Store.SessionRow(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if sess.HostID == actor.ID {
-		return nil, Errorf(EForbidden, "the host cannot wish their own session")
-	}
+	// The store applies CheckWish under the session's lock.
 	now := s.now()
-	var changed *Session
+	var out *Session
+	var changed bool
+	var err error
 	if on {
-		changed, err = s.Store.Wish(ctx, id, actor.ID, now)
+		out, changed, err = s.Store.Wish(ctx, id, actor.ID, now)
 	} else {
-		changed, err = s.Store.Unwish(ctx, id, actor.ID, now)
+		out, changed, err = s.Store.Unwish(ctx, id, actor.ID, now)
 	}
-	s.invalidate(Invalidation{Session: id, Wisher: actor.ID})
+	if err == nil || !refused(err) {
+		s.invalidate(Invalidation{Session: id, Wisher: actor.ID})
+	}
 	if err != nil {
 		return nil, err
 	}
-	// The store returns the session as the actor now sees it; listeners
-	// hear only of real changes (a repeated wish changes nothing).
-	if changed.WishCount != sess.WishCount || changed.State != sess.State {
-		s.notify(func(n Notifier) { n.SessionChanged(changed) })
+	// Listeners hear only of real changes (a repeated wish changes
+	// nothing).
+	if changed {
+		s.notify(func(n Notifier) { n.SessionChanged(out) })
 	}
-	s.count(changed)
-	return changed, nil
+	s.count(out)
+	return out, nil
 }
 
 // ListSessions lists sessions by filter for the viewer.

@@ -151,6 +151,19 @@ func RecruitState(current SessionState, wishes, target int) SessionState {
 	return StateRecruiting
 }
 
+// CheckWish says whether userID may wish (on) or withdraw a wish for a
+// session as it stands: the host may do neither, and a session that is over
+// takes no new wishes.
+func CheckWish(s *Session, userID string, on bool) error {
+	if s.HostID == userID {
+		return Errorf(EForbidden, "the host cannot wish their own session")
+	}
+	if on && s.State.Closed() {
+		return Errorf(EWrongState, "the session is %s", s.State)
+	}
+	return nil
+}
+
 // SessionFilter selects sessions for listing. Cursor is opaque to clients
 // (the store encodes it); Limit is clamped by the caller.
 type SessionFilter struct {

@@ -88,17 +88,21 @@ type SessionStore interface {
 	TransitionSession(ctx context.Context, id string, from []SessionState, to SessionState, now time.Time) (*Session, error)
 
 	// Wish records userID's wish once (a repeat is a no-op), updates
-	// wish_count and the state by RecruitState, all in one transaction.
-	// EWrongState when the session is ended or cancelled.
-	Wish(ctx context.Context, sessionID, userID string, now time.Time) (*Session, error)
-	// Unwish removes the wish if present (else a no-op), likewise atomically.
-	Unwish(ctx context.Context, sessionID, userID string, now time.Time) (*Session, error)
+	// wish_count and the state by RecruitState, all in one transaction, if
+	// CheckWish allows it on the session as it is then (EForbidden for the
+	// host, EWrongState when the session is ended or cancelled). It returns
+	// the session as userID now sees it and whether anything changed.
+	Wish(ctx context.Context, sessionID, userID string, now time.Time) (*Session, bool, error)
+	// Unwish removes the wish if present (else a no-op), likewise.
+	Unwish(ctx context.Context, sessionID, userID string, now time.Time) (*Session, bool, error)
 }
 
 // QuestionStore keeps the question queue and votes.
 type QuestionStore interface {
 	// CreateQuestion inserts q (ID, SessionID, AuthorID, Kind, Text, State,
-	// Phase, times set by the caller); q.Author is filled in.
+	// times set by the caller) if AskPhase allows it on the session as it
+	// is then (ENotFound, EWrongState otherwise); q.Phase and q.Author are
+	// filled in.
 	CreateQuestion(ctx context.Context, q *Question) error
 	QuestionByID(ctx context.Context, id, viewerID string) (*Question, error)
 	// VotedQuestions returns the ids of the questions of a session that
@@ -117,9 +121,13 @@ type QuestionStore interface {
 	SetQuestionState(ctx context.Context, id string, state QuestionState, now time.Time) ([]*Question, error)
 	DeleteQuestion(ctx context.Context, id string) error
 	// Vote records userID's vote once (a repeat is a no-op) and keeps the
-	// question's vote count exact; Unvote removes it if present.
-	Vote(ctx context.Context, questionID, userID string) (*Question, error)
-	Unvote(ctx context.Context, questionID, userID string) (*Question, error)
+	// question's vote count exact, if CheckVote allows it (ENotFound,
+	// EForbidden, EWrongState otherwise); Unvote removes it if present.
+	// Both return the question as userID now sees it and whether the count
+	// changed. When the database fails after the change was sent, the
+	// question comes back with the error (the change may have been made).
+	Vote(ctx context.Context, questionID, userID string) (*Question, bool, error)
+	Unvote(ctx context.Context, questionID, userID string) (*Question, bool, error)
 }
 
 // LiveStore keeps what happens in live rooms.

@@ -21,12 +21,12 @@ type countingStore struct {
 	votes, records atomic.Int64
 }
 
-func (s *countingStore) Vote(ctx context.Context, q, u string) (*ask2live.Question, error) {
+func (s *countingStore) Vote(ctx context.Context, q, u string) (*ask2live.Question, bool, error) {
 	s.votes.Add(1)
 	return s.Store.Vote(ctx, q, u)
 }
 
-func (s *countingStore) Unvote(ctx context.Context, q, u string) (*ask2live.Question, error) {
+func (s *countingStore) Unvote(ctx context.Context, q, u string) (*ask2live.Question, bool, error) {
 	s.votes.Add(1)
 	return s.Store.Unvote(ctx, q, u)
 }

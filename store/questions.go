@@ -26,30 +26,32 @@ func scanQuestion(sc scanner) (*ask2live.Question, error) {
 	return &q, nil
 }
 
-// CreateQuestion inserts a question and counts it on its session.
+// CreateQuestion checks, under the session's lock, that the session takes
+// the question, sets its phase, inserts it and counts it on the session;
+// q.Author is filled in.
 func (db *DB) CreateQuestion(ctx context.Context, q *ask2live.Question) error {
 	d := db.d
-	err := db.tx(ctx, "question", func(tx *txn) error {
-		if _, err := db.lockSession(ctx, tx, q.SessionID); err != nil {
-			return err
+	var state ask2live.SessionState
+	var author ask2live.UserSummary
+	return db.write(ctx, "session", []readStep{
+		{d.q("SELECT state FROM sessions WHERE id = ?" + d.forUpdate), []any{q.SessionID},
+			func(r rowScanner) error { return r.Scan(&state) }},
+		{d.q("SELECT username, display_name, avatar_url FROM users WHERE id = ?"), []any{q.AuthorID},
+			func(r rowScanner) error { return r.Scan(&author.Username, &author.DisplayName, &author.AvatarURL) }},
+	}, func() ([]step, error) {
+		phase, err := ask2live.AskPhase(state, q.Kind)
+		if err != nil {
+			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO questions (id, session_id, author_id, kind, text, state, phase,
+		q.Phase, q.Author, q.Votes, q.VotedByMe = phase, author, 0, false
+		q.CreatedAt, q.UpdatedAt, q.AnsweredAt = stored(q.CreatedAt), stored(q.UpdatedAt), storedPtr(q.AnsweredAt)
+		return []step{
+			{d.q(`INSERT INTO questions (id, session_id, author_id, kind, text, state, phase,
 			votes, created_at, updated_at, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`),
-			q.ID, q.SessionID, q.AuthorID, q.Kind, q.Text, q.State, q.Phase, d.t(q.CreatedAt), d.t(q.UpdatedAt), d.tp(q.AnsweredAt)); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, d.q("UPDATE sessions SET question_count = question_count + 1 WHERE id = ?"), q.SessionID)
-		return err
+				[]any{q.ID, q.SessionID, q.AuthorID, q.Kind, q.Text, q.State, q.Phase, d.t(q.CreatedAt), d.t(q.UpdatedAt), d.tp(q.AnsweredAt)}},
+			{d.q("UPDATE sessions SET question_count = question_count + 1 WHERE id = ?"), []any{q.SessionID}},
+		}, nil
 	})
-	if err != nil {
-		return err
-	}
-	stored, err := db.QuestionByID(ctx, q.ID, "")
-	if err != nil {
-		return err
-	}
-	*q = *stored
-	return nil
 }
 
 // QuestionByID returns a question for a viewer.
@@ -188,34 +190,71 @@ func (db *DB) DeleteQuestion(ctx context.Context, id string) error {
 	})
 }
 
-// Vote records a vote once and keeps the count exact.
-func (db *DB) Vote(ctx context.Context, questionID, userID string) (*ask2live.Question, error) {
-	return db.vote(ctx, questionID, userID, db.d.insertIgnore+" votes (question_id, user_id) VALUES (?, ?)"+db.d.onConflictIgnore, "+ 1")
+// Vote records userID's vote once, if the rules allow it, and keeps the
+// count exact. It returns the question as userID now sees it and whether
+// the count changed. On a failure after the change was sent, the question
+// is returned too (its session's cached views may have changed).
+func (db *DB) Vote(ctx context.Context, questionID, userID string) (*ask2live.Question, bool, error) {
+	return db.vote(ctx, questionID, userID, true)
 }
 
-// Unvote removes a vote if present.
-func (db *DB) Unvote(ctx context.Context, questionID, userID string) (*ask2live.Question, error) {
-	return db.vote(ctx, questionID, userID, "DELETE FROM votes WHERE question_id = ? AND user_id = ?", "- 1")
+// Unvote removes userID's vote if present; see Vote.
+func (db *DB) Unvote(ctx context.Context, questionID, userID string) (*ask2live.Question, bool, error) {
+	return db.vote(ctx, questionID, userID, false)
 }
 
-func (db *DB) vote(ctx context.Context, questionID, userID, change, delta string) (*ask2live.Question, error) {
-	err := db.tx(ctx, "vote", func(tx *txn) error {
-		if _, _, err := db.lockQuestion(ctx, tx, questionID); err != nil {
-			return err
+// questionRowSelect reads a question's own columns.
+const questionRowSelect = `SELECT id, session_id, author_id, kind, text, state, phase, votes, created_at, updated_at, answered_at
+	FROM questions WHERE id = ?`
+
+func (db *DB) vote(ctx context.Context, questionID, userID string, on bool) (*ask2live.Question, bool, error) {
+	d := db.d
+	var q ask2live.Question
+	var created, updated, answered dbTime
+	var sessionState ask2live.SessionState
+	var voted int
+	changed, decided := false, false
+	err := db.write(ctx, "question", []readStep{
+		{d.q(questionRowSelect + d.forUpdate), []any{questionID}, func(r rowScanner) error {
+			return r.Scan(&q.ID, &q.SessionID, &q.AuthorID, &q.Kind, &q.Text, &q.State, &q.Phase, &q.Votes,
+				&created, &updated, &answered)
+		}},
+		{d.q(`SELECT u.username, u.display_name, u.avatar_url, s.state,
+			(SELECT COUNT(*) FROM votes v WHERE v.question_id = q.id AND v.user_id = ?)
+			FROM questions q JOIN users u ON u.id = q.author_id JOIN sessions s ON s.id = q.session_id WHERE q.id = ?`),
+			[]any{userID, questionID}, func(r rowScanner) error {
+				return r.Scan(&q.Author.Username, &q.Author.DisplayName, &q.Author.AvatarURL, &sessionState, &voted)
+			}},
+	}, func() ([]step, error) {
+		q.CreatedAt, q.UpdatedAt, q.AnsweredAt = created.T, updated.T, answered.ptr()
+		if err := ask2live.CheckVote(q.AuthorID, userID, sessionState); err != nil {
+			return nil, err
 		}
-		res, err := tx.ExecContext(ctx, db.d.q(change), questionID, userID)
-		if err != nil {
-			return err
+		decided = true
+		q.VotedByMe = on
+		switch {
+		case on && voted == 0:
+			changed, q.Votes = true, q.Votes+1
+			return []step{
+				{d.q("INSERT INTO votes (question_id, user_id) VALUES (?, ?)"), []any{questionID, userID}},
+				{d.q("UPDATE questions SET votes = votes + 1 WHERE id = ?"), []any{questionID}},
+			}, nil
+		case !on && voted > 0:
+			changed, q.Votes = true, q.Votes-1
+			return []step{
+				{d.q("DELETE FROM votes WHERE question_id = ? AND user_id = ?"), []any{questionID, userID}},
+				{d.q("UPDATE questions SET votes = votes - 1 WHERE id = ?"), []any{questionID}},
+			}, nil
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			_, err = tx.ExecContext(ctx, db.d.q("UPDATE questions SET votes = votes "+delta+" WHERE id = ?"), questionID)
-		}
-		return err
+		return nil, nil
 	})
 	if err != nil {
-		return nil, err
+		if decided {
+			return &q, false, err
+		}
+		return nil, false, err
 	}
-	return db.QuestionByID(ctx, questionID, userID)
+	return &q, changed, nil
 }
 
 // VotedQuestions returns the ids of a session's questions a user voted for.

@@ -223,12 +223,18 @@ func (db *DB) SessionRow(ctx context.Context, id string) (*ask2live.Session, err
 
 // saveSession writes back the mutable columns of a locked session.
 func (db *DB) saveSession(ctx context.Context, tx *txn, s *ask2live.Session) error {
-	d := db.d
-	_, err := tx.ExecContext(ctx, d.q(`UPDATE sessions SET title = ?, description = ?, state = ?, starts_at = ?,
-		started_at = ?, ended_at = ?, target_guests = ?, wish_count = ?, sort_key = ?, updated_at = ? WHERE id = ?`),
-		s.Title, s.Description, s.State, d.tp(s.StartsAt), d.tp(s.StartedAt), d.tp(s.EndedAt),
-		s.TargetGuests, s.WishCount, sortKey(s), d.t(s.UpdatedAt), s.ID)
+	st := db.saveSessionStep(s)
+	_, err := tx.ExecContext(ctx, st.query, st.args...)
 	return err
+}
+
+// saveSessionStep is the statement that saves a locked session.
+func (db *DB) saveSessionStep(s *ask2live.Session) step {
+	d := db.d
+	return step{d.q(`UPDATE sessions SET title = ?, description = ?, state = ?, starts_at = ?,
+		started_at = ?, ended_at = ?, target_guests = ?, wish_count = ?, sort_key = ?, updated_at = ? WHERE id = ?`),
+		[]any{s.Title, s.Description, s.State, d.tp(s.StartsAt), d.tp(s.StartedAt), d.tp(s.EndedAt),
+			s.TargetGuests, s.WishCount, sortKey(s), d.t(s.UpdatedAt), s.ID}}
 }
 
 // modifySession locks a session, lets fn change it, saves it and returns the
@@ -292,38 +298,60 @@ func (db *DB) TransitionSession(ctx context.Context, id string, from []ask2live.
 	})
 }
 
-// Wish records a wish once and keeps the count and state exact.
-func (db *DB) Wish(ctx context.Context, sessionID, userID string, now time.Time) (*ask2live.Session, error) {
-	return db.modifySession(ctx, sessionID, userID, now, func(tx *txn, s *ask2live.Session) error {
-		if s.State.Closed() {
-			return ask2live.Errorf(ask2live.EWrongState, "the session is %s", s.State)
-		}
-		res, err := tx.ExecContext(ctx, db.d.q(db.d.insertIgnore+" wishes (session_id, user_id, created_at) VALUES (?, ?, ?)"+
-			db.d.onConflictIgnore), sessionID, userID, db.d.t(now))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			s.WishCount++
-			s.State = ask2live.RecruitState(s.State, s.WishCount, s.TargetGuests)
-		}
-		return nil
-	})
+// Wish records userID's wish once, if the rules allow it (ask2live.CheckWish),
+// and keeps the count and the state exact. It returns the session as userID
+// now sees it and whether anything changed.
+func (db *DB) Wish(ctx context.Context, sessionID, userID string, now time.Time) (*ask2live.Session, bool, error) {
+	return db.wish(ctx, sessionID, userID, now, true)
 }
 
-// Unwish removes a wish if present and keeps the count and state exact.
-func (db *DB) Unwish(ctx context.Context, sessionID, userID string, now time.Time) (*ask2live.Session, error) {
-	return db.modifySession(ctx, sessionID, userID, now, func(tx *txn, s *ask2live.Session) error {
-		res, err := tx.ExecContext(ctx, db.d.q("DELETE FROM wishes WHERE session_id = ? AND user_id = ?"), sessionID, userID)
-		if err != nil {
+// Unwish removes userID's wish if present; see Wish.
+func (db *DB) Unwish(ctx context.Context, sessionID, userID string, now time.Time) (*ask2live.Session, bool, error) {
+	return db.wish(ctx, sessionID, userID, now, false)
+}
+
+func (db *DB) wish(ctx context.Context, sessionID, userID string, now time.Time, on bool) (*ask2live.Session, bool, error) {
+	d := db.d
+	var s *ask2live.Session
+	var host *ask2live.User
+	var wished int
+	changed := false
+	err := db.write(ctx, "session", []readStep{
+		{d.q(sessionRowSelect + d.forUpdate), []any{sessionID}, func(r rowScanner) (err error) {
+			s, err = db.scanSessionRow(r)
 			return err
+		}},
+		{d.q(`SELECT ` + userColumns + `, (SELECT COUNT(*) FROM wishes w WHERE w.session_id = s.id AND w.user_id = ?)
+			FROM sessions s JOIN users u ON u.id = s.host_id WHERE s.id = ?`), []any{userID, sessionID},
+			func(r rowScanner) (err error) {
+				host, err = scanUser(r, &wished)
+				return err
+			}},
+	}, func() ([]step, error) {
+		if err := ask2live.CheckWish(s, userID, on); err != nil {
+			return nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
+		s.Host, s.WishedByMe = host, on
+		var change step
+		switch {
+		case on && wished == 0:
+			s.WishCount++
+			change = step{d.q("INSERT INTO wishes (session_id, user_id, created_at) VALUES (?, ?, ?)"), []any{sessionID, userID, d.t(now)}}
+		case !on && wished > 0:
 			s.WishCount--
-			s.State = ask2live.RecruitState(s.State, s.WishCount, s.TargetGuests)
+			change = step{d.q("DELETE FROM wishes WHERE session_id = ? AND user_id = ?"), []any{sessionID, userID}}
+		default:
+			return nil, nil
 		}
-		return nil
+		changed = true
+		s.State = ask2live.RecruitState(s.State, s.WishCount, s.TargetGuests)
+		s.UpdatedAt = stored(now)
+		return []step{change, db.saveSessionStep(s)}, nil
 	})
+	if err != nil {
+		return nil, false, err
+	}
+	return s, changed, nil
 }
 
 // Wishes returns the ids of the sessions a user wished.

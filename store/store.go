@@ -336,6 +336,11 @@ func mysqlConfig(raw string) (*mysql.Config, error) {
 		return nil, errors.New("database url: mysql:// needs a database name")
 	}
 	cfg.ParseTime = true
+	// The busiest writes send each half of their transaction as one
+	// multi-statement query (see write.go), whose arguments the driver
+	// escapes into the text; every other statement is prepared.
+	cfg.MultiStatements = true
+	cfg.InterpolateParams = true
 	cfg.Loc = time.UTC
 	cfg.Collation = "utf8mb4_unicode_ci"
 	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
@@ -461,11 +466,23 @@ const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
 // t encodes a time for the dialect, at microsecond precision (what
 // PostgreSQL and MySQL keep).
 func (d dialect) t(t time.Time) any {
-	t = t.UTC().Truncate(time.Microsecond)
+	t = stored(t)
 	if d.name == "sqlite" {
 		return t.Format(sqliteTimeLayout)
 	}
 	return t
+}
+
+// stored returns t as the database gives it back: UTC, whole microseconds.
+func stored(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// storedPtr is stored for an optional time.
+func storedPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := stored(*t)
+	return &v
 }
 
 // tp encodes an optional time.

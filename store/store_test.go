@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -37,6 +38,16 @@ func mkSession(t *testing.T, db *store.DB, host *ask2live.User, title string, st
 		t.Fatalf("create session: %v", err)
 	}
 	return s
+}
+
+// jsonOf is what the API would send of v.
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func wantCode(t *testing.T, err error, code ask2live.Code) {
@@ -108,23 +119,32 @@ func TestSessionLifecycle(t *testing.T) {
 		if got.StartsAt == nil || !got.StartsAt.Equal(t0.Add(24*time.Hour)) {
 			t.Fatalf("starts_at = %v", got.StartsAt)
 		}
-		got, _ = db.Wish(ctx(), s.ID, g1.ID, t0)
-		if got.WishCount != 1 || got.State != ask2live.StateRecruiting || !got.WishedByMe {
-			t.Fatalf("after 1 wish: %+v", got)
+		got, changed, _ := db.Wish(ctx(), s.ID, g1.ID, t0)
+		if got.WishCount != 1 || got.State != ask2live.StateRecruiting || !got.WishedByMe || !changed {
+			t.Fatalf("after 1 wish: %+v %t", got, changed)
 		}
-		got, _ = db.Wish(ctx(), s.ID, g1.ID, t0) // repeat: no-op
-		if got.WishCount != 1 {
-			t.Fatalf("repeat wish counted: %d", got.WishCount)
+		if stored, _ := db.SessionByID(ctx(), s.ID, g1.ID); jsonOf(t, stored) != jsonOf(t, got) {
+			t.Fatalf("Wish gave %s, the database has %s", jsonOf(t, got), jsonOf(t, stored))
 		}
-		got, _ = db.Wish(ctx(), s.ID, g2.ID, t0)
+		got, changed, _ = db.Wish(ctx(), s.ID, g1.ID, t0) // repeat: no-op
+		if got.WishCount != 1 || changed {
+			t.Fatalf("repeat wish counted: %d, changed %t", got.WishCount, changed)
+		}
+		_, _, err = db.Wish(ctx(), s.ID, host.ID, t0)
+		wantCode(t, err, ask2live.EForbidden)
+		_, _, err = db.Unwish(ctx(), s.ID, host.ID, t0)
+		wantCode(t, err, ask2live.EForbidden)
+		_, _, err = db.Wish(ctx(), "missing", g1.ID, t0)
+		wantCode(t, err, ask2live.ENotFound)
+		got, _, _ = db.Wish(ctx(), s.ID, g2.ID, t0)
 		if got.WishCount != 2 || got.State != ask2live.StateReady {
 			t.Fatalf("after 2 wishes: %d %s", got.WishCount, got.State)
 		}
-		got, _ = db.Unwish(ctx(), s.ID, g2.ID, t0)
+		got, _, _ = db.Unwish(ctx(), s.ID, g2.ID, t0)
 		if got.WishCount != 1 || got.State != ask2live.StateRecruiting || got.WishedByMe {
 			t.Fatalf("after withdraw: %d %s", got.WishCount, got.State)
 		}
-		got, _ = db.Unwish(ctx(), s.ID, g2.ID, t0) // repeat: no-op
+		got, _, _ = db.Unwish(ctx(), s.ID, g2.ID, t0) // repeat: no-op
 		if got.WishCount != 1 {
 			t.Fatalf("repeat withdraw counted: %d", got.WishCount)
 		}
@@ -137,7 +157,7 @@ func TestSessionLifecycle(t *testing.T) {
 			t.Fatalf("confirm: %v %v", got, err)
 		}
 		// A withdrawal never un-schedules a confirmed session.
-		got, _ = db.Unwish(ctx(), s.ID, g2.ID, t0)
+		got, _, _ = db.Unwish(ctx(), s.ID, g2.ID, t0)
 		if got.State != ask2live.StateScheduled || got.WishCount != 1 {
 			t.Fatalf("withdraw after confirm: %s %d", got.State, got.WishCount)
 		}
@@ -157,7 +177,7 @@ func TestSessionLifecycle(t *testing.T) {
 		if got.State != ask2live.StateEnded || got.EndedAt == nil {
 			t.Fatalf("end: %+v", got)
 		}
-		_, err = db.Wish(ctx(), s.ID, g2.ID, t0)
+		_, _, err = db.Wish(ctx(), s.ID, g2.ID, t0)
 		wantCode(t, err, ask2live.EWrongState)
 		_, err = db.SessionByID(ctx(), "missing", "")
 		wantCode(t, err, ask2live.ENotFound)
@@ -243,29 +263,55 @@ func TestQuestionsAndVotes(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, backend string) {
 		db := storetest.Open(t, backend)
 		host, g1, g2 := mkUser(t, db, "host"), mkUser(t, db, "g1"), mkUser(t, db, "g2")
-		s := mkSession(t, db, host, "q", ask2live.StateLive, 0, t0)
+		s := mkSession(t, db, host, "q", ask2live.StateScheduled, 0, t0)
+		mkQuestion := func(sessionID string, author *ask2live.User, kind ask2live.QuestionKind, text string, at time.Time) (*ask2live.Question, error) {
+			q := &ask2live.Question{ID: ask2live.NewID(at), SessionID: sessionID, AuthorID: author.ID, Kind: kind,
+				Text: text, State: ask2live.QuestionOpen, CreatedAt: at, UpdatedAt: at}
+			return q, db.CreateQuestion(ctx(), q)
+		}
 		ask := func(author *ask2live.User, text string, phase ask2live.Phase, at time.Time) *ask2live.Question {
-			q := &ask2live.Question{ID: ask2live.NewID(at), SessionID: s.ID, AuthorID: author.ID, Kind: ask2live.KindText,
-				Text: text, State: ask2live.QuestionOpen, Phase: phase, CreatedAt: at, UpdatedAt: at}
-			if err := db.CreateQuestion(ctx(), q); err != nil {
+			q, err := mkQuestion(s.ID, author, ask2live.KindText, text, at)
+			if err != nil {
 				t.Fatal(err)
+			}
+			if q.Phase != phase {
+				t.Fatalf("%q: phase %s, want %s", text, q.Phase, phase)
 			}
 			return q
 		}
-		live := ask(g1, "live q", ask2live.PhaseLive, t0.Add(time.Second))
+		// Asked before the session is live: pre-questions. Voice
+		// questions wait for it to be live.
 		pre1 := ask(g1, "pre 1", ask2live.PhasePre, t0.Add(2*time.Second))
 		pre2 := ask(g2, "pre 2", ask2live.PhasePre, t0.Add(3*time.Second))
-		if pre1.Author.Username != "g1" {
+		_, err := mkQuestion(s.ID, g1, ask2live.KindVoice, "voice", t0)
+		wantCode(t, err, ask2live.EWrongState)
+		_, err = mkQuestion("missing", g1, ask2live.KindText, "nowhere", t0)
+		wantCode(t, err, ask2live.ENotFound)
+		if _, err := db.TransitionSession(ctx(), s.ID, []ask2live.SessionState{ask2live.StateScheduled}, ask2live.StateLive, t0); err != nil {
+			t.Fatal(err)
+		}
+		live := ask(g1, "live q", ask2live.PhaseLive, t0.Add(time.Second))
+		if pre1.Author.Username != "g1" || pre1.Author.DisplayName != "이름 g1" {
 			t.Fatalf("author not filled: %+v", pre1.Author)
 		}
-		q, err := db.Vote(ctx(), pre2.ID, g1.ID)
-		if err != nil || q.Votes != 1 || !q.VotedByMe {
-			t.Fatalf("vote: %+v %v", q, err)
+		if stored, _ := db.QuestionByID(ctx(), pre1.ID, ""); *stored != *pre1 {
+			t.Fatalf("CreateQuestion gave %+v, the database has %+v", pre1, stored)
 		}
-		q, _ = db.Vote(ctx(), pre2.ID, g1.ID)
-		if q.Votes != 1 {
-			t.Fatalf("repeat vote counted: %d", q.Votes)
+		q, counted, err := db.Vote(ctx(), pre2.ID, g1.ID)
+		if err != nil || q.Votes != 1 || !q.VotedByMe || !counted {
+			t.Fatalf("vote: %+v %t %v", q, counted, err)
 		}
+		if stored, _ := db.QuestionByID(ctx(), pre2.ID, g1.ID); *stored != *q {
+			t.Fatalf("Vote gave %+v, the database has %+v", q, stored)
+		}
+		q, counted, _ = db.Vote(ctx(), pre2.ID, g1.ID)
+		if q.Votes != 1 || counted {
+			t.Fatalf("repeat vote counted: %d, changed %t", q.Votes, counted)
+		}
+		_, _, err = db.Vote(ctx(), pre2.ID, g2.ID)
+		wantCode(t, err, ask2live.EForbidden) // one's own question
+		_, _, err = db.Vote(ctx(), "missing", g2.ID)
+		wantCode(t, err, ask2live.ENotFound)
 		db.Vote(ctx(), live.ID, g2.ID)
 		db.Vote(ctx(), live.ID, host.ID)
 		qs, err := db.ListQuestions(ctx(), s.ID, g1.ID)
@@ -282,9 +328,13 @@ func TestQuestionsAndVotes(t *testing.T) {
 		if !qs[0].VotedByMe || qs[1].VotedByMe {
 			t.Fatal("voted_by_me wrong")
 		}
-		q, _ = db.Unvote(ctx(), pre2.ID, g1.ID)
-		if q.Votes != 0 || q.VotedByMe {
-			t.Fatalf("unvote: %+v", q)
+		q, counted, _ = db.Unvote(ctx(), pre2.ID, g1.ID)
+		if q.Votes != 0 || q.VotedByMe || !counted {
+			t.Fatalf("unvote: %+v %t", q, counted)
+		}
+		q, counted, _ = db.Unvote(ctx(), pre2.ID, g1.ID)
+		if q.Votes != 0 || q.VotedByMe || counted {
+			t.Fatalf("repeat unvote: %+v %t", q, counted)
 		}
 
 		q, err = db.UpdateQuestionText(ctx(), pre1.ID, "pre 1 edited", t0)
@@ -315,6 +365,19 @@ func TestQuestionsAndVotes(t *testing.T) {
 		sess, _ := db.SessionByID(ctx(), s.ID, "")
 		if sess.QuestionCount != 2 {
 			t.Fatalf("question_count = %d, want 2", sess.QuestionCount)
+		}
+
+		// Once the session is over it takes no questions and no votes.
+		if _, err := db.TransitionSession(ctx(), s.ID, []ask2live.SessionState{ask2live.StateLive}, ask2live.StateEnded, t0); err != nil {
+			t.Fatal(err)
+		}
+		_, err = mkQuestion(s.ID, g1, ask2live.KindText, "late", t0)
+		wantCode(t, err, ask2live.EWrongState)
+		_, _, err = db.Vote(ctx(), pre1.ID, g2.ID)
+		wantCode(t, err, ask2live.EWrongState)
+		sess, _ = db.SessionByID(ctx(), s.ID, "")
+		if sess.QuestionCount != 2 {
+			t.Fatalf("question_count = %d after refused questions, want 2", sess.QuestionCount)
 		}
 	})
 }
@@ -405,18 +468,23 @@ func TestConcurrentWishesAndVotes(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				// Everyone wishes twice and votes twice; a third withdraw,
-				// and a third unvote.
+				// Everyone wishes twice, votes twice and asks once; a
+				// third withdraw, and a third unvote.
 				steps := []func() error{
-					func() error { _, err := db.Wish(ctx(), s.ID, u.ID, t0); return err },
-					func() error { _, err := db.Vote(ctx(), q.ID, u.ID); return err },
-					func() error { _, err := db.Wish(ctx(), s.ID, u.ID, t0); return err },
-					func() error { _, err := db.Vote(ctx(), q.ID, u.ID); return err },
+					func() error { _, _, err := db.Wish(ctx(), s.ID, u.ID, t0); return err },
+					func() error { _, _, err := db.Vote(ctx(), q.ID, u.ID); return err },
+					func() error { _, _, err := db.Wish(ctx(), s.ID, u.ID, t0); return err },
+					func() error { _, _, err := db.Vote(ctx(), q.ID, u.ID); return err },
 				}
+				steps = append(steps, func() error {
+					at := t0.Add(time.Duration(i) * time.Second)
+					return db.CreateQuestion(ctx(), &ask2live.Question{ID: ask2live.NewID(at), SessionID: s.ID, AuthorID: u.ID,
+						Kind: ask2live.KindText, Text: "mine", State: ask2live.QuestionOpen, CreatedAt: at, UpdatedAt: at})
+				})
 				if i%3 == 0 {
 					steps = append(steps,
-						func() error { _, err := db.Unwish(ctx(), s.ID, u.ID, t0); return err },
-						func() error { _, err := db.Unvote(ctx(), q.ID, u.ID); return err })
+						func() error { _, _, err := db.Unwish(ctx(), s.ID, u.ID, t0); return err },
+						func() error { _, _, err := db.Unvote(ctx(), q.ID, u.ID); return err })
 				}
 				for _, step := range steps {
 					if err := step(); err != nil {
@@ -438,6 +506,9 @@ func TestConcurrentWishesAndVotes(t *testing.T) {
 		}
 		if sess.State != ask2live.StateReady {
 			t.Fatalf("state = %s with %d wishes for target 20", sess.State, sess.WishCount)
+		}
+		if questionRows := countRows(t, db, "questions", "session_id", s.ID); sess.QuestionCount != questionRows || questionRows != n+1 {
+			t.Fatalf("question_count = %d, question rows = %d, want %d", sess.QuestionCount, questionRows, n+1)
 		}
 		qq, _ := db.QuestionByID(ctx(), q.ID, "")
 		voteRows := countRows(t, db, "votes", "question_id", q.ID)
@@ -496,7 +567,7 @@ func TestSessionRow(t *testing.T) {
 		db := storetest.Open(t, backend)
 		host, guest := mkUser(t, db, "host"), mkUser(t, db, "guest")
 		s := mkSession(t, db, host, "가벼운 읽기", ask2live.StateRecruiting, 2, t0.Add(time.Hour))
-		if _, err := db.Wish(ctx(), s.ID, guest.ID, t0); err != nil {
+		if _, _, err := db.Wish(ctx(), s.ID, guest.ID, t0); err != nil {
 			t.Fatal(err)
 		}
 		full, err := db.SessionByID(ctx(), s.ID, guest.ID)
@@ -513,5 +584,88 @@ func TestSessionRow(t *testing.T) {
 		}
 		_, err = db.SessionRow(ctx(), "missing")
 		wantCode(t, err, ask2live.ENotFound)
+	})
+}
+
+// TestWriteFailsCleanly makes the second half of a write fail (a voter and
+// a wisher with no account break a foreign key once the reads and the
+// rules have passed): nothing changes, and the one connection of the pool
+// is clean for the next write.
+func TestWriteFailsCleanly(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, backend string) {
+		db, err := store.Open(ctx(), storetest.URL(t, backend), store.Options{MaxOpenConns: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		host, g := mkUser(t, db, "host"), mkUser(t, db, "g")
+		s := mkSession(t, db, host, "s", ask2live.StateRecruiting, 5, t0.Add(time.Hour))
+		q := &ask2live.Question{ID: ask2live.NewID(t0), SessionID: s.ID, AuthorID: host.ID, Kind: ask2live.KindText,
+			Text: "q", State: ask2live.QuestionOpen, CreatedAt: t0, UpdatedAt: t0}
+		if err := db.CreateQuestion(ctx(), q); err != nil {
+			t.Fatal(err)
+		}
+		out, _, err := db.Vote(ctx(), q.ID, "nobody")
+		if err == nil || out == nil || out.SessionID != s.ID {
+			t.Fatalf("vote by nobody = %+v, %v; want an error naming the question", out, err)
+		}
+		if _, _, err := db.Wish(ctx(), s.ID, "nobody", t0); err == nil {
+			t.Fatal("wish by nobody succeeded")
+		}
+		got, counted, err := db.Vote(ctx(), q.ID, g.ID)
+		if err != nil || got.Votes != 1 || !counted {
+			t.Fatalf("vote after a failed one = %+v %t %v", got, counted, err)
+		}
+		sess, changed, err := db.Wish(ctx(), s.ID, g.ID, t0)
+		if err != nil || sess.WishCount != 1 || !changed {
+			t.Fatalf("wish after a failed one = %+v %t %v", sess, changed, err)
+		}
+		if n := countRows(t, db, "votes", "question_id", q.ID); n != 1 {
+			t.Fatalf("%d vote rows, want 1", n)
+		}
+		if n := countRows(t, db, "wishes", "session_id", s.ID); n != 1 {
+			t.Fatalf("%d wish rows, want 1", n)
+		}
+	})
+}
+
+// TestWritesKeepTextExactly sends text that quoting could get wrong through
+// the writes that MySQL gets as multi-statement queries with their
+// arguments written into the text: it must come back byte for byte.
+func TestWritesKeepTextExactly(t *testing.T) {
+	nasty := []string{`'); DROP TABLE questions; --`, `back\slash \' \\' \"`, "nul\x00byte", `?; SELECT 1; ?`, "줄\n바꿈\t탭 😀", `%_!`}
+	check := func(t *testing.T, db *store.DB, backend string) {
+		host, g := mkUser(t, db, "host"), mkUser(t, db, "g")
+		for i, text := range nasty {
+			if backend == "postgres" && strings.ContainsRune(text, 0) {
+				continue // PostgreSQL text cannot hold NUL; the API refuses it before
+			}
+			s := mkSession(t, db, host, text, ask2live.StateRecruiting, 1, t0.Add(time.Duration(i+1)*time.Hour))
+			at := t0.Add(time.Duration(i) * time.Second)
+			q := &ask2live.Question{ID: ask2live.NewID(at), SessionID: s.ID, AuthorID: g.ID, Kind: ask2live.KindText,
+				Text: text, State: ask2live.QuestionOpen, CreatedAt: at, UpdatedAt: at}
+			if err := db.CreateQuestion(ctx(), q); err != nil {
+				t.Fatalf("%q: %v", text, err)
+			}
+			// A wish rewrites the session row, title included.
+			if _, _, err := db.Wish(ctx(), s.ID, g.ID, t0); err != nil {
+				t.Fatalf("%q: %v", text, err)
+			}
+			got, err := db.QuestionByID(ctx(), q.ID, "")
+			if err != nil || got.Text != text {
+				t.Fatalf("question text %q came back as %q (%v)", text, got.Text, err)
+			}
+			sess, err := db.SessionByID(ctx(), s.ID, "")
+			if err != nil || sess.Title != text || sess.WishCount != 1 {
+				t.Fatalf("title %q came back as %q, %d wishes (%v)", text, sess.Title, sess.WishCount, err)
+			}
+		}
+	}
+	storetest.Run(t, func(t *testing.T, backend string) {
+		check(t, storetest.Open(t, backend), backend)
+		if backend == "mysql" {
+			// Where backslashes are plain characters, quoting differs.
+			check(t, storetest.OpenURL(t, storetest.URL(t, backend)+"?sql_mode=%27NO_BACKSLASH_ESCAPES%27"), backend)
+		}
 	})
 }
