@@ -120,18 +120,18 @@ func TestBackupWhileWritingAndRestore(t *testing.T) {
 				default:
 				}
 				sid := sessions[(i+w)%len(sessions)]
-				u := users[(i*7+w)%len(users)]
+				u := users[10+(i*7+w)%(len(users)-10)] // not a host: hosts may not wish their own session
 				q := &ask2live.Question{ID: ask2live.NewID(time.Now()), SessionID: sid, AuthorID: u.ID, Kind: ask2live.KindText,
 					Text: "백업 중 질문", State: ask2live.QuestionOpen, Phase: ask2live.PhasePre, CreatedAt: time.Now(), UpdatedAt: time.Now()}
 				if err := db.CreateQuestion(ctx, q); err != nil {
 					t.Error(err)
 					return
 				}
-				if _, err := db.Vote(ctx, q.ID, users[(i*3+w+1)%len(users)].ID); err != nil {
+				if _, _, err := db.Vote(ctx, q.ID, users[10+(i*7+w+1)%(len(users)-10)].ID); err != nil { // not the author
 					t.Error(err)
 					return
 				}
-				if _, err := db.Wish(ctx, sid, u.ID, time.Now()); err != nil {
+				if _, _, err := db.Wish(ctx, sid, u.ID, time.Now()); err != nil {
 					t.Error(err)
 					return
 				}
@@ -142,18 +142,22 @@ func TestBackupWhileWritingAndRestore(t *testing.T) {
 		}()
 	}
 	written := func() int { mu.Lock(); defer mu.Unlock(); return writes }
-	for written() < 30 {
-		time.Sleep(time.Millisecond)
+	waitWrites := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); written() < n; time.Sleep(time.Millisecond) {
+			if t.Failed() || time.Now().After(deadline) {
+				t.Fatalf("the writers made %d writes, want %d", written(), n)
+			}
+		}
 	}
+	waitWrites(30)
 	bak := filepath.Join(t.TempDir(), "ask2live-backup.db")
 	out, err := runTool(t, "backup", "-database-url", "sqlite:"+path, "-out", bak)
 	before := written()
 	if err != nil {
 		t.Fatalf("backup: %v", err)
 	}
-	for written() < before+30 {
-		time.Sleep(time.Millisecond)
-	}
+	waitWrites(before + 30)
 	stopOnce.Do(func() { close(stop) })
 	wg.Wait()
 	t.Log(strings.TrimSpace(out))

@@ -112,7 +112,11 @@ func generate(t *testing.T, db *store.DB, users, sessions, questionsPer int) *co
 			t.Fatal(err)
 		}
 		for range rng.IntN(12) {
-			if _, err := db.Wish(ctx, s.ID, c.users[rng.IntN(len(c.users))].ID, at(i+1)); err != nil {
+			w := c.users[rng.IntN(len(c.users))]
+			if w.ID == host.ID {
+				continue // hosts may not wish their own session
+			}
+			if _, _, err := db.Wish(ctx, s.ID, w.ID, at(i+1)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -120,14 +124,15 @@ func generate(t *testing.T, db *store.DB, users, sessions, questionsPer int) *co
 		for j := range questionsPer {
 			q := &ask2live.Question{ID: ask2live.NewID(at(i + j)), SessionID: s.ID, AuthorID: c.users[rng.IntN(len(c.users))].ID,
 				Kind: ask2live.KindText, Text: text(1 + rng.IntN(15)), State: ask2live.QuestionOpen, Phase: ask2live.PhasePre, CreatedAt: at(i + j), UpdatedAt: at(i + j)}
-			if j%13 == 0 {
-				q.Kind, q.Text, q.Phase = ask2live.KindVoice, "", ask2live.PhaseLive
-			}
 			if err := db.CreateQuestion(ctx, q); err != nil {
 				t.Fatal(err)
 			}
 			for range rng.IntN(4) {
-				if _, err := db.Vote(ctx, q.ID, c.users[rng.IntN(len(c.users))].ID); err != nil {
+				v := c.users[rng.IntN(len(c.users))]
+				if v.ID == q.AuthorID {
+					continue // authors may not vote for their own question
+				}
+				if _, _, err := db.Vote(ctx, q.ID, v.ID); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -146,6 +151,11 @@ func generate(t *testing.T, db *store.DB, users, sessions, questionsPer int) *co
 			}
 		case ask2live.StateLive, ask2live.StateEnded:
 			if _, err := db.TransitionSession(ctx, s.ID, []ask2live.SessionState{s.State}, ask2live.StateLive, at(i+5)); err != nil {
+				t.Fatal(err)
+			}
+			voice := &ask2live.Question{ID: ask2live.NewID(at(i + 9)), SessionID: s.ID, AuthorID: c.users[rng.IntN(len(c.users))].ID,
+				Kind: ask2live.KindVoice, State: ask2live.QuestionOpen, Phase: ask2live.PhaseLive, CreatedAt: at(i + 9), UpdatedAt: at(i + 9)}
+			if err := db.CreateQuestion(ctx, voice); err != nil {
 				t.Fatal(err)
 			}
 			for k, q := range qs {
@@ -388,13 +398,14 @@ func TestCopyDataIsASnapshot(t *testing.T) {
 				return
 			default:
 			}
-			q := &ask2live.Question{ID: ask2live.NewID(time.Now()), SessionID: c.sessions[i%len(c.sessions)].ID, AuthorID: c.users[i%len(c.users)].ID,
+			// Sessions 0, 5, 10 … are still taking questions (recruiting).
+			q := &ask2live.Question{ID: ask2live.NewID(time.Now()), SessionID: c.sessions[5*(i%(len(c.sessions)/5))].ID, AuthorID: c.users[i%len(c.users)].ID,
 				Kind: ask2live.KindText, Text: "쓰는 중", State: ask2live.QuestionOpen, Phase: ask2live.PhasePre, CreatedAt: time.Now(), UpdatedAt: time.Now()}
 			if err := src.CreateQuestion(ctx, q); err != nil {
 				t.Error(err)
 				return
 			}
-			if _, err := src.Vote(ctx, q.ID, c.users[(i+1)%len(c.users)].ID); err != nil {
+			if _, _, err := src.Vote(ctx, q.ID, c.users[(i+1)%len(c.users)].ID); err != nil {
 				t.Error(err)
 				return
 			}
@@ -402,8 +413,10 @@ func TestCopyDataIsASnapshot(t *testing.T) {
 		}
 	}()
 	// Wait until writes are flowing, copy, and stop the writer after.
-	for written.Load() < 20 {
-		time.Sleep(time.Millisecond)
+	for deadline := time.Now().Add(30 * time.Second); written.Load() < 20; time.Sleep(time.Millisecond) {
+		if t.Failed() || time.Now().After(deadline) {
+			t.Fatalf("the writer made %d writes", written.Load())
+		}
 	}
 	copyData(t, src, storetest.Open(t, "sqlite"), store.CopyOptions{BatchRows: 50})
 	close(stop)
