@@ -62,8 +62,8 @@ type Room struct {
 }
 
 type ringEvent struct {
-	seq uint64
-	b   []byte
+	seq   uint64
+	frame []byte // the event as sent: a text frame
 }
 
 // topic names a room's log on the bus.
@@ -275,15 +275,17 @@ func (r *Room) apply(seq uint64, msg []byte) {
 		r.hub.log.Error("encoding room event", slog.Any("err", err))
 		return
 	}
+	// Encoded and framed once: every connection gets these same bytes.
+	f := textFrame(b)
 	r.seq = seq
-	r.ring = append(r.ring, ringEvent{seq, b})
+	r.ring = append(r.ring, ringEvent{seq, f})
 	if over := len(r.ring) - r.hub.cfg.ResumeWindow; over > 0 {
 		r.ring = slices.Delete(r.ring, 0, over)
 	}
 	r.hub.metrics.events.Inc()
 	r.hub.metrics.deliveries.Add(float64(len(r.conns)))
 	for c := range r.conns {
-		c.enqueue(b)
+		c.send(f)
 	}
 	if ev.Type == EvRemoval && ev.Removal != nil && ev.Removal.Removed {
 		r.closeSockets(ev.Removal.User.Username)
@@ -321,7 +323,7 @@ func (r *Room) join(c *conn, epoch string, lastSeq *uint64) {
 		c.enqueueJSON(Resume{Type: MsgResume, From: *lastSeq + 1, Seq: r.seq, Epoch: epoch})
 		for _, e := range r.ring {
 			if e.seq > *lastSeq {
-				c.enqueue(e.b)
+				c.send(e.frame)
 			}
 		}
 	} else {
