@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -139,4 +140,45 @@ func TestFullQueueDropsConnection(t *testing.T) {
 		}
 	}
 	t.Fatal("1000 frames sent to a peer that reads nothing, and it is still open")
+}
+
+// TestBroadcastReachesEveryConnection: a broadcast split between
+// goroutines still gives every connection each frame once, in order, also
+// after connections left.
+func TestBroadcastReachesEveryConnection(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	h := &Hub{cfg: Config{SendQueue: 8, WriteTimeout: time.Second}, metrics: newHubMetrics()}
+	r := &Room{hub: h, conns: map[*conn]int{}}
+	for range 3 * fanoutShare {
+		a, _ := net.Pipe() // no descriptor: frames wait in the queue
+		c := newConn(h, r, newWSConn(a, nil), nil, false)
+		r.conns[c] = len(r.list)
+		r.list = append(r.list, c)
+	}
+	left := map[*conn]bool{}
+	for _, c := range r.list[:100] {
+		left[c] = true
+	}
+	f1, f2 := textFrame([]byte(`{"seq":1}`)), textFrame([]byte(`{"seq":2}`))
+	r.broadcast(f1)
+	for c := range left {
+		r.leave(c)
+	}
+	r.broadcast(f2)
+	if len(r.list) != len(r.conns) || len(r.list) != 3*fanoutShare-100 {
+		t.Fatalf("%d in the list, %d in the map after 100 of %d left", len(r.list), len(r.conns), 3*fanoutShare)
+	}
+	for c, i := range r.conns {
+		if r.list[i] != c {
+			t.Fatalf("connection at %d of the list is not the one the map places there", i)
+		}
+		if len(c.queue) != 2 || !bytes.Equal(c.queue[0], f1) || !bytes.Equal(c.queue[1], f2) {
+			t.Fatalf("a connection holds %q", c.queue)
+		}
+	}
+	for c := range left {
+		if len(c.queue) != 1 || !bytes.Equal(c.queue[0], f1) {
+			t.Fatalf("a connection that left holds %q", c.queue)
+		}
+	}
 }

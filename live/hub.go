@@ -577,11 +577,7 @@ func (h *Hub) Speaking(sessionID, username string, speaking bool) {
 	}
 	b, _ := json.Marshal(Speaking{Type: MsgSpeaking, Username: username, Speaking: speaking})
 	f := textFrame(b)
-	go r.do(func() {
-		for c := range r.conns {
-			c.send(f)
-		}
-	})
+	go r.do(func() { r.broadcast(f) })
 }
 
 // SweepAbandoned ends live sessions that have no room on this node and went
