@@ -58,7 +58,10 @@ type conn struct {
 	once                          sync.Once
 
 	heard atomic.Bool // the peer sent something since the last ping
-	media MediaPeer   // set once voice is joined; used only by the reader
+	// running: the reader runs a command, so whatever the peer sent since
+	// waits unread; the peer is not blamed for that.
+	running atomic.Bool
+	media   MediaPeer // set once voice is joined; used only by the reader
 }
 
 func newConn(h *Hub, r *Room, s *wsConn, u *ask2live.User, host bool) *conn {
@@ -147,8 +150,9 @@ func (c *conn) writeLoop() {
 			}
 		case <-ping.C:
 			// A peer that sent nothing, not even the pong, within an
-			// interval after a ping is gone.
-			if pinged && !c.heard.Load() {
+			// interval after a ping is gone (unless its frames wait behind
+			// a command of its own that is still running).
+			if pinged && !c.heard.Load() && !c.running.Load() {
 				c.finish(CloseIdle, "no answer to heartbeats", false)
 				continue
 			}
@@ -255,7 +259,9 @@ func (c *conn) readLoop(ctx context.Context) {
 			continue
 		}
 		c.busy.Lock()
+		c.running.Store(true)
 		c.handle(ctx, cmd)
+		c.running.Store(false)
 		c.busy.Unlock()
 	}
 }
