@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -245,6 +246,9 @@ func (c *conn) readLoop(ctx context.Context) {
 			// frame broke the protocol or the size limit (1002, 1009).
 			code, reason := closeFor(err)
 			c.finish(code, reason, false)
+			if ce := (*closeError)(nil); errors.As(err, &ce) && !ce.peer {
+				c.ws.drain() // until the peer's answer to the close
+			}
 			return
 		}
 		select {

@@ -47,6 +47,9 @@ type wsConn struct {
 	// allocates nothing either.
 	bufs net.Buffers
 	hdr  [ws.MaxHeaderSize]byte
+	// unread is what is left of the frame reading stopped in: its payload
+	// bytes, or -1 when the stream can no longer be read frame by frame.
+	unread int64
 }
 
 // errForbiddenOrigin refuses an upgrade from a page of another site.
@@ -174,7 +177,13 @@ func closeFor(err error) (ws.StatusCode, string) {
 // its fragments and at most limit bytes long. Control frames on the way
 // are handled: a pong or any other frame sets heard, a ping is answered
 // through pong, a close frame ends reading with a closeError.
-func (s *wsConn) readMessage(limit int64, pong func(payload []byte), heard func()) ([]byte, error) {
+func (s *wsConn) readMessage(limit int64, pong func(payload []byte), heard func()) (_ []byte, err error) {
+	defer func() {
+		var ce *closeError
+		if err != nil && s.unread == 0 && !errors.As(err, &ce) {
+			s.unread = -1 // it broke off anywhere, perhaps inside a frame
+		}
+	}()
 	var msg []byte
 	state := ws.StateServerSide
 	for {
@@ -183,6 +192,7 @@ func (s *wsConn) readMessage(limit int64, pong func(payload []byte), heard func(
 			return nil, err
 		}
 		if err := ws.CheckHeader(h, state); err != nil {
+			s.unread = -1
 			return nil, &closeError{code: ws.StatusProtocolError, reason: err.Error()}
 		}
 		if heard != nil {
@@ -203,6 +213,7 @@ func (s *wsConn) readMessage(limit int64, pong func(payload []byte), heard func(
 			continue
 		}
 		if int64(len(msg))+h.Length > limit {
+			s.unread = h.Length
 			return nil, &closeError{code: ws.StatusMessageTooBig, reason: fmt.Sprintf("a message over %d bytes", limit)}
 		}
 		n := len(msg)
@@ -270,10 +281,28 @@ func (s *wsConn) close(code ws.StatusCode, reason string, timeout time.Duration)
 	if s.writeFrames([][]byte{closeFrame(code, reason)}, timeout) != nil {
 		return
 	}
-	// Whatever comes before the peer's close frame is dropped.
+	s.drain()
+}
+
+// drain reads and drops what the peer sends until its close frame (or
+// closeWait), after this side sent its own. Closing a socket with unread
+// data would reset it, and the peer might lose the close frame: a client
+// still sending the message that was too big would never learn why.
+func (s *wsConn) drain() {
 	s.nc.SetReadDeadline(time.Now().Add(closeWait))
+	if s.unread < 0 {
+		io.Copy(io.Discard, s.br) // until the peer closes
+		return
+	}
+	if _, err := io.CopyN(io.Discard, s.br, s.unread); err != nil {
+		return
+	}
 	for {
-		if _, err := s.readMessage(1<<20, func([]byte) {}, nil); err != nil {
+		h, err := ws.ReadHeaderBuffer(s.br, s.hdr[:2])
+		if err != nil {
+			return
+		}
+		if _, err := io.CopyN(io.Discard, s.br, h.Length); err != nil || h.OpCode == ws.OpClose {
 			return
 		}
 	}
