@@ -4,64 +4,78 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
+	"github.com/gobwas/ws"
 
 	"github.com/ask2live/ask2live"
 )
 
-// conn is one participant's socket. The reader goroutine decodes commands and
-// runs them; the writer goroutine drains a bounded queue of encoded frames
-// and sends heartbeats. A full queue means the client cannot keep up: it is
-// closed with CloseSlow and resumes by sequence when it reconnects.
+// conn is one participant's socket, an actor of two goroutines: the reader
+// decodes commands and runs them; the writer sends heartbeats, waits on the
+// socket when it is full and writes the close. Frames reach the socket
+// through send, without waking the writer while the socket has room: the
+// room writes each event's frame to every connection itself, one
+// non-blocking system call each. Frames that find the socket full, or
+// others already waiting, queue up to SendQueue; the writer then writes
+// all that waits in one system call. A full queue means the client cannot
+// keep up: it is closed with CloseSlow and resumes by sequence when it
+// reconnects.
 type conn struct {
 	id   string // unique in the cluster: presence counts connections
 	hub  *Hub
 	room *Room
-	ws   *websocket.Conn
+	ws   *wsConn
 	user *ask2live.User
 	host bool
 
-	send chan []byte
-	quit chan struct{}
-	// Writes carry no context (the library would register it with every
-	// frame); instead the socket is closed outright a write timeout after
-	// the connection finishes: a write stuck on a peer that stopped reading
-	// then fails, while a peer that is merely slow still gets its last
-	// frames and close code.
+	quit     chan struct{} // closed by finish
+	wake     chan struct{} // the writer has frames to write
+	readDone chan struct{} // closed when the reader ends
 
 	// busy is held while the reader runs a command, so that a graceful
 	// close waits for the command's answer before the close frame.
 	busy sync.Mutex
 
-	mu          sync.Mutex
-	closeCode   websocket.StatusCode
-	closeReason string
-	drain       bool
-	once        sync.Once
+	// wmu orders every write to the socket and guards the fields below.
+	wmu   sync.Mutex
+	queue [][]byte // frames not yet written, oldest first
+	sent  int      // bytes of queue[0] already written
+	spare [][]byte // the writer's last batch, reused
+	// writing: the writer owns the socket until the queue is empty.
+	// ending: finish was called, with these code, reason and drain.
+	// done: the writer took its last frames; nothing more is queued.
+	// broken: a write failed, maybe in the middle of a frame: nothing more
+	// can be written.
+	writing, ending, done, broken bool
+	closeCode                     ws.StatusCode
+	closeReason                   string
+	drain                         bool
+	once                          sync.Once
 
-	media MediaPeer // set once voice is joined; used only by the reader
+	heard atomic.Bool // the peer sent something since the last ping
+	// running: the reader runs a command, so whatever the peer sent since
+	// waits unread; the peer is not blamed for that.
+	running atomic.Bool
+	media   MediaPeer // set once voice is joined; used only by the reader
 }
 
-func newConn(h *Hub, r *Room, ws *websocket.Conn, u *ask2live.User, host bool) *conn {
-	c := &conn{id: randomID("c"), hub: h, room: r, ws: ws, user: u, host: host,
-		send: make(chan []byte, h.cfg.SendQueue), quit: make(chan struct{})}
-	return c
+func newConn(h *Hub, r *Room, s *wsConn, u *ask2live.User, host bool) *conn {
+	return &conn{id: randomID("c"), hub: h, room: r, ws: s, user: u, host: host,
+		quit: make(chan struct{}), wake: make(chan struct{}, 1), readDone: make(chan struct{})}
 }
 
-// enqueue queues an encoded frame without ever blocking the room.
-func (c *conn) enqueue(b []byte) {
-	select {
-	case c.send <- b:
-	default:
-		c.hub.metrics.slow.Inc()
-		c.finish(CloseSlow, "too far behind; reconnect with last_seq", false)
-	}
-}
+// send queues a frame without ever blocking the caller (the room): when
+// nothing waits before it, it is written at once.
+func (c *conn) send(f []byte) { c.put(f, false) }
+
+// enqueue frames an encoded message and sends it.
+func (c *conn) enqueue(msg []byte) { c.put(textFrame(msg), false) }
 
 func (c *conn) enqueueJSON(v any) {
 	b, err := json.Marshal(v)
@@ -72,113 +86,175 @@ func (c *conn) enqueueJSON(v any) {
 	c.enqueue(b)
 }
 
+// put writes or queues a frame. Control frames (pings, pongs) do not count
+// towards the queue's limit.
+func (c *conn) put(f []byte, control bool) {
+	c.wmu.Lock()
+	switch {
+	case c.done || c.ending && !c.drain:
+		c.wmu.Unlock()
+		return
+	case !control && len(c.queue) >= c.hub.cfg.SendQueue:
+		c.wmu.Unlock()
+		c.hub.metrics.slow.Inc()
+		c.finish(CloseSlow, "too far behind; reconnect with last_seq", false)
+		return
+	case len(c.queue) == 0 && !c.writing && !c.ending && c.ws.raw != nil:
+		n, err := c.ws.tryWrite(f)
+		if err != nil {
+			c.broken = true
+			c.wmu.Unlock()
+			c.finish(ws.StatusAbnormalClosure, "write failed", false)
+			return
+		}
+		if n == len(f) {
+			c.wmu.Unlock()
+			return
+		}
+		c.sent = n // the socket is full: the writer waits for room
+	}
+	c.queue = append(c.queue, f)
+	if !c.writing {
+		c.writing = true
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+	c.wmu.Unlock()
+}
+
 // finish closes the connection with a code. With drain, frames already
 // queued are sent first (the session ended, the server restarts).
-func (c *conn) finish(code websocket.StatusCode, reason string, drain bool) {
+func (c *conn) finish(code ws.StatusCode, reason string, drain bool) {
 	c.once.Do(func() {
-		c.mu.Lock()
-		c.closeCode, c.closeReason, c.drain = code, reason, drain
-		c.mu.Unlock()
+		c.wmu.Lock()
+		c.ending, c.closeCode, c.closeReason, c.drain = true, code, reason, drain
+		c.wmu.Unlock()
 		close(c.quit)
-		time.AfterFunc(c.hub.cfg.WriteTimeout, func() { _ = c.ws.CloseNow() })
+		// A write stuck on a peer that stopped reading fails then, while a
+		// peer that is merely slow still gets its last frames and the code.
+		time.AfterFunc(c.hub.cfg.WriteTimeout, func() { _ = c.ws.nc.Close() })
 	})
 }
 
-// writeLoop sends queued frames and pings until the connection finishes.
+// writeLoop writes what waits and pings until the connection finishes.
 func (c *conn) writeLoop() {
 	ping := time.NewTicker(c.hub.cfg.PingInterval)
 	defer ping.Stop()
-	write := func(b []byte) error { return c.ws.Write(context.Background(), websocket.MessageText, b) }
+	pinged := false
 	for {
 		select {
-		case b := <-c.send:
-			var err error
-			if len(c.send) == 0 {
-				err = write(b)
-			} else {
-				// Behind: the queued messages go out together, one system
-				// call for many instead of one each.
-				err = c.writeBatch(b, write)
-			}
-			if err != nil {
-				c.finish(websocket.StatusAbnormalClosure, "write failed", false)
+		case <-c.wake:
+			if err := c.flush(); err != nil {
+				c.finish(ws.StatusAbnormalClosure, "write failed", false)
 			}
 		case <-ping.C:
-			// A peer that does not answer a ping within the interval is gone.
-			ctx, cancel := context.WithTimeout(context.Background(), c.hub.cfg.PingInterval)
-			err := c.ws.Ping(ctx)
-			cancel()
-			if err != nil {
+			// A peer that sent nothing, not even the pong, within an
+			// interval after a ping is gone (unless its frames wait behind
+			// a command of its own that is still running).
+			if pinged && !c.heard.Load() && !c.running.Load() {
 				c.finish(CloseIdle, "no answer to heartbeats", false)
+				continue
 			}
+			c.heard.Store(false)
+			c.put(pingFrame, true)
+			pinged = true
 		case <-c.quit:
-			c.mu.Lock()
-			code, reason, drain := c.closeCode, c.closeReason, c.drain
-			c.mu.Unlock()
-			if drain {
-				c.busy.Lock()
-				defer c.busy.Unlock()
-			}
-			for drain {
-				select {
-				case b := <-c.send:
-					if write(b) != nil {
-						drain = false
-					}
-				default:
-					drain = false
-				}
-			}
-			_ = c.ws.Close(code, reason)
+			c.end()
 			return
 		}
 	}
 }
 
-var batchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-// writeBatch sends first and the messages queued behind it (at most a
-// queue's worth), joined by newlines into frames of at most BatchBytes;
-// encoded JSON has no raw newlines.
-func (c *conn) writeBatch(first []byte, write func([]byte) error) error {
-	bp := batchPool.Get().(*[]byte)
-	b := append((*bp)[:0], first...)
-	var err error
-	for range cap(c.send) {
-		var next []byte
-		select {
-		case next = <-c.send:
-		default:
-		}
-		if next == nil {
-			break
-		}
-		if len(b)+1+len(next) > c.hub.cfg.BatchBytes {
-			if err = write(b); err != nil {
-				break
+// flush writes what waits, all of it with one system call, until nothing
+// does; then the socket is the senders' to write to again.
+func (c *conn) flush() error {
+	for {
+		c.wmu.Lock()
+		if len(c.queue) == 0 || c.ending {
+			if !c.ending {
+				c.writing = false
 			}
-			b = append(b[:0], next...)
-			continue
+			c.wmu.Unlock()
+			return nil
 		}
-		b = append(append(b, '\n'), next...)
+		batch := c.queue
+		batch[0] = batch[0][c.sent:]
+		c.queue, c.sent = c.spare[:0], 0
+		c.wmu.Unlock()
+		err := c.ws.writeFrames(batch, c.hub.cfg.WriteTimeout)
+		clear(batch)
+		c.spare = batch[:0]
+		if err != nil {
+			c.wmu.Lock()
+			c.broken = true
+			c.wmu.Unlock()
+			return err
+		}
 	}
-	if err == nil {
-		err = write(b)
+}
+
+// end sends what the close leaves to send, then the close frame; it waits
+// for the peer's answer (the reader ends with it) before dropping the
+// connection.
+func (c *conn) end() {
+	c.wmu.Lock()
+	drain := c.drain
+	c.wmu.Unlock()
+	if drain {
+		c.busy.Lock() // the command running now answers first
 	}
-	*bp = b[:0]
-	batchPool.Put(bp)
-	return err
+	c.wmu.Lock()
+	rest := c.queue
+	switch {
+	case len(rest) == 0:
+	case drain:
+		rest[0] = rest[0][c.sent:]
+	case c.sent > 0:
+		rest = [][]byte{rest[0][c.sent:]} // only the rest of a frame begun
+	default:
+		rest = nil
+	}
+	code, reason, broken := c.closeCode, c.closeReason, c.broken
+	c.queue, c.done = nil, true
+	c.wmu.Unlock()
+	if drain {
+		c.busy.Unlock()
+	}
+	if mayBeSent(code) && !broken {
+		frames := append(rest, closeFrame(code, reason))
+		if c.ws.writeFrames(frames, c.hub.cfg.WriteTimeout) == nil {
+			select {
+			case <-c.readDone:
+			case <-time.After(closeWait):
+			}
+		}
+	}
+	_ = c.ws.nc.Close()
 }
 
 // readLoop runs commands until the socket closes.
 func (c *conn) readLoop(ctx context.Context) {
+	defer close(c.readDone)
+	pong := func(p []byte) { c.put(controlFrame(ws.OpPong, p), true) }
+	heard := func() { c.heard.Store(true) }
 	for {
-		_, frame, err := c.ws.Read(ctx)
+		frame, err := c.ws.readMessage(c.hub.cfg.MaxFrameBytes, pong, heard)
 		if err != nil {
-			// The peer closed, the socket broke, or a frame exceeded the read
-			// limit (the library has then already closed with 1009).
-			c.finish(websocket.StatusNormalClosure, "", false)
+			// The peer closed (its code is echoed), the socket broke, or a
+			// frame broke the protocol or the size limit (1002, 1009).
+			code, reason := closeFor(err)
+			c.finish(code, reason, false)
+			if ce := (*closeError)(nil); errors.As(err, &ce) && !ce.peer {
+				c.ws.drain() // until the peer's answer to the close
+			}
 			return
+		}
+		select {
+		case <-c.quit:
+			continue // closing: commands are no longer run
+		default:
 		}
 		cmd, err := DecodeCommand(frame)
 		if err != nil {
@@ -187,7 +263,9 @@ func (c *conn) readLoop(ctx context.Context) {
 			continue
 		}
 		c.busy.Lock()
+		c.running.Store(true)
 		c.handle(ctx, cmd)
+		c.running.Store(false)
 		c.busy.Unlock()
 	}
 }

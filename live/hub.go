@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
+	"github.com/gobwas/ws"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ask2live/ask2live"
@@ -19,19 +19,15 @@ import (
 
 // Config holds the live rooms' limits. Zero values take the defaults.
 type Config struct {
-	MaxOnAir      int   // guests on air at once (default 3)
-	ChatHistory   int   // chat messages in a snapshot (default 50)
-	ResumeWindow  int   // events kept per room for resuming (default 1024)
-	SendQueue     int   // frames queued per connection before it is dropped (default 256)
-	MaxFrameBytes int64 // largest client frame (default 16 KiB)
-	// BatchBytes bounds a server frame that joins several queued messages
-	// (newline-separated) for a socket that has fallen behind (default
-	// 32 KiB; a single larger message is still sent alone).
-	BatchBytes       int
+	MaxOnAir         int           // guests on air at once (default 3)
+	ChatHistory      int           // chat messages in a snapshot (default 50)
+	ResumeWindow     int           // events kept per room for resuming (default 1024)
+	SendQueue        int           // frames queued per connection before it is dropped (default 256)
+	MaxFrameBytes    int64         // largest client frame (default 16 KiB)
 	QuestionRate     int           // questions per minute per user (default 5)
 	ChatRate         int           // chat messages per 10 s per user (default 20)
 	PingInterval     time.Duration // heartbeat (default 20 s)
-	WriteTimeout     time.Duration // per frame (default 10 s)
+	WriteTimeout     time.Duration // per write that waits for the socket (default 10 s)
 	HelloTimeout     time.Duration // time to send hello after connecting (default 10 s)
 	PresenceInterval time.Duration // presence batching (default 250 ms)
 	HostGoneTimeout  time.Duration // end a live session whose host left (default 10 min)
@@ -78,7 +74,6 @@ func (c *Config) defaults() {
 	set(&c.ChatHistory, 50)
 	set(&c.ResumeWindow, 1024)
 	set(&c.SendQueue, 256)
-	set(&c.BatchBytes, 32<<10)
 	set(&c.QuestionRate, 5)
 	set(&c.ChatRate, 20)
 	set(&c.CommandRate, 120)
@@ -324,19 +319,29 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusUnauthorized, ask2live.EUnauthenticated, "log in to join a live room")
 		return
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.originPatterns()})
+	sock, err := upgrade(w, r, h.originHosts())
 	if err != nil {
-		return // Accept has answered (403 for a foreign origin, 400/426 otherwise)
+		return // upgrade has answered (403 for a foreign origin, 400/405/426 otherwise)
 	}
-	ws.SetReadLimit(h.cfg.MaxFrameBytes)
-	h.conns.Add(1)
+	// Counted under the lock Close takes: a socket is either counted
+	// before Close waits for the count, or turned away.
+	h.mu.Lock()
+	closed := h.closed
+	if !closed {
+		h.conns.Add(1)
+	}
+	h.mu.Unlock()
+	if closed {
+		h.closeSocket(sock, CloseGoingAway, "the server is restarting; reconnect")
+		return
+	}
 	defer h.conns.Done()
 	h.metrics.conns.Inc()
 	defer h.metrics.conns.Dec()
-	h.serveConn(r.Context(), ws, u, r.PathValue("id"))
+	h.serveConn(r.Context(), sock, u, r.PathValue("id"))
 }
 
-func (h *Hub) originPatterns() []string {
+func (h *Hub) originHosts() []string {
 	var out []string
 	for _, o := range h.cfg.AllowedOrigins {
 		if u, err := url.Parse(o); err == nil && u.Host != "" {
@@ -347,41 +352,48 @@ func (h *Hub) originPatterns() []string {
 }
 
 // serveConn runs one socket: hello, join, then the reader until it ends.
-func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.User, sessionID string) {
-	// A read cancelled by a context drops the socket without a close
-	// frame; a timer closing it properly tells the client why (4400).
-	late := time.AfterFunc(h.cfg.HelloTimeout, func() { ws.Close(CloseBadFrame, "send hello first") })
-	_, frame, err := ws.Read(ctx)
-	if !late.Stop() || err != nil {
-		ws.Close(CloseBadFrame, "send hello first")
+func (h *Hub) serveConn(ctx context.Context, sock *wsConn, u *ask2live.User, sessionID string) {
+	// A hello not read in time is answered with a close frame (4400), so the
+	// client knows why.
+	sock.nc.SetReadDeadline(time.Now().Add(h.cfg.HelloTimeout))
+	frame, err := sock.readMessage(h.cfg.MaxFrameBytes, func(p []byte) {
+		_ = sock.writeFrames([][]byte{controlFrame(ws.OpPong, p)}, h.cfg.WriteTimeout)
+	}, nil)
+	sock.nc.SetReadDeadline(time.Time{})
+	if err != nil {
+		code, reason := closeFor(err)
+		if code == ws.StatusAbnormalClosure {
+			code, reason = CloseBadFrame, "send hello first"
+		}
+		h.closeSocket(sock, code, reason)
 		return
 	}
 	hello, err := DecodeCommand(frame)
 	if err != nil || hello.Type != CmdHello {
-		ws.Close(CloseBadFrame, "the first frame must be {\"type\":\"hello\",\"v\":1}")
+		h.closeSocket(sock, CloseBadFrame, "the first frame must be {\"type\":\"hello\",\"v\":1}")
 		return
 	}
 	// Counted before anything is read for it, so a user opening sockets by
 	// the hundred costs the node little.
 	if !h.takeSocket(sessionID, u.ID) {
 		h.metrics.crowded.Inc()
-		ws.Close(CloseTooManySockets, fmt.Sprintf("at most %d sockets per person in a room; close another tab", h.cfg.MaxSocketsPerUser))
+		h.closeSocket(sock, CloseTooManySockets, fmt.Sprintf("at most %d sockets per person in a room; close another tab", h.cfg.MaxSocketsPerUser))
 		return
 	}
 	defer h.releaseSocket(sessionID, u.ID)
 	sess, err := h.svc.Session(ctx, sessionID, u)
 	switch {
 	case ask2live.ErrorCode(err) == ask2live.ENotFound:
-		ws.Close(CloseNotFound, "no such session")
+		h.closeSocket(sock, CloseNotFound, "no such session")
 		return
 	case err != nil:
-		ws.Close(websocket.StatusInternalError, "try again")
+		h.closeSocket(sock, ws.StatusInternalServerError, "try again")
 		return
 	case sess.State != ask2live.StateLive:
-		ws.Close(CloseNotLive, "the session is "+string(sess.State))
+		h.closeSocket(sock, CloseNotLive, "the session is "+string(sess.State))
 		return
 	}
-	c, room := h.enter(ctx, ws, u, sess, hello)
+	c, room := h.enter(ctx, sock, u, sess, hello)
 	if c == nil {
 		return
 	}
@@ -394,13 +406,12 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 			h.log.Warn("recording a join", slog.Any("err", err))
 		}
 	}()
-	// The reader is not cancelled by a context: the library would drop the
-	// socket at once. It ends when the writer closes the socket, after the
-	// close frame (and, for a graceful close, the last answers) went out.
-	readDone := make(chan struct{})
-	go func() { c.readLoop(context.Background()); close(readDone) }()
+	// The reader is not cancelled by a context: it ends with the peer's
+	// close frame, or when the writer drops the socket after its own close
+	// frame (and, for a graceful close, the last answers) went out.
+	go c.readLoop(context.Background())
 	c.writeLoop()
-	<-readDone
+	<-c.readDone
 	room.do(func() { room.leave(c) })
 	if c.media != nil {
 		// Only this socket's own audio: by now a reconnect may have joined anew.
@@ -411,6 +422,14 @@ func (h *Hub) serveConn(ctx context.Context, ws *websocket.Conn, u *ask2live.Use
 		h.log.Warn("recording a leave", slog.Any("err", err))
 	}
 }
+
+// closeSocket closes a socket that is not in a room (yet).
+func (h *Hub) closeSocket(sock *wsConn, code ws.StatusCode, reason string) {
+	sock.close(code, reason, h.cfg.WriteTimeout)
+}
+
+// closeTryAgainLater (1013): the server cannot take the socket now.
+const closeTryAgainLater ws.StatusCode = 1013
 
 // takeSocket counts a socket of a user in a room, unless the user already
 // has as many there as allowed.
@@ -437,14 +456,14 @@ func (h *Hub) releaseSocket(sessionID, userID string) {
 // enter joins a socket to the session's room. A room that closed meanwhile
 // (the session ended, or the room was reset) is looked up again; on failure
 // the socket is closed with the reason and enter returns nil.
-func (h *Hub) enter(ctx context.Context, ws *websocket.Conn, u *ask2live.User, sess *ask2live.Session, hello *Command) (*conn, *Room) {
+func (h *Hub) enter(ctx context.Context, sock *wsConn, u *ask2live.User, sess *ask2live.Session, hello *Command) (*conn, *Room) {
 	for range 5 {
 		room, err := h.room(ctx, sess)
 		if err != nil {
-			ws.Close(websocket.StatusTryAgainLater, "try again")
+			h.closeSocket(sock, closeTryAgainLater, "try again")
 			return nil, nil
 		}
-		c := newConn(h, room, ws, u, sess.HostID == u.ID)
+		c := newConn(h, room, sock, u, sess.HostID == u.ID)
 		var removed bool
 		if room.do(func() {
 			if removed = room.isRemoved(u.Username); !removed {
@@ -452,17 +471,17 @@ func (h *Hub) enter(ctx context.Context, ws *websocket.Conn, u *ask2live.User, s
 			}
 		}) {
 			if removed {
-				ws.Close(CloseRemoved, removedReason)
+				h.closeSocket(sock, CloseRemoved, removedReason)
 				return nil, nil
 			}
 			return c, room
 		}
 		if sess, err = h.svc.Session(ctx, sess.ID, u); err != nil || sess.State != ask2live.StateLive {
-			ws.Close(CloseNotLive, "the session has ended")
+			h.closeSocket(sock, CloseNotLive, "the session has ended")
 			return nil, nil
 		}
 	}
-	ws.Close(websocket.StatusTryAgainLater, "try again")
+	h.closeSocket(sock, closeTryAgainLater, "try again")
 	return nil, nil
 }
 
@@ -557,11 +576,8 @@ func (h *Hub) Speaking(sessionID, username string, speaking bool) {
 		return
 	}
 	b, _ := json.Marshal(Speaking{Type: MsgSpeaking, Username: username, Speaking: speaking})
-	go r.do(func() {
-		for c := range r.conns {
-			c.enqueue(b)
-		}
-	})
+	f := textFrame(b)
+	go r.do(func() { r.broadcast(f) })
 }
 
 // SweepAbandoned ends live sessions that have no room on this node and went

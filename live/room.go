@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,9 +40,13 @@ type Room struct {
 	// start stands; presence events up to it are already in it.
 	members     map[string]ask2live.UserSummary
 	presenceSeq uint64
-	conns       map[*conn]struct{}
-	seq         uint64
-	ring        []ringEvent
+	// conns are this node's connections, each with its place in list,
+	// the order broadcast writes to them in.
+	conns map[*conn]int
+	list  []*conn
+	turn  int // where the last broadcast started in list
+	seq   uint64
+	ring  []ringEvent
 	// ready is the seq the room must reach before it answers joins (the
 	// replayed log); joins that come earlier wait in held.
 	ready uint64
@@ -62,8 +68,8 @@ type Room struct {
 }
 
 type ringEvent struct {
-	seq uint64
-	b   []byte
+	seq   uint64
+	frame []byte // the event as sent: a text frame
 }
 
 // topic names a room's log on the bus.
@@ -78,7 +84,7 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		hub: h, id: s.ID, ops: make(chan func(), 64), mail: newMailbox(),
 		quit: make(chan struct{}), done: make(chan struct{}),
 		session: sessionInfo(s), hostID: s.HostID, questions: map[string]*ask2live.Question{},
-		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, conns: map[*conn]struct{}{},
+		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, conns: map[*conn]int{},
 		removed: map[string]ask2live.UserSummary{}, countSent: -1,
 	}
 	cancel, after := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
@@ -275,16 +281,16 @@ func (r *Room) apply(seq uint64, msg []byte) {
 		r.hub.log.Error("encoding room event", slog.Any("err", err))
 		return
 	}
+	// Encoded and framed once: every connection gets these same bytes.
+	f := textFrame(b)
 	r.seq = seq
-	r.ring = append(r.ring, ringEvent{seq, b})
+	r.ring = append(r.ring, ringEvent{seq, f})
 	if over := len(r.ring) - r.hub.cfg.ResumeWindow; over > 0 {
 		r.ring = slices.Delete(r.ring, 0, over)
 	}
 	r.hub.metrics.events.Inc()
-	r.hub.metrics.deliveries.Add(float64(len(r.conns)))
-	for c := range r.conns {
-		c.enqueue(b)
-	}
+	r.hub.metrics.deliveries.Add(float64(len(r.list)))
+	r.broadcast(f)
 	if ev.Type == EvRemoval && ev.Removal != nil && ev.Removal.Removed {
 		r.closeSockets(ev.Removal.User.Username)
 	}
@@ -321,13 +327,54 @@ func (r *Room) join(c *conn, epoch string, lastSeq *uint64) {
 		c.enqueueJSON(Resume{Type: MsgResume, From: *lastSeq + 1, Seq: r.seq, Epoch: epoch})
 		for _, e := range r.ring {
 			if e.seq > *lastSeq {
-				c.enqueue(e.b)
+				c.send(e.frame)
 			}
 		}
 	} else {
 		c.enqueueJSON(r.snapshot(c))
 	}
-	r.conns[c] = struct{}{}
+	r.conns[c] = len(r.list)
+	r.list = append(r.list, c)
+}
+
+// fanoutShare is the fewest connections worth a goroutine of their own in
+// a broadcast.
+const fanoutShare = 1024
+
+// broadcast writes a frame to every connection here: one non-blocking
+// system call each, made on the room's goroutine, or, in a big room on a
+// machine with several cores, split between one goroutine per core. It
+// returns when every connection has the frame written or queued, so each
+// gets the events in order. Each broadcast starts one place further in
+// the list, so that no connection is always the last served.
+func (r *Room) broadcast(f []byte) {
+	n := len(r.list)
+	if n == 0 {
+		return
+	}
+	r.turn = (r.turn + 1) % n
+	send := func(lo, hi int) {
+		i := r.turn + lo
+		if i >= n {
+			i -= n
+		}
+		for range hi - lo {
+			r.list[i].send(f)
+			if i++; i == n {
+				i = 0
+			}
+		}
+	}
+	parts := min(runtime.GOMAXPROCS(0), n/fanoutShare)
+	if parts <= 1 {
+		send(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() { send(p*n/parts, (p+1)*n/parts) })
+	}
+	wg.Wait()
 }
 
 // release answers the joins that waited for the room to catch up.
@@ -352,9 +399,14 @@ func (r *Room) canResume(lastSeq uint64) bool {
 }
 
 func (r *Room) leave(c *conn) {
-	if _, ok := r.conns[c]; !ok {
+	i, ok := r.conns[c]
+	if !ok {
 		return
 	}
+	last := r.list[len(r.list)-1]
+	r.list[i], r.conns[last] = last, i
+	r.list[len(r.list)-1] = nil
+	r.list = r.list[:len(r.list)-1]
 	delete(r.conns, c)
 	// Even a connection whose arrival is not announced yet departs: a
 	// snapshot may have shown it.

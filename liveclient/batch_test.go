@@ -37,7 +37,7 @@ func frameServer(t *testing.T, frames ...string) *httptest.Server {
 }
 
 // TestFrameWithSeveralMessages: a frame that joins messages with newlines
-// (as the server sends when a socket is behind) yields each message, in
+// (which the protocol allows a server to send) yields each message, in
 // order, with the sequence tracked.
 func TestFrameWithSeveralMessages(t *testing.T) {
 	srv := frameServer(t, `{"type":"snapshot","seq":4,"epoch":"e1"}`+"\n"+

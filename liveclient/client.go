@@ -145,7 +145,7 @@ func (c *Client) readLoop() {
 			return
 		}
 		// A frame holds one message, or several separated by newlines
-		// when the server had more than one queued for this socket.
+		// (the protocol allows it; see docs/PROTOCOL.md).
 		for len(frame) > 0 {
 			b := frame
 			if i := bytes.IndexByte(frame, '\n'); i >= 0 {
