@@ -575,9 +575,7 @@ func (h *Hub) Speaking(sessionID, username string, speaking bool) {
 	if r == nil {
 		return
 	}
-	b, _ := json.Marshal(Speaking{Type: MsgSpeaking, Username: username, Speaking: speaking})
-	f := textFrame(b)
-	go r.do(func() { r.broadcast(f) })
+	r.speaking(username, speaking)
 }
 
 // SweepAbandoned ends live sessions that have no room on this node and went

@@ -93,3 +93,52 @@ func TestOldSocketLeavesOnlyItsOwnAudio(t *testing.T) {
 		t.Fatal("the new socket's audio connection was not closed")
 	}
 }
+
+// TestSpeakingKeepsItsOrder: the media server reports talking on and off
+// faster than the room sends; whatever the room merges, the last state a
+// client sees for each person is the last one reported, never an older one
+// arriving late.
+func TestSpeakingKeepsItsOrder(t *testing.T) {
+	e := newEnv(t)
+	host := e.user("host")
+	s := e.liveSession(host)
+	c := e.dial(host, s.ID)
+
+	const changes = 2000
+	for i := range changes {
+		e.hub.Speaking(s.ID, "host", i%2 == 0)  // ends with false
+		e.hub.Speaking(s.ID, "guest", i%2 == 1) // ends with true
+	}
+	// Reported after everything else: when it arrives, the others' last
+	// states have arrived too.
+	e.hub.Speaking(s.ID, "zz-last", true)
+
+	last := map[string]bool{}
+	got := 0
+	ctx := timeout(10 * time.Second)
+	for {
+		m, err := c.Next(ctx)
+		if err != nil {
+			t.Fatalf("after %d speaking messages: %v", got, err)
+		}
+		if m.Type != live.MsgSpeaking {
+			continue
+		}
+		var sp live.Speaking
+		if err := json.Unmarshal(m.Raw, &sp); err != nil {
+			t.Fatal(err)
+		}
+		got++
+		last[sp.Username] = sp.Speaking
+		if sp.Username == "zz-last" {
+			break
+		}
+	}
+	if last["host"] != false || last["guest"] != true {
+		t.Fatalf("last states: host %v, guest %v; want false, true", last["host"], last["guest"])
+	}
+	if got > 2*changes+1 {
+		t.Fatalf("%d speaking messages for %d changes", got, 2*changes+1)
+	}
+	t.Logf("%d changes reached the client as %d messages", 2*changes+1, got)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -65,6 +66,13 @@ type Room struct {
 	// removed is who the host removed for the rest of the session
 	// (username → summary): stored, and kept by the room's events.
 	removed map[string]ask2live.UserSummary
+
+	// Speaking changes from the media server wait here (username → latest
+	// state) until the room goroutine sends them: a burst becomes one
+	// event per user, and the last state sent is always the latest.
+	speakMu     sync.Mutex
+	speakNext   map[string]bool
+	speakQueued bool
 }
 
 type ringEvent struct {
@@ -375,6 +383,37 @@ func (r *Room) broadcast(f []byte) {
 		wg.Go(func() { send(p*n/parts, (p+1)*n/parts) })
 	}
 	wg.Wait()
+}
+
+// speaking records who started or stopped talking and, unless a send is
+// already on its way, has the room goroutine send what changed. It never
+// blocks the media path; the room reads the latest states when it runs, so
+// a stop that follows a start can never reach clients before it.
+func (r *Room) speaking(username string, on bool) {
+	r.speakMu.Lock()
+	if r.speakNext == nil {
+		r.speakNext = map[string]bool{}
+	}
+	r.speakNext[username] = on
+	queued := r.speakQueued
+	r.speakQueued = true
+	r.speakMu.Unlock()
+	if !queued {
+		go r.do(r.sendSpeaking)
+	}
+}
+
+// sendSpeaking broadcasts the speaking changes waiting for the room, in
+// username order so that a burst reads the same on every connection.
+func (r *Room) sendSpeaking() {
+	r.speakMu.Lock()
+	next := r.speakNext
+	r.speakNext, r.speakQueued = nil, false
+	r.speakMu.Unlock()
+	for _, u := range slices.Sorted(maps.Keys(next)) {
+		b, _ := json.Marshal(Speaking{Type: MsgSpeaking, Username: u, Speaking: next[u]})
+		r.broadcast(textFrame(b))
+	}
 }
 
 // release answers the joins that waited for the room to catch up.
