@@ -85,8 +85,10 @@ export class LiveSocket {
       }
       ws.send(JSON.stringify(hello));
     };
-    // A frame holds one message, or several separated by newlines when the
-    // server had more than one queued for this socket.
+    // A frame holds one message; a socket that fell behind gets several
+    // frames in one write, which the browser still delivers one by one.
+    // Splitting on newlines (which JSON text never holds unescaped) also
+    // reads a frame that joins several messages.
     ws.onmessage = (ev) => {
       for (const line of (ev.data as string).split('\n')) this.onMessage(line);
     };
