@@ -28,6 +28,17 @@ func boot(t *testing.T, dbURL string, flags ...string) (string, func() error) {
 }
 
 // bootApp is boot that returns the App.
+// signUp registers name (password "password-"+name) through c and returns
+// the signed-in client.
+func signUp(ctx context.Context, t *testing.T, c *apiclient.Client, name, displayName string) *apiclient.Client {
+	t.Helper()
+	u, _, err := c.Register(ctx, name, "password-"+name, displayName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 func bootApp(t *testing.T, dbURL string, flags ...string) (*App, func() error) {
 	t.Helper()
 	cfg, err := ParseConfig(append([]string{"-addr", "127.0.0.1:0", "-database-url", dbURL, "-data-dir", t.TempDir(),
@@ -98,10 +109,7 @@ func TestRestartKeepsData(t *testing.T) {
 		dbURL := storetest.URL(t, backend)
 		ctx := context.Background()
 		url, stop := boot(t, dbURL)
-		c, _, err := apiclient.New(url, nil).Register(ctx, "keeper", "password-keeper", "보관자")
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := signUp(ctx, t, apiclient.New(url, nil), "keeper", "보관자")
 		s, err := c.CreateSession(ctx, ask2live.SessionInput{Title: "다시 켜도 남는 세션", OpenNow: true})
 		if err != nil {
 			t.Fatal(err)
@@ -157,14 +165,8 @@ func TestLiveRoomThroughTheProgram(t *testing.T) {
 	url, stop := boot(t, "sqlite:"+t.TempDir()+"/a.db")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	host, _, err := apiclient.New(url, nil).Register(ctx, "host", "password-host", "호스트")
-	if err != nil {
-		t.Fatal(err)
-	}
-	guest, _, err := apiclient.New(url, nil).Register(ctx, "guest", "password-guest", "손님")
-	if err != nil {
-		t.Fatal(err)
-	}
+	host := signUp(ctx, t, apiclient.New(url, nil), "host", "호스트")
+	guest := signUp(ctx, t, apiclient.New(url, nil), "guest", "손님")
 	s, err := host.CreateSession(ctx, ask2live.SessionInput{Title: "라이브", OpenNow: true})
 	if err != nil {
 		t.Fatal(err)

@@ -45,10 +45,7 @@ func TestAlertsAndDashboardMatchTheMetrics(t *testing.T) {
 	defer stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	host, _, err := apiclient.New(url, nil).Register(ctx, "host", "password-host", "호스트")
-	if err != nil {
-		t.Fatal(err)
-	}
+	host := signUp(ctx, t, apiclient.New(url, nil), "host", "호스트")
 	s, err := host.CreateSession(ctx, ask2live.SessionInput{Title: "지표", OpenNow: true})
 	if err != nil {
 		t.Fatal(err)

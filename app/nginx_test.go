@@ -266,14 +266,8 @@ func TestBehindNginx(t *testing.T) {
 	// Two client machines: A forges X-Forwarded-For on every request.
 	forged := fromAddress("127.0.0.2", pool, map[string]string{"X-Forwarded-For": "203.0.113.%d"})
 	other := fromAddress("127.0.0.3", pool, nil)
-	host, _, err := apiclient.New(origin, forged).Register(ctx, "host", "password-host", "호스트")
-	if err != nil {
-		t.Fatal(err)
-	}
-	guest, _, err := apiclient.New(origin, other).Register(ctx, "guest", "password-guest", "손님")
-	if err != nil {
-		t.Fatal(err)
-	}
+	host := signUp(ctx, t, apiclient.New(origin, forged), "host", "호스트")
+	guest := signUp(ctx, t, apiclient.New(origin, other), "guest", "손님")
 
 	// A browser log-in over HTTPS gets Secure cookies.
 	req, _ := http.NewRequest("POST", origin+"/api/v1/auth/login", strings.NewReader(`{"username":"guest","password":"password-guest"}`))

@@ -137,12 +137,23 @@ func copyDataTool(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// sqliteFile resolves -data-dir / -database-url to a SQLite file, or says
-// why these tools do not apply.
-func sqliteFile(dataDir, dbURL string) (string, error) {
-	if dbURL == "" {
-		dbURL = "sqlite:" + filepath.Join(dataDir, "ask2live.db")
+// databaseFlags adds the server's -data-dir and -database-url to a tool's
+// flags; the function it returns gives the database URL they name (the
+// server's default file in -data-dir when no URL is given).
+func databaseFlags(fs *flag.FlagSet) func() string {
+	dataDir := fs.String("data-dir", "data", "the server's data directory")
+	dbURL := fs.String("database-url", "", "the server's database URL (sqlite:PATH, postgres://…, mysql://…), when not the default file in -data-dir")
+	return func() string {
+		if *dbURL != "" {
+			return *dbURL
+		}
+		return "sqlite:" + filepath.Join(*dataDir, "ask2live.db")
 	}
+}
+
+// sqliteFile resolves a database URL to a SQLite file, or says why these
+// tools do not apply.
+func sqliteFile(dbURL string) (string, error) {
 	path := store.SQLitePath(dbURL)
 	if path == "" {
 		return "", errors.New("backup and restore handle the embedded SQLite database; back up PostgreSQL with pg_dump and MySQL with mysqldump (docs/OPERATIONS.md), which hold everything, avatars included")
@@ -154,8 +165,7 @@ func backupTool(ctx context.Context, args []string, out io.Writer) error {
 	fs := toolFlags("backup -out FILE [-data-dir DIR | -database-url sqlite:PATH]",
 		"Writes a consistent copy of the SQLite database (accounts, sessions, questions, chat, avatars)\n"+
 			"to a new file while the server keeps running, then checks it.", out)
-	dataDir := fs.String("data-dir", "data", "the server's data directory")
-	dbURL := fs.String("database-url", "", "the server's database URL, when not the default file in -data-dir")
+	dbURL := databaseFlags(fs)
 	dst := fs.String("out", "", "the backup file to write (must not exist)")
 	if err := parseTool(fs, args); err != nil {
 		return err
@@ -163,7 +173,7 @@ func backupTool(ctx context.Context, args []string, out io.Writer) error {
 	if *dst == "" {
 		return errors.New("backup needs -out FILE")
 	}
-	src, err := sqliteFile(*dataDir, *dbURL)
+	src, err := sqliteFile(dbURL())
 	if err != nil {
 		return err
 	}
@@ -180,8 +190,7 @@ func restoreTool(ctx context.Context, args []string, out io.Writer) error {
 		"Checks a backup file and puts it in place of the server's SQLite database. The server must be\n"+
 			"stopped (restore refuses while one uses the file); an existing database is replaced only with\n"+
 			"-replace.", out)
-	dataDir := fs.String("data-dir", "data", "the server's data directory")
-	dbURL := fs.String("database-url", "", "the server's database URL, when not the default file in -data-dir")
+	dbURL := databaseFlags(fs)
 	from := fs.String("from", "", "the backup file")
 	replace := fs.Bool("replace", false, "replace an existing database")
 	if err := parseTool(fs, args); err != nil {
@@ -190,7 +199,7 @@ func restoreTool(ctx context.Context, args []string, out io.Writer) error {
 	if *from == "" {
 		return errors.New("restore needs -from FILE")
 	}
-	dst, err := sqliteFile(*dataDir, *dbURL)
+	dst, err := sqliteFile(dbURL())
 	if err != nil {
 		return err
 	}
@@ -228,8 +237,7 @@ func adminTool(ctx context.Context, args []string, out io.Writer) error {
 		"Grants or revokes the site admin role: admins suspend and delete accounts and end or remove\n"+
 			"sessions from the Admin page. Each change is recorded in the audit log, as made from the\n"+
 			"command line. A running server sees it within a few seconds (its caches' age).", out)
-	dataDir := fs.String("data-dir", "data", "the server's data directory")
-	dbURL := fs.String("database-url", "", "the server's database URL (sqlite:PATH, postgres://…, mysql://…), when not the default file in -data-dir")
+	dbURL := databaseFlags(fs)
 	// The action and the user may come before or after the flags.
 	var pos []string
 	for {
@@ -245,11 +253,7 @@ func adminTool(ctx context.Context, args []string, out io.Writer) error {
 		fs.Usage()
 		return errors.New("want: admin grant USER, or admin revoke USER")
 	}
-	url := *dbURL
-	if url == "" {
-		url = "sqlite:" + filepath.Join(*dataDir, "ask2live.db")
-	}
-	db, err := store.Open(ctx, url, store.Options{MaxOpenConns: 2})
+	db, err := store.Open(ctx, dbURL(), store.Options{MaxOpenConns: 2})
 	if err != nil {
 		return err
 	}

@@ -11,12 +11,12 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ask2live/ask2live"
 	"github.com/ask2live/ask2live/store"
+	"github.com/ask2live/ask2live/store/storetest"
 )
 
 func runTool(t *testing.T, args ...string) (string, error) {
@@ -102,64 +102,29 @@ func TestBackupWhileWritingAndRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	stop := make(chan struct{})
-	var stopOnce sync.Once
-	var wg sync.WaitGroup
-	// However the test ends, the writers stop before the database closes.
-	t.Cleanup(func() { stopOnce.Do(func() { close(stop) }); wg.Wait() })
-	var mu sync.Mutex
-	writes := 0
-	for w := range 3 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				sid := sessions[(i+w)%len(sessions)]
-				u := users[10+(i*7+w)%(len(users)-10)] // not a host: hosts may not wish their own session
-				q := &ask2live.Question{ID: ask2live.NewID(time.Now()), SessionID: sid, AuthorID: u.ID, Kind: ask2live.KindText,
-					Text: "백업 중 질문", State: ask2live.QuestionOpen, Phase: ask2live.PhasePre, CreatedAt: time.Now(), UpdatedAt: time.Now()}
-				if err := db.CreateQuestion(ctx, q); err != nil {
-					t.Error(err)
-					return
-				}
-				if _, _, err := db.Vote(ctx, q.ID, users[10+(i*7+w+1)%(len(users)-10)].ID); err != nil { // not the author
-					t.Error(err)
-					return
-				}
-				if _, _, err := db.Wish(ctx, sid, u.ID, time.Now()); err != nil {
-					t.Error(err)
-					return
-				}
-				mu.Lock()
-				writes++
-				mu.Unlock()
-			}
-		}()
-	}
-	written := func() int { mu.Lock(); defer mu.Unlock(); return writes }
-	waitWrites := func(n int) {
-		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); written() < n; time.Sleep(time.Millisecond) {
-			if t.Failed() || time.Now().After(deadline) {
-				t.Fatalf("the writers made %d writes, want %d", written(), n)
-			}
+	writers := storetest.StartWriters(t, 3, func(w, i int) error {
+		sid := sessions[(i+w)%len(sessions)]
+		u := users[10+(i*7+w)%(len(users)-10)] // not a host: hosts may not wish their own session
+		q := &ask2live.Question{ID: ask2live.NewID(time.Now()), SessionID: sid, AuthorID: u.ID, Kind: ask2live.KindText,
+			Text: "백업 중 질문", State: ask2live.QuestionOpen, Phase: ask2live.PhasePre, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		if err := db.CreateQuestion(ctx, q); err != nil {
+			return err
 		}
-	}
-	waitWrites(30)
+		if _, _, err := db.Vote(ctx, q.ID, users[10+(i*7+w+1)%(len(users)-10)].ID); err != nil { // not the author
+			return err
+		}
+		_, _, err := db.Wish(ctx, sid, u.ID, time.Now())
+		return err
+	})
+	writers.Wait(30)
 	bak := filepath.Join(t.TempDir(), "ask2live-backup.db")
 	out, err := runTool(t, "backup", "-database-url", "sqlite:"+path, "-out", bak)
-	before := written()
+	before := writers.Count()
 	if err != nil {
 		t.Fatalf("backup: %v", err)
 	}
-	waitWrites(before + 30)
-	stopOnce.Do(func() { close(stop) })
-	wg.Wait()
+	writers.Wait(before + 30)
+	writers.Stop()
 	t.Log(strings.TrimSpace(out))
 	consistent(t, bak)
 	if _, err := runTool(t, "backup", "-database-url", "sqlite:"+path, "-out", bak); err == nil {

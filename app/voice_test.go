@@ -143,14 +143,8 @@ func freePort(t *testing.T) string {
 // one cluster, or the same program) and opens a live session.
 func liveSession(t *testing.T, ctx context.Context, hostURL, guestURL, title string) (host, guest *apiclient.Client, sessionID string) {
 	t.Helper()
-	host, _, err := apiclient.New(hostURL, nil).Register(ctx, "host", "password-host", "호스트")
-	if err != nil {
-		t.Fatal(err)
-	}
-	guest, _, err = apiclient.New(guestURL, nil).Register(ctx, "guest", "password-guest", "손님")
-	if err != nil {
-		t.Fatal(err)
-	}
+	host = signUp(ctx, t, apiclient.New(hostURL, nil), "host", "호스트")
+	guest = signUp(ctx, t, apiclient.New(guestURL, nil), "guest", "손님")
 	s, err := host.CreateSession(ctx, ask2live.SessionInput{Title: title, OpenNow: true})
 	if err != nil {
 		t.Fatal(err)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -386,43 +384,21 @@ func TestCopyDataIsASnapshot(t *testing.T) {
 	ctx := context.Background()
 	src := storetest.Open(t, "sqlite")
 	c := generate(t, src, 300, 30, 10)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var written atomic.Int64
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			// Sessions 0, 5, 10 … are still taking questions (recruiting).
-			q := &ask2live.Question{ID: ask2live.NewID(time.Now()), SessionID: c.sessions[5*(i%(len(c.sessions)/5))].ID, AuthorID: c.users[i%len(c.users)].ID,
-				Kind: ask2live.KindText, Text: "쓰는 중", State: ask2live.QuestionOpen, Phase: ask2live.PhasePre, CreatedAt: time.Now(), UpdatedAt: time.Now()}
-			if err := src.CreateQuestion(ctx, q); err != nil {
-				t.Error(err)
-				return
-			}
-			if _, _, err := src.Vote(ctx, q.ID, c.users[(i+1)%len(c.users)].ID); err != nil {
-				t.Error(err)
-				return
-			}
-			written.Add(1)
+	writers := storetest.StartWriters(t, 1, func(_, i int) error {
+		// Sessions 0, 5, 10 … are still taking questions (recruiting).
+		q := &ask2live.Question{ID: ask2live.NewID(time.Now()), SessionID: c.sessions[5*(i%(len(c.sessions)/5))].ID, AuthorID: c.users[i%len(c.users)].ID,
+			Kind: ask2live.KindText, Text: "쓰는 중", State: ask2live.QuestionOpen, Phase: ask2live.PhasePre, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		if err := src.CreateQuestion(ctx, q); err != nil {
+			return err
 		}
-	}()
+		_, _, err := src.Vote(ctx, q.ID, c.users[(i+1)%len(c.users)].ID)
+		return err
+	})
 	// Wait until writes are flowing, copy, and stop the writer after.
-	for deadline := time.Now().Add(30 * time.Second); written.Load() < 20; time.Sleep(time.Millisecond) {
-		if t.Failed() || time.Now().After(deadline) {
-			t.Fatalf("the writer made %d writes", written.Load())
-		}
-	}
+	writers.Wait(20)
 	copyData(t, src, storetest.Open(t, "sqlite"), store.CopyOptions{BatchRows: 50})
-	close(stop)
-	wg.Wait()
-	if written.Load() < 21 {
-		t.Fatalf("the writer made %d writes: the copy did not overlap it", written.Load())
+	if n := writers.Stop(); n < 21 {
+		t.Fatalf("the writer made %d writes: the copy did not overlap it", n)
 	}
 }
 
