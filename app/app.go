@@ -142,6 +142,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	hub = live.NewHub(live.Config{
 		MaxOnAir:         cfg.MaxOnAir,
+		MaxMicTime:       cfg.MaxMicTime,
 		ChatHistory:      cfg.ChatHistory,
 		SendQueue:        cfg.SendQueue,
 		MaxFrameBytes:    cfg.MaxFrameBytes,

@@ -70,6 +70,7 @@ type Config struct {
 
 	// Live rooms
 	MaxOnAir          int
+	MaxMicTime        time.Duration
 	HostGoneTimeout   time.Duration
 	MaxLiveDuration   time.Duration
 	CommandWindow     time.Duration // how long a live command's cid is remembered
@@ -123,6 +124,7 @@ func DefaultConfig() Config {
 		CacheBytes:        64 << 20,
 		CacheMaxAge:       5 * time.Second,
 		MaxOnAir:          3,
+		MaxMicTime:        30 * time.Minute,
 		HostGoneTimeout:   10 * time.Minute,
 		MaxLiveDuration:   12 * time.Hour,
 		CommandWindow:     24 * time.Hour,
@@ -206,6 +208,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", c.CacheMaxAge, "longest a read-cache entry is served; writes invalidate at once (on other nodes through Redis), this bounds staleness if an invalidation is lost; 0 turns the cache off")
 
 	fs.IntVar(&c.MaxOnAir, "max-on-air", c.MaxOnAir, "most guests on air at once in a live room (the host is always on air)")
+	fs.DurationVar(&c.MaxMicTime, "max-mic-time", c.MaxMicTime, "longest time limit the host may put on a guest's mic, extensions included")
 	fs.DurationVar(&c.HostGoneTimeout, "host-gone-timeout", c.HostGoneTimeout, "end a live session whose host has been disconnected this long")
 	fs.DurationVar(&c.MaxLiveDuration, "max-live-duration", c.MaxLiveDuration, "end a live session that has been live this long")
 	fs.DurationVar(&c.CommandWindow, "command-window", c.CommandWindow, "how long a live-room command's cid is remembered: a retry within it, on any node, gets the first answer instead of running again")
@@ -291,7 +294,7 @@ func (c *Config) Validate() error {
 		"question-rate": int64(c.QuestionRate), "write-rate": int64(c.WriteRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
 		"command-rate": int64(c.CommandRate), "signal-rate": int64(c.SignalRate), "vote-interval": int64(c.VoteInterval),
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
-		"host-gone-timeout": int64(c.HostGoneTimeout), "max-live-duration": int64(c.MaxLiveDuration),
+		"host-gone-timeout": int64(c.HostGoneTimeout), "max-mic-time": int64(c.MaxMicTime), "max-live-duration": int64(c.MaxLiveDuration),
 		"command-window": int64(c.CommandWindow),
 		"ping-interval":  int64(c.PingInterval), "cache-max-bytes": c.CacheBytes, "sqlite-checkpoint-interval": int64(c.SQLiteCheckpoint), "presence-interval": int64(c.PresenceInterval),
 		"turn-credential-ttl": int64(c.TURNCredentialTTL), "turn-allocations-per-credential": int64(c.TURNAllocationsPerCredential),

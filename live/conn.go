@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -388,7 +387,11 @@ func (c *conn) stage(cmd *Command) (any, error) {
 		switch cmd.Type {
 		case CmdGrantMic:
 			if err = c.requireHost(); err == nil {
-				err = c.room.grant(cmd.Username)
+				err = c.room.grant(cmd.Username, time.Duration(cmd.Seconds)*time.Second)
+			}
+		case CmdExtendMic:
+			if err = c.requireHost(); err == nil {
+				err = c.room.extend(cmd.Username, time.Duration(cmd.Seconds)*time.Second)
 			}
 		case CmdRevokeMic:
 			switch {
@@ -458,7 +461,7 @@ func (c *conn) signal(cmd *Command) {
 		}
 		c.media = p
 		var onAir bool
-		c.room.do(func() { onAir = slices.Contains(c.room.speakers, c.user.Username) && !c.room.muted[c.user.Username] })
+		c.room.do(func() { onAir = c.room.onStage(c.user.Username) })
 		c.hub.media.SetOnAir(c.room.id, c.user.Username, onAir)
 		return
 	}

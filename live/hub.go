@@ -20,6 +20,7 @@ import (
 // Config holds the live rooms' limits. Zero values take the defaults.
 type Config struct {
 	MaxOnAir         int           // guests on air at once (default 3)
+	MaxMicTime       time.Duration // longest time limit on a guest's mic, extensions included (default 30 min)
 	ChatHistory      int           // chat messages in a snapshot (default 50)
 	ResumeWindow     int           // events kept per room for resuming (default 1024)
 	SendQueue        int           // frames queued per connection before it is dropped (default 256)
@@ -71,6 +72,7 @@ func (c *Config) defaults() {
 		}
 	}
 	set(&c.MaxOnAir, 3)
+	setD(&c.MaxMicTime, 30*time.Minute)
 	set(&c.ChatHistory, 50)
 	set(&c.ResumeWindow, 1024)
 	set(&c.SendQueue, 256)

@@ -18,6 +18,7 @@ type recordingMedia struct {
 	mu    sync.Mutex
 	joins int
 	left  chan string
+	onAir chan string // "user=true|false" for each SetOnAir, when set
 }
 
 func (m *recordingMedia) Join(roomID, peerID string, send func(json.RawMessage), _ func(error)) (live.MediaPeer, error) {
@@ -29,8 +30,12 @@ func (m *recordingMedia) Join(roomID, peerID string, send func(json.RawMessage),
 	return &recordingPeer{name: name, left: m.left}, nil
 }
 
-func (m *recordingMedia) SetOnAir(string, string, bool) {}
-func (m *recordingMedia) CloseRoom(string)              {}
+func (m *recordingMedia) SetOnAir(_, peer string, on bool) {
+	if m.onAir != nil {
+		m.onAir <- fmt.Sprintf("%s=%v", peer, on)
+	}
+}
+func (m *recordingMedia) CloseRoom(string) {}
 
 type recordingPeer struct {
 	name string

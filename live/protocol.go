@@ -48,6 +48,7 @@ const (
 	CmdDeleteChat       = "delete_chat"
 	CmdGrantMic         = "grant_mic"
 	CmdRevokeMic        = "revoke_mic"
+	CmdExtendMic        = "extend_mic"
 	CmdDeclineMic       = "decline_mic"
 	CmdGiveBackMic      = "give_back_mic"
 	CmdMute             = "mute"
@@ -72,11 +73,17 @@ type Command struct {
 	MessageID  string                 `json:"message_id,omitempty"`
 	Username   string                 `json:"username,omitempty"`
 	Muted      *bool                  `json:"muted,omitempty"`
-	Signal     json.RawMessage        `json:"signal,omitempty"`
+	// Seconds is a grant's time limit (0: none) or the time an extension adds.
+	Seconds int             `json:"seconds,omitempty"`
+	Signal  json.RawMessage `json:"signal,omitempty"`
 }
 
 // MaxCIDLen bounds client command ids.
 const MaxCIDLen = 64
+
+// MaxMicSeconds bounds the seconds of a mic command before the room's own
+// limit (Config.MaxMicTime) applies.
+const MaxMicSeconds = 86400
 
 // DecodeCommand parses and checks one client frame. Every failure is an
 // *ask2live.Error with code invalid_input, so the caller can answer with a
@@ -118,7 +125,11 @@ func DecodeCommand(frame []byte) (*Command, error) {
 		err = need(c.CID != "" && c.QuestionID != "" && c.State.Valid(), "a cid, a question_id and a valid state")
 	case CmdDeleteChat:
 		err = need(c.CID != "" && c.MessageID != "", "a cid and a message_id")
-	case CmdGrantMic, CmdRemove, CmdReadmit:
+	case CmdGrantMic:
+		err = need(c.CID != "" && c.Username != "" && c.Seconds >= 0 && c.Seconds <= MaxMicSeconds, "a cid, a username and seconds from 0 to 86400")
+	case CmdExtendMic:
+		err = need(c.CID != "" && c.Username != "" && c.Seconds > 0 && c.Seconds <= MaxMicSeconds, "a cid, a username and seconds from 1 to 86400")
+	case CmdRemove, CmdReadmit:
 		err = need(c.CID != "" && c.Username != "", "a cid and a username")
 	case CmdRevokeMic, CmdDeclineMic, CmdGiveBackMic, CmdParticipants, CmdEnd:
 		err = need(c.CID != "", "a cid")
@@ -211,8 +222,14 @@ type Removal struct {
 type OnAir struct {
 	Speakers []string `json:"speakers"` // usernames, host first
 	Muted    []string `json:"muted"`
-	Change   string   `json:"change,omitempty"` // granted, revoked, declined, gave_back, muted, unmuted
+	Change   string   `json:"change,omitempty"` // granted, revoked, declined, gave_back, muted, unmuted, extended, time_up
 	Username string   `json:"username,omitempty"`
+	// Until says when each guest given the mic for a limited time must give
+	// it back (the server takes it then); guests with no limit are absent.
+	Until map[string]time.Time `json:"until,omitempty"`
+	// People names the speakers (display names and avatars), so that every
+	// client can show who is on air, not only the host with its list.
+	People []ask2live.UserSummary `json:"people,omitempty"`
 }
 
 // Presence is a batch of joins and leaves.
@@ -254,6 +271,9 @@ type Snapshot struct {
 	ParticipantCount int                     `json:"participant_count"`
 	Participants     []ask2live.UserSummary  `json:"participants,omitempty"` // host only
 	Removed          []ask2live.UserSummary  `json:"removed,omitempty"`      // host only: who may not come back
+	// ServerTime is the server's clock when it sent the snapshot, for
+	// clients to count down to the stage's time limits in its terms.
+	ServerTime time.Time `json:"server_time"`
 }
 
 // You says who the snapshot is for.

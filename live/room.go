@@ -33,8 +33,8 @@ type Room struct {
 	hostID    string
 	questions map[string]*ask2live.Question
 	chat      []*ask2live.ChatMessage
-	speakers  []string // host first
-	muted     map[string]bool
+	stage     stage
+	micTimers map[string]micTimer // this node's timers for the stage's time limits
 	// members is everyone present, on any node, as of the room's events:
 	// the bus keeps presence (see Bus.UpdatePresence), so every node's copy
 	// is the same at the same seq. presenceSeq is where the copy loaded at
@@ -92,7 +92,7 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		hub: h, id: s.ID, ops: make(chan func(), 64), mail: newMailbox(),
 		quit: make(chan struct{}), done: make(chan struct{}),
 		session: sessionInfo(s), hostID: s.HostID, questions: map[string]*ask2live.Question{},
-		muted: map[string]bool{}, members: map[string]ask2live.UserSummary{}, conns: map[*conn]int{},
+		members: map[string]ask2live.UserSummary{}, conns: map[*conn]int{},
 		removed: map[string]ask2live.UserSummary{}, countSent: -1,
 	}
 	cancel, after := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
@@ -136,7 +136,7 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		r.removed[u.Username] = u
 	}
 	if s.Host != nil {
-		r.speakers = []string{s.Host.Username}
+		r.stage.speakers = []string{s.Host.Username}
 	}
 	// The stage as it was before a restart; the log (with Redis) may then
 	// bring it further.
@@ -252,11 +252,8 @@ func (r *Room) apply(seq uint64, msg []byte) {
 		r.chat = slices.DeleteFunc(r.chat, func(m *ask2live.ChatMessage) bool { return m.ID == ev.MessageID })
 	case EvOnAir:
 		if ev.OnAir != nil {
-			r.speakers = ev.OnAir.Speakers
-			r.muted = map[string]bool{}
-			for _, u := range ev.OnAir.Muted {
-				r.muted[u] = true
-			}
+			r.stage = stageOf(ev.OnAir)
+			r.armMicTimers()
 		}
 	case EvPresence:
 		// The event says who changed and the count after: every node applies
@@ -461,7 +458,7 @@ func (r *Room) snapshot(c *conn) Snapshot {
 	s := Snapshot{
 		Type: MsgSnapshot, V: ProtocolVersion, Seq: r.seq, Epoch: r.hub.bus.Epoch(), Session: r.session,
 		You:       You{Username: c.user.Username, Host: c.host},
-		Questions: qs, OnAir: r.onAir("", ""), Chat: r.chat,
+		Questions: qs, OnAir: r.onAir("", ""), Chat: r.chat, ServerTime: time.Now().UTC().Truncate(time.Millisecond),
 	}
 	// Those connected here count at once, the joiner included, before the
 	// presence event that announces them.
@@ -510,19 +507,6 @@ func (r *Room) participantList(also *conn) []ask2live.UserSummary {
 	return out
 }
 
-func (r *Room) onAir(change, username string) OnAir {
-	return onAirOf(r.speakers, r.muted, change, username)
-}
-
-func onAirOf(speakers []string, muted map[string]bool, change, username string) OnAir {
-	m := make([]string, 0, len(muted))
-	for u := range muted {
-		m = append(m, u)
-	}
-	slices.Sort(m)
-	return OnAir{Speakers: slices.Clone(speakers), Muted: m, Change: change, Username: username}
-}
-
 // flushPresence hands this node's arrivals and departures since the last
 // flush to the bus, which publishes them as one presence event, so a crowd
 // arriving is a few events, not one per person. What the bus did not take
@@ -555,141 +539,6 @@ func (r *Room) publishCount() {
 	}
 	r.countSent, r.countSentAt = n, time.Now()
 	r.hub.publishCount(r.id, int(n))
-}
-
-// stageEdit computes a new stage from the current one: the speakers, the
-// muted, and what changed for whom ("" when nothing changes). It must not
-// modify its arguments.
-type stageEdit func(speakers []string, muted map[string]bool) ([]string, map[string]bool, string, string, error)
-
-// stageDoc is the stage as stored and compared: speakers in order, muted
-// sorted.
-func stageDoc(speakers []string, muted map[string]bool) []byte {
-	m := make([]string, 0, len(muted))
-	for u := range muted {
-		m = append(m, u)
-	}
-	slices.Sort(m)
-	doc, _ := json.Marshal(OnAir{Speakers: speakers, Muted: m})
-	return doc
-}
-
-// changeStage applies edit to the stage as the cluster has it. The event is
-// appended only if the stage is still the one edit saw (a compare-and-set on
-// the bus), so racing commands on several nodes cannot, say, put more guests
-// on air than allowed; when another change came first, edit runs again on
-// the stage the bus holds. The stage is stored before the command is
-// acknowledged, so a restart keeps it.
-func (r *Room) changeStage(edit stageEdit) error {
-	for range 8 {
-		speakers, muted, change, who, err := edit(r.speakers, r.muted)
-		if err != nil || change == "" {
-			return err
-		}
-		on := onAirOf(speakers, muted, change, who)
-		msg, _ := json.Marshal(Event{Type: EvOnAir, OnAir: &on})
-		next := stageDoc(speakers, muted)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		held, ok, err := r.hub.bus.PublishIf(ctx, topic(r.id), "stage", stageDoc(r.speakers, r.muted), next, msg)
-		if err == nil && ok {
-			r.speakers, r.muted = speakers, muted
-			err = r.hub.svc.Store.SaveStage(ctx, r.id, next)
-		}
-		cancel()
-		if err != nil {
-			r.hub.log.Error("changing the stage", slog.String("session", r.id), slog.Any("err", err))
-			return ask2live.Wrap(ask2live.EUnavailable, err, "the stage could not be changed; try again")
-		}
-		if ok {
-			return nil
-		}
-		r.loadStage(held)
-	}
-	return ask2live.Errorf(ask2live.EUnavailable, "the stage is changing too fast; try again")
-}
-
-// loadStage takes a stage document (stored, or held by the bus).
-func (r *Room) loadStage(doc []byte) {
-	var st OnAir
-	if json.Unmarshal(doc, &st) != nil || len(st.Speakers) == 0 {
-		return
-	}
-	r.speakers, r.muted = st.Speakers, map[string]bool{}
-	for _, u := range st.Muted {
-		r.muted[u] = true
-	}
-}
-
-// grant puts a guest on air (host command).
-func (r *Room) grant(username string) error {
-	err := r.changeStage(func(speakers []string, muted map[string]bool) ([]string, map[string]bool, string, string, error) {
-		if slices.Contains(speakers, username) {
-			return nil, nil, "", "", nil
-		}
-		if !r.present(username) {
-			return nil, nil, "", "", ask2live.Errorf(ask2live.ENotFound, "%s is not in the room", username)
-		}
-		if len(speakers)-1 >= r.hub.cfg.MaxOnAir {
-			return nil, nil, "", "", ask2live.Errorf(ask2live.EWrongState, "at most %d guests can be on air at once; take a mic back first", r.hub.cfg.MaxOnAir)
-		}
-		return append(slices.Clone(speakers), username), muted, "granted", username, nil
-	})
-	if err == nil && slices.Contains(r.speakers, username) {
-		r.hub.media.SetOnAir(r.id, username, !r.muted[username])
-	}
-	return err
-}
-
-// takeBack removes a guest from the stage: revoked by the host, declined or
-// given back by the guest, or because their voice question was answered.
-func (r *Room) takeBack(username, change string) error {
-	err := r.changeStage(func(speakers []string, muted map[string]bool) ([]string, map[string]bool, string, string, error) {
-		if len(speakers) > 0 && speakers[0] == username {
-			return nil, nil, "", "", ask2live.Errorf(ask2live.EForbidden, "the host is always on air")
-		}
-		if !slices.Contains(speakers, username) {
-			return nil, nil, "", "", nil
-		}
-		m := map[string]bool{}
-		for u := range muted {
-			if u != username {
-				m[u] = true
-			}
-		}
-		return slices.DeleteFunc(slices.Clone(speakers), func(u string) bool { return u == username }), m, change, username, nil
-	})
-	if err == nil {
-		r.hub.media.SetOnAir(r.id, username, false)
-	}
-	return err
-}
-
-// setMuted mutes or unmutes a speaker; the host may mute anyone.
-func (r *Room) setMuted(username string, muted bool) error {
-	err := r.changeStage(func(speakers []string, was map[string]bool) ([]string, map[string]bool, string, string, error) {
-		if !slices.Contains(speakers, username) {
-			return nil, nil, "", "", ask2live.Errorf(ask2live.EWrongState, "%s is not on air", username)
-		}
-		if was[username] == muted {
-			return nil, nil, "", "", nil
-		}
-		m := map[string]bool{}
-		for u := range was {
-			m[u] = true
-		}
-		change := "unmuted"
-		if muted {
-			m[username] = true
-			change = "muted"
-		} else {
-			delete(m, username)
-		}
-		return speakers, m, change, username, nil
-	})
-	if err == nil && slices.Contains(r.speakers, username) {
-		r.hub.media.SetOnAir(r.id, username, !r.muted[username])
-	}
-	return err
 }
 
 // present reports whether a user is in the room: announced by a presence
@@ -748,6 +597,7 @@ func (r *Room) startTimers() {
 	r.hostGone = time.AfterFunc(r.hub.cfg.HostGoneTimeout, func() { r.hub.endBySystem(r.id, "the host was away too long") })
 	r.hostAway = true
 	r.hostPresence()
+	r.armMicTimers()
 	if r.session.StartedAt != nil {
 		left := time.Until(r.session.StartedAt.Add(r.hub.cfg.MaxLiveDuration))
 		r.maxLive = time.AfterFunc(max(left, 0), func() { r.hub.endBySystem(r.id, "the session reached its maximum length") })
@@ -755,6 +605,7 @@ func (r *Room) startTimers() {
 }
 
 func (r *Room) stopTimers() {
+	r.stopMicTimers()
 	r.hostGone.Stop()
 	if r.maxLive != nil {
 		r.maxLive.Stop()

@@ -76,6 +76,8 @@ export const ko = {
     notLive: '아직 라이브가 시작되지 않았습니다.', tooManyTabs: '이 방을 너무 많은 탭에서 열었습니다. 다른 탭을 닫고 새로고침해 주세요.', protocolError: '방과 통신할 수 없습니다. 새로고침해 주세요.', goHome: '메인으로 가기',
     goArchive: '답변 기록 보기', micDenied: '[마이크 권한]이 차단되었습니다. 브라우저 설정에서 허용해주세요.', host: '호스트',
     voiceUnavailable: '이 서버에서는 음성을 쓸 수 없습니다. 질문과 채팅은 그대로 쓸 수 있어요.', enableSound: '소리 켜기', count: '{{count}}명', newQuestion: '새 질문: {{text}}', newChat: '{{name}}: {{text}}', live: 'LIVE', voiceQuestion: '(음성 질문입니다)',
+    micLimit: '마이크 시간', noLimit: '제한 없음', minutes: '{{count}}분', timeLeft: '{{time}} 남음', addMinute: '+1분', timeUp: '발언 시간이 끝나 마이크가 회수되었습니다.',
+    micLimitHelp: '마이크를 줄 때 정할 발언 시간입니다. 시간이 다 되면 서버가 마이크를 회수합니다.',
   },
   errors: {
     badLogin: '아이디 또는 패스워드가 맞지 않습니다.', loginRequired: '로그인이 필요합니다. 다시 로그인해 주세요.',
@@ -196,6 +198,8 @@ export const en: Messages = {
     notLive: 'This session is not live yet.', tooManyTabs: 'This room is open in too many tabs. Close one and reload.', protocolError: 'Cannot talk to the room. Please reload.', goHome: 'Go to the main page',
     goArchive: 'See answered questions', micDenied: 'Microphone access is blocked. Allow it in your browser settings.', host: 'Host',
     voiceUnavailable: 'Voice is not available on this server; questions and chat still work.', enableSound: 'Turn on sound', count: '{{count}} here', newQuestion: 'New question: {{text}}', newChat: '{{name}}: {{text}}', live: 'LIVE', voiceQuestion: '(voice question)',
+    micLimit: 'Mic time', noLimit: 'No limit', minutes: '{{count}} min', timeLeft: '{{time}} left', addMinute: '+1 min', timeUp: 'Your time is up; the mic went back to the host.',
+    micLimitHelp: 'How long a guest may speak when you give the mic. When time is up, the server takes it back.',
   },
   errors: {
     badLogin: 'Wrong username or password.', loginRequired: 'Please log in again.',

@@ -46,6 +46,20 @@ describe('live room reducer', () => {
     expect(s.seq).toBe(12);
   });
 
+  it("keeps the stage's time limits, the server's clock, and when my own time ran out", () => {
+    const serverTime = new Date(Date.now() + 5000).toISOString();
+    let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot({ server_time: serverTime })));
+    expect(Math.abs(s.clockOffset - 5000)).toBeLessThan(1000);
+    const me = s.you!.username;
+    const until = new Date(Date.now() + 60000).toISOString();
+    s = run(s, { type: 'on_air', seq: 11, on_air: { speakers: ['host', me], muted: [], change: 'granted', username: me, until: { [me]: until } } });
+    expect(s.onAir.until).toEqual({ [me]: until });
+    expect(s.timeUpAt).toBeNull();
+    s = run(s, { type: 'on_air', seq: 12, on_air: { speakers: ['host'], muted: [], change: 'time_up', username: me } });
+    expect(s.onAir.until).toBeUndefined();
+    expect(s.timeUpAt).not.toBeNull();
+  });
+
   it('drops duplicates', () => {
     let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
     s = run(s, { type: 'chat', seq: 11, chat: { id: 'c1', session_id: 's1', sender: host, text: 'hi', created_at: '' } });

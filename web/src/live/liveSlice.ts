@@ -29,6 +29,10 @@ export interface LiveState {
   /** Host only: who the host removed for the rest of the session. */
   removed: UserRef[];
   onAir: OnAir;
+  /** The server's clock minus ours (ms), from the last snapshot: mic countdowns use it. */
+  clockOffset: number;
+  /** The last time our own mic was taken back because the time was up (ms, our clock). */
+  timeUpAt: number | null;
   speaking: Record<string, boolean>;
   /** Local microphone: whether we publish audio, and why not if it failed. */
   mic: { publishing: boolean; error: string | null };
@@ -54,6 +58,8 @@ export const initialLiveState: LiveState = {
   participants: null,
   removed: [],
   onAir: { speakers: [], muted: [] },
+  clockOffset: 0,
+  timeUpAt: null,
   speaking: {},
   mic: { publishing: false, error: null },
   soundBlocked: false,
@@ -78,7 +84,8 @@ function applyEvent(s: LiveState, e: RoomEvent) {
       s.chat = s.chat.filter((m) => m.id !== e.message_id);
       break;
     case 'on_air':
-      s.onAir = { speakers: e.on_air.speakers, muted: e.on_air.muted };
+      s.onAir = { speakers: e.on_air.speakers, muted: e.on_air.muted, until: e.on_air.until, people: e.on_air.people };
+      if (e.on_air.change === 'time_up' && e.on_air.username === s.you?.username) s.timeUpAt = Date.now();
       for (const u of Object.keys(s.speaking)) if (!s.onAir.speakers.includes(u)) delete s.speaking[u];
       break;
     case 'presence': {
@@ -139,6 +146,7 @@ const slice = createSlice({
       s.participants = p.participants ?? null;
       s.removed = p.removed ?? [];
       s.onAir = p.on_air;
+      s.clockOffset = p.server_time ? Date.parse(p.server_time) - Date.now() : 0;
       s.speaking = {};
       s.status = 'open';
       s.closeReason = p.session.state === 'ended' ? 'ended' : null;

@@ -23,6 +23,10 @@ export interface ChatMessage {
 export interface OnAir {
   speakers: string[];
   muted: string[];
+  /** When each guest given the mic for a limited time must give it back (server clock, ISO 8601). */
+  until?: Record<string, string>;
+  /** The speakers' names and avatars. */
+  people?: UserRef[];
 }
 
 export interface Snapshot {
@@ -39,6 +43,8 @@ export interface Snapshot {
   participants?: UserRef[];
   /** Host only: who is removed for the rest of the session. */
   removed?: UserRef[];
+  /** The server's clock when it sent the snapshot: countdowns use it. */
+  server_time?: string;
 }
 
 export interface Resume {
@@ -103,7 +109,9 @@ export type Command =
   | { type: 'set_question_state'; question_id: string; state: Question['state'] }
   | { type: 'chat'; text: string }
   | { type: 'delete_chat'; message_id: string }
-  | { type: 'grant_mic' | 'revoke_mic'; username: string }
+  | { type: 'grant_mic'; username: string; seconds?: number }
+  | { type: 'extend_mic'; username: string; seconds: number }
+  | { type: 'revoke_mic'; username: string }
   | { type: 'give_back_mic' | 'decline_mic' }
   | { type: 'mute'; muted: boolean; username?: string }
   | { type: 'remove' | 'readmit'; username: string }

@@ -31,6 +31,48 @@ export function SoundWave({ active }: { active: boolean }) {
   );
 }
 
+/** The seconds left of a guest's mic time limit, counted on the server's clock; null without a limit. */
+function useSecondsLeft(username: string): number | null {
+  const until = useAppSelector((s) => s.live.onAir.until?.[username]);
+  const offset = useAppSelector((s) => s.live.clockOffset);
+  const [secs, setSecs] = useState<number | null>(null);
+  useEffect(() => {
+    const left = () => (until ? Math.max(0, Math.ceil((Date.parse(until) - (Date.now() + offset)) / 1000)) : null);
+    setSecs(left());
+    if (!until) return undefined;
+    const timer = window.setInterval(() => setSecs(left()), 250);
+    return () => window.clearInterval(timer);
+  }, [until, offset]);
+  return until ? secs : null;
+}
+
+/** A guest's mic countdown (m:ss), urgent in its last 15 seconds. */
+export function MicCountdown({ username }: { username: string }) {
+  const { t } = useTranslation();
+  const secs = useSecondsLeft(username);
+  if (secs === null) return null;
+  const time = `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}`;
+  return (
+    <span className={`tag tag-timer${secs <= 15 ? ' tag-urgent' : ''}`} role="timer" aria-label={t('live.timeLeft', { time })}>
+      ⏱ {time}
+    </span>
+  );
+}
+
+/** The time limit the host puts on the mics they give (seconds; 0 = none), remembered in this browser. */
+const MIC_LIMITS = [0, 60, 120, 180, 300];
+function useMicLimit(): [number, (n: number) => void] {
+  const [limit, setLimit] = useState(() => {
+    const n = Number(localStorage.getItem('ask2live.micLimit'));
+    return MIC_LIMITS.includes(n) ? n : 0;
+  });
+  const set = useCallback((n: number) => {
+    setLimit(n);
+    localStorage.setItem('ask2live.micLimit', String(n));
+  }, []);
+  return [limit, set];
+}
+
 export function Stage({ onResumeSound }: { onResumeSound: () => void }) {
   const { t } = useTranslation();
   const st = useAppSelector((s) => s.live);
@@ -39,6 +81,7 @@ export function Stage({ onResumeSound }: { onResumeSound: () => void }) {
   if (st.session) people.set(st.session.host.username, st.session.host);
   for (const p of st.participants ?? []) people.set(p.username, p);
   for (const q of Object.values(st.questions)) people.set(q.author.username, q.author);
+  for (const p of st.onAir.people ?? []) people.set(p.username, p);
   return (
     <div className="stage-wrap">
       <ul className="stage" aria-label={t('live.onAir')}>
@@ -53,6 +96,7 @@ export function Stage({ onResumeSound }: { onResumeSound: () => void }) {
                 {p.display_name}
                 {u === st.session?.host.username && <span className="tag">{t('live.host')}</span>}
               </div>
+              <MicCountdown username={u} />
               <div className="speaker-state">
                 {muted ? <span aria-label={t('live.mute')}>🔇</span> : <SoundWave active={speaking} />}
                 {speaking && <span className="sr-only">{t('live.speaking')}</span>}
@@ -71,7 +115,7 @@ export function Stage({ onResumeSound }: { onResumeSound: () => void }) {
   );
 }
 
-function CurrentQuestion({ send, isHost }: { send: Send; isHost: boolean }) {
+function CurrentQuestion({ send, isHost, micLimit }: { send: Send; isHost: boolean; micLimit: number }) {
   const { t } = useTranslation();
   const act = useAct(send);
   const cur = useAppSelector((s) => selectCurrent(s.live));
@@ -109,7 +153,7 @@ function CurrentQuestion({ send, isHost }: { send: Send; isHost: boolean }) {
       {isHost && (
         <div className="row wrap">
           {cur.kind === 'voice' && !authorOnAir && (
-            <button type="button" className="btn btn-live btn-sm" onClick={() => act({ type: 'grant_mic', username: cur.author.username })}>🎙 {t('live.grant')}</button>
+            <button type="button" className="btn btn-live btn-sm" onClick={() => act({ type: 'grant_mic', username: cur.author.username, seconds: micLimit })}>🎙 {t('live.grant')}</button>
           )}
           {cur.kind === 'voice' && authorOnAir && (
             <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'revoke_mic', username: cur.author.username })}>{t('live.revoke')}</button>
@@ -231,7 +275,12 @@ function GuestControls({ send }: { send: Send }) {
   const muted = useAppSelector((s) => selectMuted(s.live));
   const handUp = useAppSelector((s) => selectHandRaised(s.live));
   const micError = useAppSelector((s) => s.live.mic.error);
+  const me = useAppSelector((s) => s.live.you?.username ?? '');
+  const timeUpAt = useAppSelector((s) => s.live.timeUpAt);
   const notify = useNotify();
+  useEffect(() => {
+    if (timeUpAt) notify.failure('live.timeUp');
+  }, [timeUpAt, notify]);
   const [text, setText] = useState('');
   const [err, setErr] = useState<unknown>(null);
   const ask = async (kind: 'text' | 'voice') => {
@@ -250,7 +299,7 @@ function GuestControls({ send }: { send: Send }) {
     <section className="card guest-controls" aria-label={t('q.ask')}>
       {onAir ? (
         <div className="on-air-banner" role="status">
-          <p><span className="dot" aria-hidden="true" /> {t('live.youOnAir')}</p>
+          <p><span className="dot" aria-hidden="true" /> {t('live.youOnAir')} <MicCountdown username={me} /></p>
           {micError === 'mic_denied' && <p className="field-error">{t('live.micDenied')}</p>}
           <div className="row wrap">
             <button type="button" className="btn btn-ghost btn-sm" aria-pressed={muted} onClick={() => act({ type: 'mute', muted: !muted })}>
@@ -276,7 +325,7 @@ function GuestControls({ send }: { send: Send }) {
   );
 }
 
-function HostPanel({ send }: { send: Send }) {
+function HostPanel({ send, micLimit, setMicLimit }: { send: Send; micLimit: number; setMicLimit: (n: number) => void }) {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
   const navigate = useNavigate();
@@ -304,6 +353,13 @@ function HostPanel({ send }: { send: Send }) {
           {mutedMe ? `🔈 ${t('live.unmute')}` : `🔇 ${t('live.mute')}`}
         </button>
       </div>
+      <div className="row wrap mic-limit">
+        <label htmlFor="mic-limit">{t('live.micLimit')}</label>
+        <select id="mic-limit" value={micLimit} aria-describedby="mic-limit-help" onChange={(e) => setMicLimit(Number(e.target.value))}>
+          {MIC_LIMITS.map((n) => <option key={n} value={n}>{n ? t('live.minutes', { count: n / 60 }) : t('live.noLimit')}</option>)}
+        </select>
+        <span id="mic-limit-help" className="sr-only">{t('live.micLimitHelp')}</span>
+      </div>
       <ul className="people">
         {people.map((p) => {
           const onAir = st.onAir.speakers.includes(p.username);
@@ -325,14 +381,18 @@ function HostPanel({ send }: { send: Send }) {
             <li key={p.username} className="person">
               {name}
               {onAir && <SoundWave active={!!st.speaking[p.username]} />}
+              {onAir && <MicCountdown username={p.username} />}
               <div className="row">
                 {onAir ? (
                   <>
+                    {st.onAir.until?.[p.username] && (
+                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'extend_mic', username: p.username, seconds: 60 })}>{t('live.addMinute')}</button>
+                    )}
                     <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'mute', muted: !muted, username: p.username })}>{muted ? t('live.unmute') : t('live.mute')}</button>
                     <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'revoke_mic', username: p.username })}>{t('live.revoke')}</button>
                   </>
                 ) : (
-                  <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'grant_mic', username: p.username })}>{t('live.grant')}</button>
+                  <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'grant_mic', username: p.username, seconds: micLimit })}>{t('live.grant')}</button>
                 )}
                 <button type="button" className="btn btn-ghost btn-sm btn-danger" onClick={async () => {
                   const ok = await confirm({ title: t('live.confirmRemove', { name: p.display_name }), body: t('live.confirmRemoveBody'), confirm: t('live.remove'), danger: true });
@@ -385,6 +445,7 @@ export function LiveRoomPage() {
   const st = useAppSelector((s) => s.live);
   const isHost = useAppSelector((s) => selectIsHost(s.live));
   const notify = useNotify();
+  const [micLimit, setMicLimit] = useMicLimit();
   useTitle(st.session ? `LIVE · ${st.session.title}` : undefined);
   const newest = useAppSelector((s) => {
     const qs = Object.values(s.live.questions);
@@ -448,12 +509,12 @@ export function LiveRoomPage() {
       <div className="live-grid">
         <div className="live-main">
           <Stage onResumeSound={resumeSound} />
-          <CurrentQuestion send={send} isHost={isHost} />
+          <CurrentQuestion send={send} isHost={isHost} micLimit={micLimit} />
           {!isHost && <GuestControls send={send} />}
           <Questions send={send} isHost={isHost} me={me} />
         </div>
         <div className="live-side">
-          {isHost && <HostPanel send={send} />}
+          {isHost && <HostPanel send={send} micLimit={micLimit} setMicLimit={setMicLimit} />}
           <Chat send={send} isHost={isHost} />
         </div>
       </div>
