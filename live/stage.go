@@ -37,7 +37,11 @@ func stageOf(on *OnAir) stage {
 
 // clone copies a stage, so an edit can change the copy.
 func (st stage) clone() stage {
-	return stage{speakers: slices.Clone(st.speakers), muted: maps.Clone(st.muted), until: maps.Clone(st.until)}
+	next := stage{speakers: slices.Clone(st.speakers), muted: maps.Clone(st.muted), until: maps.Clone(st.until)}
+	if next.muted == nil {
+		next.muted = map[string]bool{}
+	}
+	return next
 }
 
 // without is the stage with username off the air.
