@@ -356,7 +356,7 @@ func (b *RedisBus) Subscribe(topic string, replay bool, fn func(uint64, []byte))
 		go r.run()
 	}
 	s := &subscriber{fn: fn, mail: newMailbox(), done: make(chan struct{})}
-	after := r.add(s, replay)
+	after := r.add(s, replay, b.epoch)
 	b.mu.Unlock()
 	go s.deliver()
 	var once sync.Once
@@ -545,10 +545,17 @@ func (r *topicReader) handedOut() uint64 {
 
 // add registers a subscriber. A replaying subscriber first gets the
 // retained entries up to what the reader has handed out, read here, so it
-// joins the live flow without a gap or a repeat.
-func (r *topicReader) add(s *subscriber, replay bool) (after uint64) {
+// joins the live flow without a gap or a repeat. epoch is the bus's: when
+// the reader has not reached it yet (it still waits on the old stream), it
+// moves to the new stream's start now, so the subscriber is neither fed
+// the old stream nor told a position in it, whose numbers would hide the
+// new stream's first events.
+func (r *topicReader) add(s *subscriber, replay bool, epoch string) (after uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.epoch != epoch {
+		r.epoch, r.last = epoch, 0
+	}
 	after = r.last
 	if replay && r.last > 0 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
