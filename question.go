@@ -91,6 +91,9 @@ type Question struct {
 	CreatedAt  time.Time     `json:"created_at"`
 	UpdatedAt  time.Time     `json:"updated_at"`
 	AnsweredAt *time.Time    `json:"answered_at"`
+	// PinnedAt is when the host pinned the question to the top of the
+	// queue; nil when it is not pinned.
+	PinnedAt *time.Time `json:"pinned_at"`
 
 	// enc is the encoding of the cached public view this value was copied
 	// from (see AppendJSON); set by the Service on copies that differ from
@@ -123,9 +126,16 @@ func (in *QuestionInput) Validate() error {
 	return nil
 }
 
-// QuestionLess is the default queue order: pre-questions before live ones,
-// then more votes first, then older first, then by id for a total order.
+// QuestionLess is the default queue order: pinned questions first (the
+// earliest pinned first), then pre-questions before live ones, then more
+// votes first, then older first, then by id for a total order.
 func QuestionLess(a, b *Question) bool {
+	if (a.PinnedAt == nil) != (b.PinnedAt == nil) {
+		return a.PinnedAt != nil
+	}
+	if a.PinnedAt != nil && !a.PinnedAt.Equal(*b.PinnedAt) {
+		return a.PinnedAt.Before(*b.PinnedAt)
+	}
 	if a.Phase != b.Phase {
 		return a.Phase == PhasePre
 	}

@@ -226,6 +226,36 @@ func (s *Service) SetQuestionState(ctx context.Context, actor *User, id string, 
 	return changed[0], nil
 }
 
+// PinQuestion pins a question to the top of the queue, or unpins it (host
+// only). Pinned questions come first, the earliest pinned first.
+func (s *Service) PinQuestion(ctx context.Context, actor *User, id string, pin bool) (*Question, error) {
+	q, sess, err := s.question(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if sess.HostID != actor.ID {
+		return nil, Errorf(EForbidden, "only the host can pin a question")
+	}
+	if sess.State.Closed() {
+		return nil, Errorf(EWrongState, "the session is %s", sess.State)
+	}
+	if (q.PinnedAt != nil) == pin {
+		return q, nil
+	}
+	var at *time.Time
+	if pin {
+		now := s.now()
+		at = &now
+	}
+	out, err := s.Store.SetPinned(ctx, id, at, s.now())
+	s.invalidate(Invalidation{Questions: q.SessionID})
+	if err != nil {
+		return nil, err
+	}
+	s.notify(func(n Notifier) { n.QuestionsChanged(q.SessionID, []*Question{out}) })
+	return out, nil
+}
+
 // DeleteQuestion removes a question: the author's own open question, or any
 // question by the host.
 func (s *Service) DeleteQuestion(ctx context.Context, actor *User, id string) error {

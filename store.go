@@ -119,6 +119,9 @@ type QuestionStore interface {
 	// setting answered sets answered_at. It returns every question it changed,
 	// the target first.
 	SetQuestionState(ctx context.Context, id string, state QuestionState, now time.Time) ([]*Question, error)
+	// SetPinned pins a question at the given time, or unpins it (nil); only
+	// open and answering questions can be pinned (EWrongState).
+	SetPinned(ctx context.Context, id string, at *time.Time, now time.Time) (*Question, error)
 	DeleteQuestion(ctx context.Context, id string) error
 	// Vote records userID's vote once (a repeat is a no-op) and keeps the
 	// question's vote count exact, if CheckVote allows it (ENotFound,

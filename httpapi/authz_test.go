@@ -109,6 +109,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"delete question", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}", nil, cell{204, 204, 403, 401, 0}},
 		{"vote", ask2live.StateLive, "PUT", "/api/v1/questions/{q}/vote", nil, cell{200, 403, 200, 401, 0}},
 		{"unvote", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}/vote", nil, cell{200, 403, 200, 401, 0}},
+		{"pin", ask2live.StateLive, "PUT", "/api/v1/questions/{q}/pin", nil, cell{200, 403, 403, 401, 0}},
+		{"unpin", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}/pin", nil, cell{200, 403, 403, 401, 0}},
 		{"create session", ask2live.StateReady, "POST", "/api/v1/sessions", map[string]any{"title": "t", "open_now": true}, cell{201, 201, 201, 401, 0}},
 		{"edit profile", ask2live.StateReady, "PATCH", "/api/v1/me", map[string]string{"bio": "hi"}, cell{200, 200, 200, 401, 0}},
 		{"upload avatar", ask2live.StateReady, "PUT", "/api/v1/me/avatar", "avatar", cell{200, 200, 200, 401, 0}},

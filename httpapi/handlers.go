@@ -210,6 +210,13 @@ func (s *Server) questionAction(fn func(*ask2live.Service, context.Context, *ask
 	}
 }
 
+// pinQuestion is Service.PinQuestion as a question action.
+func pinQuestion(pin bool) func(*ask2live.Service, context.Context, *ask2live.User, string) (*ask2live.Question, error) {
+	return func(svc *ask2live.Service, ctx context.Context, u *ask2live.User, id string) (*ask2live.Question, error) {
+		return svc.PinQuestion(ctx, u, id, pin)
+	}
+}
+
 func (s *Server) listQuestions(_ http.ResponseWriter, r *http.Request) (any, error) {
 	q := r.URL.Query()
 	limit, err := pageLimit(q, ask2live.QuestionPageDefault, ask2live.QuestionPageMax)

@@ -112,6 +112,10 @@ func (s *Server) routeList() []route {
 			auth: true, out: &ask2live.Question{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.questionAction((*ask2live.Service).Vote)},
 		{method: "DELETE", path: "/api/v1/questions/{id}/vote", tag: tQ, summary: "Remove own vote",
 			auth: true, out: &ask2live.Question{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.questionAction((*ask2live.Service).Unvote)},
+		{method: "PUT", path: "/api/v1/questions/{id}/pin", tag: tQ, summary: "Pin a question to the top of the queue (host); repeating is harmless",
+			auth: true, out: &ask2live.Question{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.questionAction(pinQuestion(true))},
+		{method: "DELETE", path: "/api/v1/questions/{id}/pin", tag: tQ, summary: "Unpin a question (host)",
+			auth: true, out: &ask2live.Question{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.questionAction(pinQuestion(false))},
 
 		{method: "GET", path: "/api/v1/sessions/{id}/live", tag: tLive, summary: "The live room: WebSocket upgrade (see docs/PROTOCOL.md)",
 			auth: true, status: 101, errors: []int{401, 404, 409}, raw: orUnavailable(s.cfg.Live, "the live room")},

@@ -354,6 +354,8 @@ func (c *conn) run(ctx context.Context, cmd *Command) (any, error) {
 		return nil, svc.DeleteQuestion(ctx, c.user, cmd.QuestionID)
 	case CmdSetQuestionState:
 		return svc.SetQuestionState(ctx, c.user, cmd.QuestionID, cmd.State)
+	case CmdPin, CmdUnpin:
+		return svc.PinQuestion(ctx, c.user, cmd.QuestionID, cmd.Type == CmdPin)
 	case CmdEnd:
 		_, err := svc.End(ctx, c.user, c.room.id)
 		return nil, err

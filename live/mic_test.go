@@ -117,3 +117,50 @@ func TestMicTimeLimitAcrossNodes(t *testing.T) {
 		t.Fatalf("after time_up: %+v", on)
 	}
 }
+
+// TestPinFromTheRoom: the host pins a question from the room; everyone gets
+// it with pinned_at, first in the order; a guest cannot pin.
+func TestPinFromTheRoom(t *testing.T) {
+	e := newEnv(t)
+	host, guest := e.user("host"), e.user("guest")
+	s := e.liveSession(host)
+	hc, gc := e.dial(host, s.ID), e.dial(guest, s.ID)
+	ctx := timeout(10 * time.Second)
+	var ids []string
+	for _, text := range []string{"첫째", "둘째"} {
+		m := e.must(gc.Do(ctx, live.Command{Type: live.CmdAsk, Text: text}))
+		var q ask2live.Question
+		if err := m.Decode(&struct{ Result *ask2live.Question }{&q}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, q.ID)
+	}
+	_, err := gc.Do(ctx, live.Command{Type: live.CmdPin, QuestionID: ids[1]})
+	wantCode(t, err, ask2live.EForbidden)
+	e.must(hc.Do(ctx, live.Command{Type: live.CmdPin, QuestionID: ids[1]}))
+	evs := collect(t, gc, 10*time.Second, func(evs []*live.Event) bool {
+		if len(evs) == 0 {
+			return false
+		}
+		last := evs[len(evs)-1]
+		return last.Question != nil && last.Question.ID == ids[1] && last.Question.PinnedAt != nil
+	})
+	if pinned := evs[len(evs)-1].Question; pinned.Text != "둘째" {
+		t.Fatalf("pinned %+v", pinned)
+	}
+	qs, err := e.svc.Store.ListQuestions(ctx, s.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if qs[0].ID != ids[1] {
+		t.Fatalf("first in the queue: %q, want the pinned one", qs[0].Text)
+	}
+	e.must(hc.Do(ctx, live.Command{Type: live.CmdUnpin, QuestionID: ids[1]}))
+	collect(t, gc, 10*time.Second, func(evs []*live.Event) bool {
+		if len(evs) == 0 {
+			return false
+		}
+		last := evs[len(evs)-1]
+		return last.Question != nil && last.Question.ID == ids[1] && last.Question.PinnedAt == nil
+	})
+}

@@ -44,6 +44,8 @@ const (
 	CmdEditQuestion     = "edit_question"
 	CmdDeleteQuestion   = "delete_question"
 	CmdSetQuestionState = "set_question_state"
+	CmdPin              = "pin"
+	CmdUnpin            = "unpin"
 	CmdChat             = "chat"
 	CmdDeleteChat       = "delete_chat"
 	CmdGrantMic         = "grant_mic"
@@ -117,7 +119,7 @@ func DecodeCommand(frame []byte) (*Command, error) {
 		err = need(c.V == ProtocolVersion, "v: 1")
 	case CmdAsk, CmdChat:
 		err = need(c.CID != "", "a cid")
-	case CmdVote, CmdUnvote, CmdDeleteQuestion:
+	case CmdVote, CmdUnvote, CmdDeleteQuestion, CmdPin, CmdUnpin:
 		err = need(c.CID != "" && c.QuestionID != "", "a cid and a question_id")
 	case CmdEditQuestion:
 		err = need(c.CID != "" && c.QuestionID != "", "a cid, a question_id and text")

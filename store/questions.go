@@ -8,20 +8,20 @@ import (
 )
 
 const questionSelect = `SELECT q.id, q.session_id, q.author_id, q.kind, q.text, q.state, q.phase, q.votes,
-	q.created_at, q.updated_at, q.answered_at, u.username, u.display_name, u.avatar_url,
+	q.created_at, q.updated_at, q.answered_at, q.pinned_at, u.username, u.display_name, u.avatar_url,
 	CASE WHEN EXISTS (SELECT 1 FROM votes v WHERE v.question_id = q.id AND v.user_id = ?) THEN 1 ELSE 0 END
 	FROM questions q JOIN users u ON u.id = q.author_id`
 
 func scanQuestion(sc scanner) (*ask2live.Question, error) {
 	var q ask2live.Question
-	var created, updated, answered dbTime
+	var created, updated, answered, pinned dbTime
 	var voted dbBool
 	err := sc.Scan(&q.ID, &q.SessionID, &q.AuthorID, &q.Kind, &q.Text, &q.State, &q.Phase, &q.Votes,
-		&created, &updated, &answered, &q.Author.Username, &q.Author.DisplayName, &q.Author.AvatarURL, &voted)
+		&created, &updated, &answered, &pinned, &q.Author.Username, &q.Author.DisplayName, &q.Author.AvatarURL, &voted)
 	if err != nil {
 		return nil, err
 	}
-	q.CreatedAt, q.UpdatedAt, q.AnsweredAt = created.T, updated.T, answered.ptr()
+	q.CreatedAt, q.UpdatedAt, q.AnsweredAt, q.PinnedAt = created.T, updated.T, answered.ptr(), pinned.ptr()
 	q.VotedByMe = bool(voted)
 	return &q, nil
 }
@@ -63,7 +63,8 @@ func (db *DB) QuestionByID(ctx context.Context, id, viewerID string) (*ask2live.
 // ListQuestions returns a session's questions in the default order.
 func (db *DB) ListQuestions(ctx context.Context, sessionID, viewerID string) ([]*ask2live.Question, error) {
 	rows, err := db.query(ctx, questionSelect+` WHERE q.session_id = ?
-		ORDER BY CASE WHEN q.phase = 'pre' THEN 0 ELSE 1 END, q.votes DESC, q.created_at, q.id`, viewerID, sessionID)
+		ORDER BY CASE WHEN q.pinned_at IS NULL THEN 1 ELSE 0 END, q.pinned_at,
+			CASE WHEN q.phase = 'pre' THEN 0 ELSE 1 END, q.votes DESC, q.created_at, q.id`, viewerID, sessionID)
 	if err != nil {
 		return nil, db.d.fail(err, "questions")
 	}
@@ -175,6 +176,27 @@ func (db *DB) SetQuestionState(ctx context.Context, id string, state ask2live.Qu
 	return out, nil
 }
 
+// SetPinned pins a question (at the given time) or unpins it (nil). A
+// question can be pinned while it is open or being answered.
+func (db *DB) SetPinned(ctx context.Context, id string, at *time.Time, now time.Time) (*ask2live.Question, error) {
+	err := db.tx(ctx, "question", func(tx *txn) error {
+		_, state, err := db.lockQuestion(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if at != nil && state != ask2live.QuestionOpen && state != ask2live.QuestionAnswering {
+			return ask2live.Errorf(ask2live.EWrongState, "a question that is %s cannot be pinned", state)
+		}
+		_, err = tx.ExecContext(ctx, db.d.q("UPDATE questions SET pinned_at = ?, updated_at = ? WHERE id = ?"),
+			db.d.tp(storedPtr(at)), db.d.t(now), id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.QuestionByID(ctx, id, "")
+}
+
 // DeleteQuestion removes a question and uncounts it.
 func (db *DB) DeleteQuestion(ctx context.Context, id string) error {
 	return db.tx(ctx, "question", func(tx *txn) error {
@@ -204,20 +226,20 @@ func (db *DB) Unvote(ctx context.Context, questionID, userID string) (*ask2live.
 }
 
 // questionRowSelect reads a question's own columns.
-const questionRowSelect = `SELECT id, session_id, author_id, kind, text, state, phase, votes, created_at, updated_at, answered_at
+const questionRowSelect = `SELECT id, session_id, author_id, kind, text, state, phase, votes, created_at, updated_at, answered_at, pinned_at
 	FROM questions WHERE id = ?`
 
 func (db *DB) vote(ctx context.Context, questionID, userID string, on bool) (*ask2live.Question, bool, error) {
 	d := db.d
 	var q ask2live.Question
-	var created, updated, answered dbTime
+	var created, updated, answered, pinned dbTime
 	var sessionState ask2live.SessionState
 	var voted int
 	changed, decided := false, false
 	err := db.write(ctx, "question", []readStep{
 		{d.q(questionRowSelect + d.forUpdate), []any{questionID}, func(r rowScanner) error {
 			return r.Scan(&q.ID, &q.SessionID, &q.AuthorID, &q.Kind, &q.Text, &q.State, &q.Phase, &q.Votes,
-				&created, &updated, &answered)
+				&created, &updated, &answered, &pinned)
 		}},
 		{d.q(`SELECT u.username, u.display_name, u.avatar_url, s.state,
 			(SELECT COUNT(*) FROM votes v WHERE v.question_id = q.id AND v.user_id = ?)
@@ -226,7 +248,7 @@ func (db *DB) vote(ctx context.Context, questionID, userID string, on bool) (*as
 				return r.Scan(&q.Author.Username, &q.Author.DisplayName, &q.Author.AvatarURL, &sessionState, &voted)
 			}},
 	}, func() ([]step, error) {
-		q.CreatedAt, q.UpdatedAt, q.AnsweredAt = created.T, updated.T, answered.ptr()
+		q.CreatedAt, q.UpdatedAt, q.AnsweredAt, q.PinnedAt = created.T, updated.T, answered.ptr(), pinned.ptr()
 		if err := ask2live.CheckVote(q.AuthorID, userID, sessionState); err != nil {
 			return nil, err
 		}

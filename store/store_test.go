@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -667,5 +668,74 @@ func TestWritesKeepTextExactly(t *testing.T) {
 			// Where backslashes are plain characters, quoting differs.
 			check(t, storetest.OpenURL(t, storetest.URL(t, backend)+"?sql_mode=%27NO_BACKSLASH_ESCAPES%27"), backend)
 		}
+	})
+}
+
+// TestPinnedQuestionsComeFirst: pinned questions lead the queue, the
+// earliest pinned first, in the database's order and in QuestionLess alike;
+// only open and answering questions can be pinned, and unpinning restores
+// the usual order.
+func TestPinnedQuestionsComeFirst(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, backend string) {
+		db := storetest.Open(t, backend)
+		host, g1, g2 := mkUser(t, db, "host"), mkUser(t, db, "g1"), mkUser(t, db, "g2")
+		s := mkSession(t, db, host, "pins", ask2live.StateLive, 0, t0)
+		var qs []*ask2live.Question
+		for i, author := range []*ask2live.User{g1, g2, g1, g2} {
+			at := t0.Add(time.Duration(i) * time.Second)
+			q := &ask2live.Question{ID: ask2live.NewID(at), SessionID: s.ID, AuthorID: author.ID, Kind: ask2live.KindText,
+				Text: fmt.Sprintf("질문 %d", i), State: ask2live.QuestionOpen, CreatedAt: at, UpdatedAt: at}
+			if err := db.CreateQuestion(ctx(), q); err != nil {
+				t.Fatal(err)
+			}
+			qs = append(qs, q)
+		}
+		order := func() string {
+			t.Helper()
+			list, err := db.ListQuestions(ctx(), s.ID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sorted := slices.Clone(list)
+			ask2live.SortQuestions(sorted)
+			var got, want []string
+			for i := range list {
+				got, want = append(got, list[i].Text), append(want, sorted[i].Text)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("the database's order %v is not QuestionLess's %v", got, want)
+			}
+			return strings.Join(got, ", ")
+		}
+		if got := order(); got != "질문 0, 질문 1, 질문 2, 질문 3" {
+			t.Fatalf("before pinning: %s", got)
+		}
+		pinAt := t0.Add(time.Minute)
+		for i, q := range []*ask2live.Question{qs[3], qs[1]} {
+			at := pinAt.Add(time.Duration(i) * time.Second)
+			got, err := db.SetPinned(ctx(), q.ID, &at, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.PinnedAt == nil || !got.PinnedAt.Equal(at) {
+				t.Fatalf("pinned_at = %v, want %v", got.PinnedAt, at)
+			}
+		}
+		if got := order(); got != "질문 3, 질문 1, 질문 0, 질문 2" {
+			t.Fatalf("after pinning 3 then 1: %s", got)
+		}
+		if _, err := db.SetPinned(ctx(), qs[3].ID, nil, pinAt); err != nil {
+			t.Fatal(err)
+		}
+		if got := order(); got != "질문 1, 질문 0, 질문 2, 질문 3" {
+			t.Fatalf("after unpinning 3: %s", got)
+		}
+		if _, err := db.SetQuestionState(ctx(), qs[0].ID, ask2live.QuestionAnswered, pinAt); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.SetPinned(ctx(), qs[0].ID, &pinAt, pinAt)
+		wantCode(t, err, ask2live.EWrongState)
+		_, err = db.SetPinned(ctx(), "missing", &pinAt, pinAt)
+		wantCode(t, err, ask2live.ENotFound)
 	})
 }

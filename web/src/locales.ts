@@ -32,6 +32,7 @@ export const ko = {
     progress: '찜 진행률', notFound: '세션을 찾을 수 없습니다.', ownSession: '내가 연 세션입니다.',
   },
   q: {
+    pinned: '고정됨', pin: '맨 위에 고정', unpin: '고정 해제',
     title: '사전 질문', listTitle: '등록된 질문', empty: '등록된 질문이 없습니다', ask: '질문하기', placeholder: '궁금한 점을 남겨주세요',
     submit: '등록', upvote: '추천', upvoted: '추천함', votes: '추천 {{count}}', edit: '수정', save: '저장', cancel: '취소',
     delete: '삭제', confirmDelete: '이 질문을 삭제할까요?', deleted: '질문을 삭제했습니다.', voice: '음성 질문', text: '텍스트 질문', mine: '내 질문',
@@ -154,6 +155,7 @@ export const en: Messages = {
     progress: 'Wish progress', notFound: 'Session not found.', ownSession: 'You host this session.',
   },
   q: {
+    pinned: 'Pinned', pin: 'Pin', unpin: 'Unpin',
     title: 'Pre-questions', listTitle: 'Questions', empty: 'No questions yet', ask: 'Ask a question', placeholder: 'What would you like to know?',
     submit: 'Ask', upvote: 'Upvote', upvoted: 'Upvoted', votes: '{{count}} votes', edit: 'Edit', save: 'Save', cancel: 'Cancel',
     delete: 'Delete', confirmDelete: 'Delete this question?', deleted: 'Question deleted.', voice: 'Voice question', text: 'Text question', mine: 'Yours',

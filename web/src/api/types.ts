@@ -70,6 +70,8 @@ export interface Question {
   created_at: string;
   updated_at?: string;
   answered_at: string | null;
+  /** When the host pinned it to the top of the queue; null when not pinned. */
+  pinned_at?: string | null;
 }
 
 export interface Feed {
@@ -120,8 +122,12 @@ export interface Problem {
   errors?: { field: string; message: string }[];
 }
 
-/** Queue order: pre-questions first, then by votes (desc), then by time. */
+/** Queue order: pinned first (earliest pinned first), then pre-questions, then by votes (desc), then by time. */
 export function compareQuestions(a: Question, b: Question): number {
+  const pa = a.pinned_at ?? null;
+  const pb = b.pinned_at ?? null;
+  if ((pa === null) !== (pb === null)) return pa !== null ? -1 : 1;
+  if (pa !== null && pb !== null && pa !== pb) return Date.parse(pa) - Date.parse(pb);
   if (a.phase !== b.phase) return a.phase === 'pre' ? -1 : 1;
   if (a.votes !== b.votes) return b.votes - a.votes;
   return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0;

@@ -48,11 +48,12 @@ function QuestionItem({ q, mine, canVote, onVote, onEdit, onDelete, actions }: {
   const editable = mine && q.state === 'open';
   const body = q.text || (q.kind === 'voice' ? t('live.voiceQuestion') : '');
   return (
-    <li className={`question q-${q.state}${mine ? ' q-mine' : ''}${q.kind === 'voice' ? ' q-voice' : ''}`}>
+    <li className={`question q-${q.state}${mine ? ' q-mine' : ''}${q.kind === 'voice' ? ' q-voice' : ''}${q.pinned_at ? ' q-pinned' : ''}`}>
       <div className="q-main">
         <Avatar user={q.author} size={32} />
         <div className="q-body">
           <div className="q-head">
+            {q.pinned_at && <span className="tag tag-pin">📌 {t('q.pinned')}</span>}
             <span className="q-author">{q.author.display_name}</span>
             {q.phase === 'pre' && <span className="tag">{t('q.pre')}</span>}
             {q.kind === 'voice' && <span className="tag tag-voice">{t('q.voice')}</span>}

@@ -108,6 +108,14 @@ describe('live room reducer', () => {
     s = run(s, { type: 'question', seq: 11, question: q('now', { state: 'answered', answered_at: '2026-11-25T03:30:00Z' }) });
     expect(selectCurrent(s)).toBeNull();
     expect(selectAnswered(s).map((x) => x.id)).toEqual(['done1', 'done2', 'now']);
+    // Pinned questions lead, the earliest pinned first; unpinning puts one back.
+    s = run(s,
+      { type: 'question', seq: 12, question: q('live-few', { votes: 1, pinned_at: '2026-11-25T03:40:00Z' }) },
+      { type: 'question', seq: 13, question: q('live-many', { votes: 5, pinned_at: '2026-11-25T03:41:00Z' }) },
+    );
+    expect(selectQueue(s).map((x) => x.id)).toEqual(['live-few', 'live-many', 'pre-few']);
+    s = run(s, { type: 'question', seq: 14, question: q('live-few', { votes: 1, pinned_at: null }) });
+    expect(selectQueue(s).map((x) => x.id)).toEqual(['live-many', 'pre-few', 'live-few']);
   });
 
   it('tracks the stage, speaking and my raised hand', () => {

@@ -106,6 +106,7 @@ export type Command =
   | { type: 'vote' | 'unvote'; question_id: string }
   | { type: 'edit_question'; question_id: string; text: string }
   | { type: 'delete_question'; question_id: string }
+  | { type: 'pin' | 'unpin'; question_id: string }
   | { type: 'set_question_state'; question_id: string; state: Question['state'] }
   | { type: 'chat'; text: string }
   | { type: 'delete_chat'; message_id: string }

@@ -200,6 +200,9 @@ function Questions({ send, isHost, me }: { send: Send; isHost: boolean; me: stri
           actions={isHost ? (q) => (
             <>
               <button type="button" className="btn btn-primary btn-sm" onClick={() => act({ type: 'set_question_state', question_id: q.id, state: 'answering' })}>{t('live.pick')}</button>
+              <button type="button" className="btn btn-ghost btn-sm" aria-pressed={!!q.pinned_at} onClick={() => act({ type: q.pinned_at ? 'unpin' : 'pin', question_id: q.id })}>
+                {q.pinned_at ? t('q.unpin') : `📌 ${t('q.pin')}`}
+              </button>
               <button type="button" className="btn btn-ghost btn-sm" onClick={async () => {
                 if (await confirm({ title: t('q.confirmDelete'), body: q.text || t('live.voiceQuestion'), confirm: t('q.delete'), danger: true })) {
                   act({ type: 'delete_question', question_id: q.id });
