@@ -19,5 +19,8 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
     css: false,
+    // A test that waits for the page (findBy…) may take a while on a busy
+    // machine; none waits for time itself.
+    testTimeout: 30000,
   },
 });
