@@ -175,6 +175,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		LoginUserRate:  cfg.LoginUserRate,
 		QuestionRate:   cfg.QuestionRate,
 		WriteRate:      cfg.WriteRate,
+		PublicURL:      cfg.PublicURL,
 		Limits:         a.limits,
 		UI:             web.Handler(),
 		Live:           a.hub,
@@ -183,6 +184,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Ready:          a.bus.Ping,
 		Registry:       reg,
 
+		CalendarFeedRate:  cfg.CalendarFeedRate,
 		BodyReadTimeout:   cfg.BodyReadTimeout,
 		UploadReadTimeout: cfg.UploadReadTimeout,
 		MetricsElsewhere:  cfg.MetricsAddr != "",
