@@ -34,10 +34,6 @@ type Config struct {
 	// are believed (see clientIP); empty: the peer address is the client.
 	TrustedProxies []netip.Prefix
 	AllowedOrigins []string // extra origins allowed for cookie writes
-	// PublicURL is the address people reach the server by
-	// (scheme://host[:port]), for links that leave the browser: calendar
-	// files and feeds. Empty: taken from each request (see publicBase).
-	PublicURL string
 	LoginRate      int      // register and log-in attempts per minute per client address (default 10)
 	LoginUserRate  int      // log-in attempts per hour on one account from new addresses, and from each known one (default 30)
 	QuestionRate   int      // questions per minute per user (default 10)
@@ -48,6 +44,10 @@ type Config struct {
 	// hour (default 60): calendar apps poll, a runaway one must not
 	// hammer the database.
 	CalendarFeedRate int
+	// PublicURL is the address people reach the server by
+	// (scheme://host[:port]), for links that leave the browser: calendar
+	// files and feeds. Empty: taken from each request (see publicBase).
+	PublicURL string
 	// BodyReadTimeout bounds the time a request body may take to arrive
 	// (default 30 s); UploadReadTimeout is the same for uploads (default
 	// 2 min). Requests without a body, such as WebSocket upgrades, have
