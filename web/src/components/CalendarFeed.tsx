@@ -104,10 +104,13 @@ export function CalendarFeedSection() {
           </Field>
         )}
         {!fresh && q.data?.active && (
-          <p className="calendar-status">
-            <span className="badge badge-on">{t('calendar.on')}</span>{' '}
-            {t('calendar.activeSince', { when: formatDateTime(q.data.created_at) })} <span className="muted">{t('calendar.shownOnce')}</span>
-          </p>
+          <div className="calendar-status">
+            <p>
+              <span className="badge badge-on">{t('calendar.on')}</span>{' '}
+              {t('calendar.activeSince', { when: formatDateTime(q.data.created_at) })}
+            </p>
+            <p className="hint">{t('calendar.shownOnce')}</p>
+          </div>
         )}
         {q.data && (
           <div className="row wrap">
