@@ -103,11 +103,13 @@ type AdminStore interface {
 	// SetRole sets a user's role.
 	SetRole(ctx context.Context, userID string, role Role, audit *AuditEntry) error
 	// SetSuspended suspends the account (at set) or lifts its suspension
-	// (at nil). Suspending deletes every credential of the account.
+	// (at nil). Suspending deletes every credential of the account: its
+	// log-in tokens and its calendar feed.
 	SetSuspended(ctx context.Context, userID string, at *time.Time, audit *AuditEntry) error
 	// DeleteAccount scrubs the account's personal data (display name
 	// DeletedDisplayName, company, work field, bio and avatar emptied, the
-	// password unusable), deletes its credentials and marks it deleted;
+	// password unusable), deletes its credentials (log-in tokens and
+	// calendar feed) and marks it deleted;
 	// the row stays, so its username stays taken and its questions keep
 	// an author.
 	DeleteAccount(ctx context.Context, userID string, at time.Time, audit *AuditEntry) error

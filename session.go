@@ -51,6 +51,9 @@ type Session struct {
 	WishCount    int          `json:"wish_count"`
 	CreatedAt    time.Time    `json:"created_at"`
 	UpdatedAt    time.Time    `json:"updated_at"`
+	// CalendarSequence counts the changes calendars must take over (see
+	// CalendarRevised): the SEQUENCE of the session's iCalendar event.
+	CalendarSequence int `json:"-"`
 
 	// Derived for the response.
 	WishedByMe       bool  `json:"wished_by_me"`

@@ -19,6 +19,7 @@ type Store interface {
 	LiveStore
 	MediaStore
 	AdminStore
+	CalendarStore
 
 	// Ping checks that the database answers (for /readyz).
 	Ping(ctx context.Context) error

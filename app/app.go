@@ -176,6 +176,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		LoginUserRate:  cfg.LoginUserRate,
 		QuestionRate:   cfg.QuestionRate,
 		WriteRate:      cfg.WriteRate,
+		PublicURL:      cfg.PublicURL,
 		Limits:         a.limits,
 		UI:             web.Handler(),
 		Live:           a.hub,
@@ -184,6 +185,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Ready:          a.bus.Ping,
 		Registry:       reg,
 
+		CalendarFeedRate:  cfg.CalendarFeedRate,
 		BodyReadTimeout:   cfg.BodyReadTimeout,
 		UploadReadTimeout: cfg.UploadReadTimeout,
 		MetricsElsewhere:  cfg.MetricsAddr != "",

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -42,6 +43,7 @@ type Config struct {
 	// HTTP
 	AllowedOrigins []string
 	CookieSecure   bool
+	PublicURL      string   // scheme://host[:port] people reach the server by, for calendar links; empty: from each request
 	TrustProxy     bool     // deprecated: TrustedProxies = loopback
 	TrustedProxies []string // CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed
 	TokenTTL       time.Duration
@@ -49,6 +51,8 @@ type Config struct {
 	LoginRate      int // register and log-in attempts per minute per client address
 	LoginUserRate  int // log-in attempts per hour on one account: from new addresses together, and from each address it has logged in from
 	HashWorkers    int // password hashes computed at once; 0: one per core
+	// CalendarFeedRate bounds fetches of one calendar feed per hour.
+	CalendarFeedRate int
 
 	// Slow clients: how long a request body may take to arrive, for JSON
 	// and for uploads, and how many connections one address may hold.
@@ -131,6 +135,7 @@ func DefaultConfig() Config {
 		ChatHistory:       50,
 		QuestionRate:      5,
 		WriteRate:         120,
+		CalendarFeedRate:  60,
 		ChatRate:          20,
 		CommandRate:       120,
 		SignalRate:        100,
@@ -188,6 +193,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 
 	listVar(fs, &c.AllowedOrigins, "allowed-origins", "extra origins (scheme://host[:port]) allowed for cookie requests and WebSocket upgrades, comma-separated; the server's own host is always allowed")
 	fs.BoolVar(&c.CookieSecure, "cookie-secure", c.CookieSecure, "mark cookies Secure (set when served over HTTPS)")
+	fs.StringVar(&c.PublicURL, "public-url", "", "the address people reach the server by, scheme://host[:port] (e.g. https://qa.example.com), for links that leave the browser: calendar files and feeds; empty: each request's Host, with https when the request came over TLS, -cookie-secure is set, or a -trusted-proxies proxy sent X-Forwarded-Proto: https")
 	listVar(fs, &c.TrustedProxies, "trusted-proxies", "reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For is believed: the client is the right-most address in it that is not one of these; empty: the peer address is the client")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "deprecated: the same as -trusted-proxies 127.0.0.0/8,::1 (a proxy on this machine)")
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.TokenTTL, "lifetime of log-in tokens and session cookies")
@@ -215,6 +221,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.IntVar(&c.ChatHistory, "chat-history", c.ChatHistory, "chat messages a newcomer receives")
 	fs.IntVar(&c.QuestionRate, "question-rate", c.QuestionRate, "questions a user may ask per minute in a live room")
 	fs.IntVar(&c.WriteRate, "write-rate", c.WriteRate, "changes a user may make over the REST API per minute (votes, wishes, edits, session actions, profile; log-out is free); all may come at once, then they come back evenly over the minute")
+	fs.IntVar(&c.CalendarFeedRate, "calendar-feed-rate", c.CalendarFeedRate, "fetches of one calendar feed allowed per hour (calendar apps poll it; all may come at once, then they come back evenly over the hour)")
 	fs.IntVar(&c.ChatRate, "chat-rate", c.ChatRate, "chat messages a user may send per 10 seconds")
 	fs.IntVar(&c.CommandRate, "command-rate", c.CommandRate, "live-room commands of every kind (votes, questions, chat, host actions; not WebRTC signalling) a user may send per minute in one room, from all their sockets; all may come at once, then they come back evenly over the minute")
 	fs.IntVar(&c.SignalRate, "signal-rate", c.SignalRate, "WebRTC signalling messages (offers, answers, ICE candidates) one live socket may send per 10 seconds")
@@ -291,7 +298,7 @@ func (c *Config) Validate() error {
 	}
 	positive := map[string]int64{
 		"max-body-bytes": c.MaxBodyBytes, "body-read-timeout": int64(c.BodyReadTimeout), "upload-read-timeout": int64(c.UploadReadTimeout), "login-rate": int64(c.LoginRate), "login-user-rate": int64(c.LoginUserRate), "chat-history": int64(c.ChatHistory),
-		"question-rate": int64(c.QuestionRate), "write-rate": int64(c.WriteRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
+		"question-rate": int64(c.QuestionRate), "write-rate": int64(c.WriteRate), "calendar-feed-rate": int64(c.CalendarFeedRate), "chat-rate": int64(c.ChatRate), "max-frame-bytes": c.MaxFrameBytes,
 		"command-rate": int64(c.CommandRate), "signal-rate": int64(c.SignalRate), "vote-interval": int64(c.VoteInterval),
 		"send-queue": int64(c.SendQueue), "token-ttl": int64(c.TokenTTL), "shutdown-timeout": int64(c.ShutdownTimeout),
 		"host-gone-timeout": int64(c.HostGoneTimeout), "max-mic-time": int64(c.MaxMicTime), "max-live-duration": int64(c.MaxLiveDuration),
@@ -316,6 +323,9 @@ func (c *Config) Validate() error {
 		if v < 0 {
 			bad(name, "must not be negative")
 		}
+	}
+	if err := checkPublicURL(c.PublicURL); err != nil {
+		bad("public-url", "%v", err)
 	}
 	if _, err := c.Proxies(); err != nil {
 		bad("trusted-proxies", "%v", err)
@@ -408,4 +418,21 @@ Flags:
 		}
 		fmt.Fprintf(out, "  -%s  [%s]\n      %s%s\n", f.Name, EnvName(f.Name), f.Usage, def)
 	})
+}
+
+// checkPublicURL checks -public-url: empty, or an http(s) address of a
+// host with no path beyond "/", query or fragment (the web app is served
+// from the root).
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return fmt.Errorf("want scheme://host[:port] with http or https, got %q", s)
+	case u.User != nil || strings.TrimRight(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
+		return fmt.Errorf("want only scheme://host[:port], got %q: the server is reached at the root of its address", s)
+	}
+	return nil
 }

@@ -63,6 +63,10 @@ func TestParseConfigErrors(t *testing.T) {
 		"bad turn port":     {[]string{"-turn-port", "70000", "-turn-host", "turn.example"}, nil, "turn-port"},
 		"bad proxy":         {[]string{"-trusted-proxies", "10.0.0.0/8,proxy.example"}, nil, "trusted-proxies"},
 		"no avatar pixels":  {nil, map[string]string{"ASK2LIVE_AVATAR_MAX_PIXELS": "0"}, "avatar-max-pixels"},
+		"public url scheme": {[]string{"-public-url", "qa.example.com"}, nil, "public-url"},
+		"public url path":   {nil, map[string]string{"ASK2LIVE_PUBLIC_URL": "https://qa.example.com/ask"}, "ASK2LIVE_PUBLIC_URL"},
+		"public url query":  {[]string{"-public-url", "https://qa.example.com/?x=1"}, nil, "public-url"},
+		"no feed fetches":   {[]string{"-calendar-feed-rate", "0"}, nil, "calendar-feed-rate"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -71,6 +75,14 @@ func TestParseConfigErrors(t *testing.T) {
 				t.Fatalf("err = %v, want mention of %q", err, c.want)
 			}
 		})
+	}
+}
+
+func TestPublicURL(t *testing.T) {
+	for _, u := range []string{"", "https://qa.example.com", "https://qa.example.com/", "http://10.0.0.5:8080"} {
+		if _, err := ParseConfig([]string{"-public-url", u}, env(nil), &bytes.Buffer{}); err != nil {
+			t.Errorf("-public-url %q: %v", u, err)
+		}
 	}
 }
 

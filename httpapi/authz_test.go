@@ -114,6 +114,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"create session", ask2live.StateReady, "POST", "/api/v1/sessions", map[string]any{"title": "t", "open_now": true}, cell{201, 201, 201, 401, 0}},
 		{"edit profile", ask2live.StateReady, "PATCH", "/api/v1/me", map[string]string{"bio": "hi"}, cell{200, 200, 200, 401, 0}},
 		{"upload avatar", ask2live.StateReady, "PUT", "/api/v1/me/avatar", "avatar", cell{200, 200, 200, 401, 0}},
+		// Each user makes and revokes only their own calendar feed: the
+		// routes name no one else's.
+		{"make calendar feed", ask2live.StateReady, "POST", "/api/v1/me/calendar-feed", nil, cell{201, 201, 201, 401, 0}},
+		{"revoke calendar feed", ask2live.StateReady, "DELETE", "/api/v1/me/calendar-feed", nil, cell{204, 204, 204, 401, 0}},
 
 		{"admin: list accounts", ask2live.StateReady, "GET", "/api/v1/admin/users?q=account", nil, cell{403, 403, 403, 401, 200}},
 		{"admin: suspend", ask2live.StateReady, "POST", "/api/v1/admin/users/{u}/suspend", nil, cell{403, 403, 403, 401, 200}},

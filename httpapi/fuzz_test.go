@@ -117,6 +117,7 @@ func FuzzRequestURL(f *testing.F) {
 			"/api/v1/sessions?state=" + q, "/api/v1/sessions?cursor=" + q, "/api/v1/sessions?limit=" + q,
 			"/api/v1/sessions/" + sid + "/questions?cursor=" + q, "/api/v1/sessions/" + sid + "/questions?limit=" + q,
 			"/api/v1/feed?" + q + "=" + q,
+			"/api/v1/sessions/" + p + "/calendar.ics", "/api/v1/calendar/" + p, "/api/v1/calendar/" + p + ".ics",
 		} {
 			method := "GET"
 			if strings.HasSuffix(target, "/vote") {

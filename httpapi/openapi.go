@@ -64,6 +64,9 @@ func (s *Server) openAPIDocument() []byte {
 		if rt.out != nil {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.out))}}
 		}
+		if rt.produces != "" {
+			ok["content"] = map[string]any{rt.produces: map[string]any{"schema": map[string]any{"type": "string"}}}
+		}
 		responses := map[string]any{strconv.Itoa(rt.status): ok}
 		for _, code := range rt.errors {
 			responses[strconv.Itoa(code)] = map[string]any{"description": httpStatusText(code),
@@ -92,6 +95,7 @@ func (s *Server) openAPIDocument() []byte {
 			map[string]any{"name": "sessions", "description": "Sessions, wishes and the host's lifecycle actions"},
 			map[string]any{"name": "questions", "description": "The question queue and votes"},
 			map[string]any{"name": "live", "description": "The live room and the event stream"},
+			map[string]any{"name": "calendars", "description": "Sessions as iCalendar files, and each user's secret feed of wished sessions for calendar apps"},
 			map[string]any{"name": "operations", "description": "Health, metrics, media and this documentation"},
 		},
 		"paths": paths,

@@ -41,6 +41,7 @@ func (s *Server) routeList() []route {
 		tLive = "live"
 		tOps  = "operations"
 		tAdm  = "administration"
+		tCal  = "calendars"
 	)
 	orUnavailable := func(h http.Handler, what string) http.Handler {
 		if h == nil {
@@ -73,6 +74,14 @@ func (s *Server) routeList() []route {
 			auth: true, multipart: true, out: avatarResponse{}, status: 200, errors: []int{400, 401, 403, 413, 415, 422}, handle: s.putAvatar},
 		{method: "GET", path: "/api/v1/users/{username}", tag: tAuth, summary: "Public profile with upcoming and past sessions",
 			out: &ask2live.Profile{}, status: 200, errors: []int{404}, handle: s.profile},
+		{method: "GET", path: "/api/v1/me/calendar-feed", tag: tCal, summary: "Whether I have a calendar feed, and since when (its address is shown only when made)",
+			auth: true, out: &ask2live.CalendarFeedState{}, status: 200, errors: []int{401}, handle: s.calendarFeedState},
+		{method: "POST", path: "/api/v1/me/calendar-feed", tag: tCal, summary: "Make my calendar feed's secret address (the sessions I wished), replacing any earlier one",
+			auth: true, out: calendarFeedResponse{}, status: 201, errors: []int{400, 401, 403}, handle: s.createCalendarFeed},
+		{method: "DELETE", path: "/api/v1/me/calendar-feed", tag: tCal, summary: "Turn my calendar feed off: its address stops working",
+			auth: true, status: 204, errors: []int{401, 403}, handle: s.revokeCalendarFeed},
+		{method: "GET", path: "/api/v1/calendar/{feed}", tag: tCal, summary: "A calendar feed (RFC 5545) of the sessions its owner wished; {feed} is the secret from POST /api/v1/me/calendar-feed followed by .ics. No cookies: the address is the credential",
+			status: 200, errors: []int{400, 404, 429}, produces: "text/calendar", noAuth: true, raw: http.HandlerFunc(s.calendarFeed)},
 		{method: "GET", path: "/api/v1/me/sessions", tag: tSess, summary: "My page: sessions I host, wished, and the ended ones I took part in (hosted, wished, asked in or joined)",
 			auth: true, out: &ask2live.MySessions{}, status: 200, errors: []int{401}, handle: s.mySessions},
 		{method: "GET", path: "/api/v1/feed", tag: tSess, summary: "Main page: wished-and-live, live, upcoming, recruiting",
@@ -85,6 +94,8 @@ func (s *Server) routeList() []route {
 			auth: true, in: ask2live.SessionInput{}, out: &ask2live.Session{}, status: 201, errors: []int{400, 401, 403, 415, 422}, handle: s.createSession},
 		{method: "GET", path: "/api/v1/sessions/{id}", tag: tSess, summary: "Session detail",
 			out: &ask2live.Session{}, status: 200, errors: []int{404}, handle: s.getSession},
+		{method: "GET", path: "/api/v1/sessions/{id}/calendar.ics", tag: tCal, summary: "The session as an iCalendar file (RFC 5545) to add to a calendar; 409 when it is over or has no time",
+			status: 200, errors: []int{400, 404, 409}, produces: "text/calendar", noAuth: true, raw: http.HandlerFunc(s.sessionCalendar)},
 		{method: "PATCH", path: "/api/v1/sessions/{id}", tag: tSess, summary: "Edit a session before it goes live (host)",
 			auth: true, in: ask2live.SessionUpdate{}, out: &ask2live.Session{}, status: 200, errors: []int{400, 401, 403, 404, 409, 415, 422}, handle: s.updateSession},
 		{method: "DELETE", path: "/api/v1/sessions/{id}", tag: tSess, summary: "Cancel a session that has not gone live (host)",

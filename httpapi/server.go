@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,14 @@ type Config struct {
 	// WriteRate bounds every other change a user makes over REST (votes,
 	// wishes, edits, session actions, profile) per minute (default 120).
 	WriteRate int
+	// CalendarFeedRate bounds how often one calendar feed is fetched, per
+	// hour (default 60): calendar apps poll, a runaway one must not
+	// hammer the database.
+	CalendarFeedRate int
+	// PublicURL is the address people reach the server by
+	// (scheme://host[:port]), for links that leave the browser: calendar
+	// files and feeds. Empty: taken from each request (see publicBase).
+	PublicURL string
 	// BodyReadTimeout bounds the time a request body may take to arrive
 	// (default 30 s); UploadReadTimeout is the same for uploads (default
 	// 2 min). Requests without a body, such as WebSocket upgrades, have
@@ -75,6 +84,7 @@ type Server struct {
 	logins    *loginGuard
 	questions ratelimit.Limiter
 	writes    ratelimit.Limiter
+	feeds     ratelimit.Limiter
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -97,6 +107,7 @@ type route struct {
 	errors       []int
 	handle       func(w http.ResponseWriter, r *http.Request) (any, error)
 	raw          http.Handler // served as is (WebSocket, SSE, docs); not wrapped in JSON handling
+	produces     string       // the media type a raw route answers with, for the document
 	query        []param
 	multipart    bool
 	noAuth       bool // static or operational: skip credential look-up entirely
@@ -123,6 +134,10 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 	if cfg.QuestionRate <= 0 {
 		cfg.QuestionRate = 10
 	}
+	if cfg.CalendarFeedRate <= 0 {
+		cfg.CalendarFeedRate = 60
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	if cfg.BodyReadTimeout <= 0 {
 		cfg.BodyReadTimeout = 30 * time.Second
 	}
@@ -144,6 +159,7 @@ func New(cfg Config, svc *ask2live.Service, log *slog.Logger) *Server {
 		logins:    newLoginGuard(cfg.Limits, cfg.LoginRate, cfg.LoginUserRate),
 		questions: cfg.Limits.Limiter("question", ratelimit.Rate{Events: cfg.QuestionRate, Period: time.Minute}),
 		writes:    cfg.Limits.Limiter("write", ratelimit.Rate{Events: cfg.WriteRate, Period: time.Minute}),
+		feeds:     cfg.Limits.Limiter("calendar", ratelimit.Rate{Events: cfg.CalendarFeedRate, Period: time.Hour}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ask2live_http_requests_total", Help: "HTTP requests by route and status.",
 		}, []string{"route", "status"}),

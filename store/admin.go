@@ -58,12 +58,19 @@ func (db *DB) SetRole(ctx context.Context, userID string, role ask2live.Role, e 
 		[]any{string(role), db.d.t(e.CreatedAt), userID})
 }
 
+// deleteCredentials are the statements that delete every credential of an
+// account: its log-in tokens and its calendar feed's secret.
+var deleteCredentials = []string{
+	"DELETE FROM auth_tokens WHERE user_id = ?",
+	"DELETE FROM calendar_feeds WHERE user_id = ?",
+}
+
 // SetSuspended suspends an account and deletes its credentials, or lifts
 // the suspension (at nil).
 func (db *DB) SetSuspended(ctx context.Context, userID string, at *time.Time, e *ask2live.AuditEntry) error {
 	var extra []string
 	if at != nil {
-		extra = append(extra, "DELETE FROM auth_tokens WHERE user_id = ?")
+		extra = deleteCredentials
 	}
 	return db.updateUser(ctx, userID, e, "UPDATE users SET suspended_at = ?, updated_at = ? WHERE id = ?",
 		[]any{db.d.tp(at), db.d.t(e.CreatedAt), userID}, extra...)
@@ -74,7 +81,7 @@ func (db *DB) DeleteAccount(ctx context.Context, userID string, at time.Time, e 
 	return db.updateUser(ctx, userID, e, `UPDATE users SET display_name = ?, company = '', work_field = '', bio = '',
 		avatar_url = '', password_hash = ?, deleted_at = ?, updated_at = ? WHERE id = ?`,
 		[]any{ask2live.DeletedDisplayName, unusablePassword, db.d.t(at), db.d.t(at), userID},
-		"DELETE FROM auth_tokens WHERE user_id = ?")
+		deleteCredentials...)
 }
 
 // AdminUsers lists accounts by username, optionally those whose username

@@ -37,6 +37,7 @@ var copyTables = []copyTable{
 	{"live_commands", []string{"session_id", "user_id", "cid"}},
 	{"live_removals", []string{"session_id", "user_id"}},
 	{"audit_log", []string{"id"}},
+	{"calendar_feeds", []string{"user_id"}},
 }
 
 // CopyOptions tune CopyData.

@@ -72,6 +72,9 @@ func generate(t *testing.T, db *store.DB, users, sessions, questionsPer int) *co
 			if err := db.CreateToken(ctx, tok); err != nil {
 				t.Fatal(err)
 			}
+			if err := db.SetCalendarFeed(ctx, u.ID, fmt.Sprintf("%064x", i+1<<20), at(i)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		c.users = append(c.users, u)
 	}
@@ -252,6 +255,17 @@ func reads(t *testing.T, db *store.DB, c *community) string {
 		put("user", got, err)
 		w, err := db.Wishes(ctx, u.ID)
 		put("wishes", w, err)
+		// Calendars: the feed, and each session's sequence (not in the
+		// sessions' JSON).
+		if at, err := db.CalendarFeedCreated(ctx, u.ID); ask2live.ErrorCode(err) != ask2live.ENotFound {
+			put("calendar feed", at, err)
+		}
+		cal, err := db.CalendarSessions(ctx, u.ID, time.Time{}, 500)
+		var seqs []string
+		for _, s := range cal {
+			seqs = append(seqs, fmt.Sprintf("%s:%d", s.ID, s.CalendarSequence))
+		}
+		put("calendar", seqs, err)
 	}
 	for _, k := range c.media {
 		ct, data, mod, err := db.Media(ctx, k)
@@ -305,7 +319,7 @@ func TestCopyDataBetweenEveryPairOfDatabases(t *testing.T) {
 	for _, tc := range rep {
 		total[tc.Table] = tc.Rows
 	}
-	for _, table := range []string{"users", "sessions", "questions", "votes", "wishes", "chat_messages", "participations", "media", "auth_tokens", "live_commands", "live_removals", "audit_log"} {
+	for _, table := range []string{"users", "sessions", "questions", "votes", "wishes", "chat_messages", "participations", "media", "auth_tokens", "live_commands", "live_removals", "audit_log", "calendar_feeds"} {
 		if total[table] == 0 {
 			t.Errorf("the generated data has no %s: the copy of that table is not tested", table)
 		}

@@ -40,7 +40,7 @@ func sortKey(s *ask2live.Session) string {
 }
 
 const sessionSelect = `SELECT s.id, s.host_id, s.title, s.description, s.state, s.starts_at, s.started_at, s.ended_at,
-	s.target_guests, s.wish_count, s.question_count, s.created_at, s.updated_at, s.sort_key, ` + userColumns + `,
+	s.target_guests, s.wish_count, s.question_count, s.created_at, s.updated_at, s.sort_key, s.calendar_sequence, ` + userColumns + `,
 	CASE WHEN EXISTS (SELECT 1 FROM wishes w WHERE w.session_id = s.id AND w.user_id = ?) THEN 1 ELSE 0 END
 	FROM sessions s JOIN users u ON u.id = s.host_id`
 
@@ -50,7 +50,7 @@ func scanSession(sc scanner) (*ask2live.Session, string, error) {
 	var key string
 	var wished dbBool
 	host, err := scanUser(rowPrefix{sc, []any{&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
-		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &key}}, &wished)
+		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &key, &s.CalendarSequence}}, &wished)
 	if err != nil {
 		return nil, "", err
 	}
@@ -200,13 +200,13 @@ func (db *DB) lockSession(ctx context.Context, tx *txn, id string) (*ask2live.Se
 }
 
 const sessionRowSelect = `SELECT id, host_id, title, description, state, starts_at, started_at, ended_at,
-	target_guests, wish_count, question_count, created_at, updated_at FROM sessions WHERE id = ?`
+	target_guests, wish_count, question_count, created_at, updated_at, calendar_sequence FROM sessions WHERE id = ?`
 
 func (db *DB) scanSessionRow(row rowScanner) (*ask2live.Session, error) {
 	var s ask2live.Session
 	var starts, started, ended, created, updated dbTime
 	err := row.Scan(&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
-		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated)
+		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &s.CalendarSequence)
 	if err != nil {
 		return nil, db.d.fail(err, "session")
 	}
@@ -232,21 +232,27 @@ func (db *DB) saveSession(ctx context.Context, tx *txn, s *ask2live.Session) err
 func (db *DB) saveSessionStep(s *ask2live.Session) step {
 	d := db.d
 	return step{d.q(`UPDATE sessions SET title = ?, description = ?, state = ?, starts_at = ?,
-		started_at = ?, ended_at = ?, target_guests = ?, wish_count = ?, sort_key = ?, updated_at = ? WHERE id = ?`),
+		started_at = ?, ended_at = ?, target_guests = ?, wish_count = ?, sort_key = ?, updated_at = ?,
+		calendar_sequence = ? WHERE id = ?`),
 		[]any{s.Title, s.Description, s.State, d.tp(s.StartsAt), d.tp(s.StartedAt), d.tp(s.EndedAt),
-			s.TargetGuests, s.WishCount, sortKey(s), d.t(s.UpdatedAt), s.ID}}
+			s.TargetGuests, s.WishCount, sortKey(s), d.t(s.UpdatedAt), s.CalendarSequence, s.ID}}
 }
 
 // modifySession locks a session, lets fn change it, saves it and returns the
-// fresh view for viewerID.
+// fresh view for viewerID. A change calendars must take over raises the
+// session's calendar sequence.
 func (db *DB) modifySession(ctx context.Context, id, viewerID string, now time.Time, fn func(tx *txn, s *ask2live.Session) error) (*ask2live.Session, error) {
 	err := db.tx(ctx, "session", func(tx *txn) error {
 		s, err := db.lockSession(ctx, tx, id)
 		if err != nil {
 			return err
 		}
+		before := *s
 		if err := fn(tx, s); err != nil {
 			return err
+		}
+		if ask2live.CalendarRevised(&before, s) {
+			s.CalendarSequence++
 		}
 		s.UpdatedAt = now
 		return db.saveSession(ctx, tx, s)
@@ -344,7 +350,11 @@ func (db *DB) wish(ctx context.Context, sessionID, userID string, now time.Time,
 			return nil, nil
 		}
 		changed = true
+		before := *s
 		s.State = ask2live.RecruitState(s.State, s.WishCount, s.TargetGuests)
+		if ask2live.CalendarRevised(&before, s) {
+			s.CalendarSequence++
+		}
 		s.UpdatedAt = stored(now)
 		return []step{change, db.saveSessionStep(s)}, nil
 	})

@@ -1,7 +1,7 @@
 import { createApi } from '@reduxjs/toolkit/query/react';
 import { baseQuery } from './http';
 import type {
-  AdminUser, AuditEntry, Feed, Me, MySessions, Page, ProfileInput, PublicProfile, Question, QuestionState, Session, SessionInput, User,
+  AdminUser, AuditEntry, CalendarFeedState, Feed, NewCalendarFeed, Me, MySessions, Page, ProfileInput, PublicProfile, Question, QuestionState, Session, SessionInput, User,
 } from './types';
 
 type AuthResult = { user: User; token: string };
@@ -26,7 +26,7 @@ const signOutOn401: typeof baseQuery = async (args, bq, extra) => {
 export const api = createApi({
   reducerPath: 'api',
   baseQuery: signOutOn401,
-  tagTypes: ['Me', 'Feed', 'MySessions', 'Session', 'Questions', 'User', 'Admin'],
+  tagTypes: ['Me', 'Feed', 'MySessions', 'Session', 'Questions', 'User', 'Admin', 'CalendarFeed'],
   endpoints: (b) => ({
     getMe: b.query<Me, void>({ query: () => '/me', providesTags: ['Me'] }),
     register: b.mutation<AuthResult, { username: string; password: string; display_name: string }>({
@@ -69,6 +69,15 @@ export const api = createApi({
     getUser: b.query<PublicProfile, string>({
       query: (username) => `/users/${encodeURIComponent(username)}`,
       providesTags: (_r, _e, u) => [{ type: 'User', id: u }],
+    }),
+    calendarFeed: b.query<CalendarFeedState, void>({ query: () => '/me/calendar-feed', providesTags: ['CalendarFeed'] }),
+    createCalendarFeed: b.mutation<NewCalendarFeed, void>({
+      query: () => ({ url: '/me/calendar-feed', method: 'POST' }),
+      invalidatesTags: ['CalendarFeed'],
+    }),
+    revokeCalendarFeed: b.mutation<void, void>({
+      query: () => ({ url: '/me/calendar-feed', method: 'DELETE' }),
+      invalidatesTags: ['CalendarFeed'],
     }),
     mySessions: b.query<MySessions, void>({ query: () => '/me/sessions', providesTags: ['MySessions'] }),
     feed: b.query<Feed, void>({ query: () => '/feed', providesTags: ['Feed'] }),
@@ -259,5 +268,10 @@ export const {
   useUploadAvatarMutation, useGetUserQuery, useMySessionsQuery, useFeedQuery, useListSessionsQuery,
   useGetSessionQuery, useCreateSessionMutation, useUpdateSessionMutation, useDeleteSessionMutation,
   useWishMutation, useSessionActionMutation, useQuestionsQuery, useAskMutation, useEditQuestionMutation,
-  useDeleteQuestionMutation, useVoteMutation,
+  useDeleteQuestionMutation, useVoteMutation, useCalendarFeedQuery, useCreateCalendarFeedMutation, useRevokeCalendarFeedMutation,
 } = api;
+
+/** Where a session's calendar file is downloaded from. */
+export function sessionCalendarURL(id: string): string {
+  return `/api/v1/sessions/${encodeURIComponent(id)}/calendar.ics`;
+}

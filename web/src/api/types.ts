@@ -143,3 +143,16 @@ export function answeredInOrder(qs: Question[]): Question[] {
     .filter((q) => q.state === 'answered')
     .sort((a, b) => (a.answered_at ?? '').localeCompare(b.answered_at ?? '') || a.created_at.localeCompare(b.created_at));
 }
+
+/** Whether the signed-in user has a calendar feed (its address is shown only when made). */
+export interface CalendarFeedState {
+  active: boolean;
+  created_at: string | null;
+}
+
+/** A freshly made calendar feed: the only time its address is seen. */
+export interface NewCalendarFeed {
+  url: string;
+  webcal_url: string;
+  created_at: string;
+}

@@ -2,6 +2,7 @@ import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { useMySessionsQuery } from '../api/api';
 import type { Session } from '../api/types';
+import { CalendarFeedSection } from '../components/CalendarFeed';
 import { HostActions } from '../components/HostActions';
 import { SessionGrid } from '../components/SessionCard';
 import { Avatar, EmptyState, Loading, ProblemAlert, Section } from '../components/ui';
@@ -58,6 +59,7 @@ export function MyPage() {
               <EmptyState icon="♡" title={t('my.noWished')} action={<Link className="btn btn-ghost btn-sm" to="/">{t('my.browse')}</Link>}>{t('main.noWishedYet')}</EmptyState>
             } />
           </Section>
+          <CalendarFeedSection />
           <Section title={t('my.ended')}>
             <SessionGrid sessions={q.data.ended} empty={<EmptyState icon="🗂" title={t('my.noEnded')}>{t('my.noEndedText')}</EmptyState>} />
           </Section>

@@ -5,6 +5,7 @@ import {
   useVoteMutation, useWishMutation,
 } from '../api/api';
 import type { Session, User } from '../api/types';
+import { AddToCalendar } from '../components/CalendarFeed';
 import { AskBox, QuestionList } from '../components/QuestionList';
 import { WishProgress } from '../components/SessionCard';
 import { HostActions } from '../components/HostActions';
@@ -93,6 +94,7 @@ export function SessionDetailPage() {
           <div><dt>{t('session.startsAt')}</dt><dd>{s.starts_at ? <time dateTime={s.starts_at}>{formatDateTime(s.starts_at)}</time> : t('session.notScheduled')}</dd></div>
           <div><dt>{t('q.listTitle')}</dt><dd>{t('session.questions', { count: qq.data?.length ?? s.question_count })}</dd></div>
         </dl>
+        <AddToCalendar session={s} />
         {s.description && (
           <section aria-label={t('session.topic')}>
             <h2 className="h3">{t('session.topic')}</h2>
