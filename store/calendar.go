@@ -49,23 +49,10 @@ func (db *DB) CalendarFeedUser(ctx context.Context, hash string) (*ask2live.User
 // CalendarSessions returns the sessions a user wished that a calendar
 // shows, soonest start first.
 func (db *DB) CalendarSessions(ctx context.Context, userID string, since time.Time, limit int) ([]*ask2live.Session, error) {
-	rows, err := db.query(ctx, sessionSelect+` JOIN wishes cw ON cw.session_id = s.id
+	return db.sessions(ctx, sessionSelect+` JOIN wishes cw ON cw.session_id = s.id
 		WHERE cw.user_id = ? AND s.starts_at IS NOT NULL
 		AND (s.state IN (?, ?, ?, ?) OR (s.state IN (?, ?) AND s.ended_at >= ?))
 		ORDER BY s.starts_at, s.id LIMIT ?`, userID, userID,
 		string(ask2live.StateRecruiting), string(ask2live.StateReady), string(ask2live.StateScheduled), string(ask2live.StateLive),
 		string(ask2live.StateEnded), string(ask2live.StateCancelled), db.d.t(since), limit)
-	if err != nil {
-		return nil, db.d.fail(err, "sessions")
-	}
-	defer rows.Close()
-	out := []*ask2live.Session{}
-	for rows.Next() {
-		s, _, err := scanSession(rows)
-		if err != nil {
-			return nil, db.d.fail(err, "sessions")
-		}
-		out = append(out, s)
-	}
-	return out, db.d.fail(rows.Err(), "sessions")
 }

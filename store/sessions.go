@@ -175,8 +175,13 @@ func decodeCursor(c string) (key, id string, err error) {
 
 // WishedSessions returns the sessions a user wished, newest wish first.
 func (db *DB) WishedSessions(ctx context.Context, userID string, limit int) ([]*ask2live.Session, error) {
-	rows, err := db.query(ctx, sessionSelect+` JOIN wishes mw ON mw.session_id = s.id
+	return db.sessions(ctx, sessionSelect+` JOIN wishes mw ON mw.session_id = s.id
 		WHERE mw.user_id = ? ORDER BY mw.created_at DESC, s.id LIMIT ?`, userID, userID, limit)
+}
+
+// sessions runs a query of sessionSelect's columns and reads every row.
+func (db *DB) sessions(ctx context.Context, query string, args ...any) ([]*ask2live.Session, error) {
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, db.d.fail(err, "sessions")
 	}
