@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 	"sync"
 )
 
@@ -120,6 +121,21 @@ func (b *MemoryBus) Members(_ context.Context, topic string) (map[string][]byte,
 		}
 	}
 	return out, b.seqs[topic], nil
+}
+
+// Forget drops what the bus keeps for a topic whose room is over for good
+// (an ended session): its sequence, values and presence. Without it a
+// long-running node would keep a little for every session it ever ran.
+func (b *MemoryBus) Forget(topic string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.seqs, topic)
+	delete(b.presence, topic)
+	for k := range b.values {
+		if t, _, _ := strings.Cut(k, "\x00"); t == topic {
+			delete(b.values, k)
+		}
+	}
 }
 
 // OnReset does nothing: the in-memory log lives as long as the process.

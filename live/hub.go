@@ -312,6 +312,11 @@ func (h *Hub) forget(r *Room) {
 	}
 	h.mu.Unlock()
 	h.media.CloseRoom(r.id)
+	// A bus that keeps topics in memory lets go of an ended session's (Redis
+	// lets its keys expire).
+	if f, ok := h.bus.(interface{ Forget(topic string) }); ok && r.session.State.Closed() {
+		f.Forget(topic(r.id))
+	}
 }
 
 // ServeHTTP upgrades GET /api/v1/sessions/{id}/live to the room's socket.

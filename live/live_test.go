@@ -31,6 +31,7 @@ type env struct {
 	svc *ask2live.Service
 	hub *live.Hub
 	url string
+	bus *live.MemoryBus // nil on nodes of a cluster
 }
 
 func newEnv(t *testing.T, mutate ...func(*live.Config)) *env {
@@ -59,7 +60,8 @@ func newEnvWithStore(t *testing.T, media live.Media, wrap func(ask2live.Store) a
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	hub := live.NewHub(cfg, svc, live.NewMemoryBus(), media, log, nil)
+	bus := live.NewMemoryBus()
+	hub := live.NewHub(cfg, svc, bus, media, log, nil)
 	svc.Notifier, svc.Presence = hub, hub
 	api := httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events(), SessionEvents: hub.SessionEvents()}, svc, log)
 	srv := httptest.NewUnstartedServer(api)
@@ -77,7 +79,7 @@ func newEnvWithStore(t *testing.T, media live.Media, wrap func(ask2live.Store) a
 		}
 		srv.Close()
 	})
-	return &env{t: t, svc: svc, hub: hub, url: srv.URL}
+	return &env{t: t, svc: svc, hub: hub, url: srv.URL, bus: bus}
 }
 
 type member struct {

@@ -147,3 +147,34 @@ func TestSpeakingKeepsItsOrder(t *testing.T) {
 	}
 	t.Logf("%d changes reached the client as %d messages", 2*changes+1, got)
 }
+
+// TestEndedSessionsLeaveNothingInTheBus: a single node's in-memory bus lets
+// go of a session's sequence, stage and presence once it ends, so a node
+// that runs for months keeps nothing per past session.
+func TestEndedSessionsLeaveNothingInTheBus(t *testing.T) {
+	e := newEnv(t)
+	host, guest := e.user("host"), e.user("guest")
+	for range 3 {
+		s := e.liveSession(host)
+		hc := e.dial(host, s.ID)
+		e.dial(guest, s.ID)
+		ctx := timeout(10 * time.Second)
+		e.must(hc.Do(ctx, live.Command{Type: live.CmdMute, Muted: ptr(true)})) // a stage value too
+		topic := "room:" + s.ID
+		if !e.bus.HasTopic(topic) {
+			t.Fatalf("the bus has nothing for %s while it is live", topic)
+		}
+		done := e.hub.RoomDone(s.ID)
+		if _, err := e.svc.End(ctx, host.user, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			t.Fatal("the room did not stop after the session ended")
+		}
+		if e.bus.HasTopic(topic) {
+			t.Fatalf("the bus still keeps %s after the session ended", topic)
+		}
+	}
+}
