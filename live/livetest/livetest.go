@@ -169,8 +169,18 @@ func (f *Follower) Report(acked []string) string {
 	missing := f.Missing(acked)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return fmt.Sprintf("%s: %d of %d acknowledged messages delivered; %d connections, %d snapshots, %d resumes",
-		f.Name, len(acked)-missing, len(acked), f.connects, f.snapshots, f.resumes)
+	var gone []string
+	for _, m := range acked {
+		if _, ok := f.seen[m]; !ok {
+			gone = append(gone, m)
+		}
+	}
+	report := fmt.Sprintf("%s: %d of %d acknowledged messages delivered; %d connections, %d snapshots, %d resumes; last seq %d of epoch %s",
+		f.Name, len(acked)-missing, len(acked), f.connects, f.snapshots, f.resumes, f.lastSeq, f.lastEpoch)
+	if len(gone) > 0 {
+		report += fmt.Sprintf("; never learnt of %v", gone)
+	}
+	return report
 }
 
 // Sender sends chat messages one at a time, retrying each with its cid
