@@ -279,10 +279,18 @@ func (h *Hub) room(ctx context.Context, s *ask2live.Session) (*Room, error) {
 	h.mu.Lock()
 	delete(h.loading, s.ID)
 	if l.err == nil {
-		if h.closed {
+		switch {
+		case h.closed:
 			close(l.room.quit) // the hub closed meanwhile
 			l.room, l.err = nil, ask2live.Errorf(ask2live.EUnavailable, "the server is shutting down")
-		} else {
+		case l.room.epoch != h.bus.Epoch():
+			// The bus lost its log while the room loaded: a reset closes
+			// only the rooms it finds running, and this one's place in the
+			// log means nothing in the new one. The join is refused and
+			// its client, reconnecting, gets a room loaded afresh.
+			close(l.room.quit)
+			l.room, l.err = nil, ask2live.Errorf(ask2live.EUnavailable, "the room's event log was reset while it loaded; reconnect")
+		default:
 			h.rooms[s.ID] = l.room
 		}
 	}

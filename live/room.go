@@ -21,12 +21,15 @@ import (
 // that depend on room state (joins, the stage). Everything else reaches it
 // through r.do or the bus.
 type Room struct {
-	hub  *Hub
-	id   string
-	ops  chan func()
-	mail *mailbox
-	quit chan struct{}
-	done chan struct{}
+	hub *Hub
+	id  string
+	// epoch is the bus's log the room follows; it was read before the
+	// subscription, so a change during the load shows as a difference.
+	epoch string
+	ops   chan func()
+	mail  *mailbox
+	quit  chan struct{}
+	done  chan struct{}
 
 	// Owned by the room goroutine.
 	session   *SessionInfo
@@ -95,6 +98,7 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		members: map[string]ask2live.UserSummary{}, conns: map[*conn]int{},
 		removed: map[string]ask2live.UserSummary{}, countSent: -1,
 	}
+	r.epoch = h.bus.Epoch()
 	cancel, after := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
 	// Events published before the room existed (an open-now session's
 	// "live") are already in the log: the room's count starts after them.
