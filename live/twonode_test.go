@@ -3,12 +3,12 @@ package live_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +20,32 @@ import (
 	"github.com/ask2live/ask2live/store/storetest"
 )
 
+// failureLog is a node's log of warnings and errors, shown only if the
+// test fails: what the bus and the rooms went through (epochs renewed,
+// writes that failed) is what a failure of a multi-node test needs.
+func failureLog(t *testing.T, name string) *slog.Logger {
+	var mu sync.Mutex
+	var buf strings.Builder
+	t.Cleanup(func() {
+		if t.Failed() {
+			mu.Lock()
+			t.Logf("log of node %s:\n%s", name, buf.String())
+			mu.Unlock()
+		}
+	})
+	return slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+var nodeCount atomic.Int64
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
 // node is one server of a cluster: its own store connection, Service, Redis
 // bus and hub, sharing the database and Redis with the other nodes.
 func node(t *testing.T, dbURL, redis, prefix string, mutate ...func(*live.Config)) *env {
@@ -30,7 +56,7 @@ func node(t *testing.T, dbURL, redis, prefix string, mutate ...func(*live.Config
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := failureLog(t, fmt.Sprintf("%d", nodeCount.Add(1)))
 	svc := ask2live.NewService(db, log)
 	svc.Argon2 = ask2live.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
 	// Entries never expire here: whatever a node sees of the other's writes
