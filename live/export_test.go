@@ -31,3 +31,6 @@ func (b *MemoryBus) HasTopic(t string) bool {
 	}
 	return seq || here
 }
+
+// EpochKey is the Redis key holding the deployment's epoch.
+func (b *RedisBus) EpochKey() string { return b.epochKey() }

@@ -263,7 +263,7 @@ func (b *RedisBus) failed(err error, epoch string) error {
 	switch {
 	case err == nil:
 		return nil
-	case strings.HasPrefix(err.Error(), errEpoch):
+	case isEpochError(err):
 		b.renew(epoch)
 	default:
 		b.mu.Lock()
@@ -271,6 +271,14 @@ func (b *RedisBus) failed(err error, epoch string) error {
 		b.mu.Unlock()
 	}
 	return fmt.Errorf("redis publish: %w", err)
+}
+
+// isEpochError reports whether a script refused a write for its epoch.
+// Redis 7 prefixes a script's error reply that has no code of its own with
+// ERR, so the reply arrives as "ERR EPOCH"; both forms are recognised.
+func isEpochError(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, errEpoch) || strings.HasPrefix(msg, "ERR "+errEpoch)
 }
 
 // PublishIf runs publishIfScript on the topic's value name.
@@ -443,7 +451,11 @@ func (b *RedisBus) check(ctx context.Context, lease bool) {
 	epoch, lost := b.epoch, b.lost
 	readers := make(map[string]uint64, len(b.readers))
 	for t, r := range b.readers {
-		readers[t] = r.handedOut()
+		// A reader that has not reached this epoch yet holds a position in
+		// the old stream, which says nothing about the new one.
+		if re, last := r.position(); re == epoch {
+			readers[t] = last
+		}
 	}
 	b.mu.Unlock()
 	cur, err := b.rdb.Get(ctx, b.epochKey()).Result()
@@ -537,10 +549,12 @@ type topicReader struct {
 	last  uint64 // highest seq handed out
 }
 
-func (r *topicReader) handedOut() uint64 {
+// position is the epoch of the stream the reader follows and the largest
+// seq it has handed out there.
+func (r *topicReader) position() (epoch string, last uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.last
+	return r.epoch, r.last
 }
 
 // add registers a subscriber. A replaying subscriber first gets the

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/ask2live/ask2live/live"
 	"github.com/ask2live/ask2live/store/storetest"
 )
@@ -72,5 +74,46 @@ func TestSubscribeRightAfterANewEpoch(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the new subscriber did not get the new epoch's first event")
+	}
+}
+
+// TestRefusedWriteStartsANewEpochAtOnce: when Redis lost the epoch (it
+// restarted empty), the first write refused for its epoch starts the next
+// epoch there and then, and tells the rooms to reload; it used to take the
+// watcher's next round, a second in which every write was refused and lost.
+func TestRefusedWriteStartsANewEpochAtOnce(t *testing.T) {
+	redis, prefix := storetest.Redis(t)
+	ctx := context.Background()
+	bus, err := live.NewRedisBus(ctx, redis, prefix, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	reset := make(chan struct{}, 1)
+	bus.OnReset(func() { reset <- struct{}{} })
+	opt, err := goredis.ParseURL(redis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := goredis.NewClient(opt)
+	defer raw.Close()
+
+	old := bus.Epoch()
+	if err := raw.Del(ctx, bus.EpochKey()).Err(); err != nil { // as after an empty restart
+		t.Fatal(err)
+	}
+	if _, err := bus.Publish(ctx, "room:refused", []byte("lost")); err == nil {
+		t.Fatal("a write under a lost epoch was accepted")
+	}
+	if now := bus.Epoch(); now == old {
+		t.Fatalf("the bus still follows epoch %s after a write was refused for it", old)
+	}
+	select {
+	case <-reset:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the rooms were not told to reload")
+	}
+	if _, err := bus.Publish(ctx, "room:refused", []byte("kept")); err != nil {
+		t.Fatalf("a write in the new epoch: %v", err)
 	}
 }
