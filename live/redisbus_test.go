@@ -13,19 +13,27 @@ import (
 	"github.com/ask2live/ask2live/store/storetest"
 )
 
+// redisBus is a Redis bus with keys of its own, closed when the test ends,
+// and the URL of its Redis.
+func redisBus(t *testing.T) (*live.RedisBus, string) {
+	t.Helper()
+	redis, prefix := storetest.Redis(t)
+	bus, err := live.NewRedisBus(context.Background(), redis, prefix, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bus.Close() })
+	return bus, redis
+}
+
 // TestSubscribeRightAfterANewEpoch: a room that subscribes just after the
 // bus started a new epoch (its reader still waiting on the old stream) is
 // told where it starts in the new epoch's numbering, so it takes every
 // event of the new stream; told the old stream's position, it dropped the
 // new stream's first events as already seen.
 func TestSubscribeRightAfterANewEpoch(t *testing.T) {
-	redis, prefix := storetest.Redis(t)
 	ctx := context.Background()
-	bus, err := live.NewRedisBus(ctx, redis, prefix, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bus.Close()
+	bus, _ := redisBus(t)
 	const topic = "room:epoch-test"
 
 	old := make(chan uint64, 16)
@@ -82,13 +90,8 @@ func TestSubscribeRightAfterANewEpoch(t *testing.T) {
 // epoch there and then, and tells the rooms to reload; it used to take the
 // watcher's next round, a second in which every write was refused and lost.
 func TestRefusedWriteStartsANewEpochAtOnce(t *testing.T) {
-	redis, prefix := storetest.Redis(t)
 	ctx := context.Background()
-	bus, err := live.NewRedisBus(ctx, redis, prefix, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bus.Close()
+	bus, redis := redisBus(t)
 	reset := make(chan struct{}, 1)
 	bus.OnReset(func() { reset <- struct{}{} })
 	opt, err := goredis.ParseURL(redis)
