@@ -172,6 +172,22 @@ func (s *Service) question(ctx context.Context, actor *User, id string) (*Questi
 	return q, sess, nil
 }
 
+// hostsQuestion returns a question for a host's action on it: the actor must
+// host its session, and the session must not be over.
+func (s *Service) hostsQuestion(ctx context.Context, actor *User, id, action string) (*Question, error) {
+	q, sess, err := s.question(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if sess.HostID != actor.ID {
+		return nil, Errorf(EForbidden, "only the host can %s", action)
+	}
+	if sess.State.Closed() {
+		return nil, Errorf(EWrongState, "the session is %s", sess.State)
+	}
+	return q, nil
+}
+
 // EditQuestion changes the text of the actor's own open question.
 func (s *Service) EditQuestion(ctx context.Context, actor *User, id, text string) (*Question, error) {
 	q, sess, err := s.question(ctx, actor, id)
@@ -204,15 +220,9 @@ func (s *Service) SetQuestionState(ctx context.Context, actor *User, id string, 
 	if !state.Valid() {
 		return nil, Invalid(FieldError{"state", "must be open, answering, answered or dismissed"})
 	}
-	q, sess, err := s.question(ctx, actor, id)
+	q, err := s.hostsQuestion(ctx, actor, id, "change a question's state")
 	if err != nil {
 		return nil, err
-	}
-	if sess.HostID != actor.ID {
-		return nil, Errorf(EForbidden, "only the host can change a question's state")
-	}
-	if sess.State.Closed() {
-		return nil, Errorf(EWrongState, "the session is %s", sess.State)
 	}
 	if q.State == state {
 		return q, nil
@@ -229,15 +239,9 @@ func (s *Service) SetQuestionState(ctx context.Context, actor *User, id string, 
 // PinQuestion pins a question to the top of the queue, or unpins it (host
 // only). Pinned questions come first, the earliest pinned first.
 func (s *Service) PinQuestion(ctx context.Context, actor *User, id string, pin bool) (*Question, error) {
-	q, sess, err := s.question(ctx, actor, id)
+	q, err := s.hostsQuestion(ctx, actor, id, "pin a question")
 	if err != nil {
 		return nil, err
-	}
-	if sess.HostID != actor.ID {
-		return nil, Errorf(EForbidden, "only the host can pin a question")
-	}
-	if sess.State.Closed() {
-		return nil, Errorf(EWrongState, "the session is %s", sess.State)
 	}
 	if (q.PinnedAt != nil) == pin {
 		return q, nil
