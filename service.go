@@ -21,6 +21,8 @@ type Notifier interface {
 	// listener may hold it back briefly and pass on only the latest.
 	VotesChanged(sessionID string, q *Question)
 	QuestionDeleted(sessionID, questionID string)
+	// TeamChanged gives a session's whole team after the host changed it.
+	TeamChanged(sessionID string, team []TeamMember)
 }
 
 // Presence counts the people in live rooms (the live hub provides it).

@@ -172,15 +172,20 @@ func (s *Service) question(ctx context.Context, actor *User, id string) (*Questi
 	return q, sess, nil
 }
 
-// hostsQuestion returns a question for a host's action on it: the actor must
-// host its session, and the session must not be over.
-func (s *Service) hostsQuestion(ctx context.Context, actor *User, id, action string) (*Question, error) {
+// moderatedQuestion returns a question for a moderator's action on it: the
+// actor must host its session or moderate it, and the session must not be
+// over.
+func (s *Service) moderatedQuestion(ctx context.Context, actor *User, id, action string) (*Question, error) {
 	q, sess, err := s.question(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
-	if sess.HostID != actor.ID {
-		return nil, Errorf(EForbidden, "only the host can %s", action)
+	role, err := s.RoleIn(ctx, sess, actor)
+	if err != nil {
+		return nil, err
+	}
+	if !role.Moderates() {
+		return nil, Errorf(EForbidden, "only the host and moderators can %s", action)
 	}
 	if sess.State.Closed() {
 		return nil, Errorf(EWrongState, "the session is %s", sess.State)
@@ -213,14 +218,15 @@ func (s *Service) EditQuestion(ctx context.Context, actor *User, id, text string
 	return out, nil
 }
 
-// SetQuestionState moves a question through the host's queue (host only).
+// SetQuestionState moves a question through the host's queue (the host and
+// moderators).
 // Listeners see every question that changed, so the live room can take the
 // mic back when a voice question is answered.
 func (s *Service) SetQuestionState(ctx context.Context, actor *User, id string, state QuestionState) (*Question, error) {
 	if !state.Valid() {
 		return nil, Invalid(FieldError{"state", "must be open, answering, answered or dismissed"})
 	}
-	q, err := s.hostsQuestion(ctx, actor, id, "change a question's state")
+	q, err := s.moderatedQuestion(ctx, actor, id, "change a question's state")
 	if err != nil {
 		return nil, err
 	}
@@ -236,10 +242,10 @@ func (s *Service) SetQuestionState(ctx context.Context, actor *User, id string, 
 	return changed[0], nil
 }
 
-// PinQuestion pins a question to the top of the queue, or unpins it (host
-// only). Pinned questions come first, the earliest pinned first.
+// PinQuestion pins a question to the top of the queue, or unpins it (the
+// host and moderators). Pinned questions come first, the earliest pinned first.
 func (s *Service) PinQuestion(ctx context.Context, actor *User, id string, pin bool) (*Question, error) {
-	q, err := s.hostsQuestion(ctx, actor, id, "pin a question")
+	q, err := s.moderatedQuestion(ctx, actor, id, "pin a question")
 	if err != nil {
 		return nil, err
 	}
@@ -261,18 +267,24 @@ func (s *Service) PinQuestion(ctx context.Context, actor *User, id string, pin b
 }
 
 // DeleteQuestion removes a question: the author's own open question, or any
-// question by the host.
+// question by the host or a moderator.
 func (s *Service) DeleteQuestion(ctx context.Context, actor *User, id string) error {
 	q, sess, err := s.question(ctx, actor, id)
 	if err != nil {
 		return err
 	}
-	switch {
-	case sess.HostID == actor.ID:
-	case q.AuthorID != actor.ID:
-		return Errorf(EForbidden, "only the author or the host can delete a question")
-	case q.State != QuestionOpen:
-		return Errorf(EWrongState, "a question that is %s can no longer be deleted by its author", q.State)
+	if q.AuthorID != actor.ID || q.State != QuestionOpen {
+		role, err := s.RoleIn(ctx, sess, actor)
+		if err != nil {
+			return err
+		}
+		switch {
+		case role.Moderates():
+		case q.AuthorID != actor.ID:
+			return Errorf(EForbidden, "only the author, the host or a moderator can delete a question")
+		default:
+			return Errorf(EWrongState, "a question that is %s can no longer be deleted by its author", q.State)
+		}
 	}
 	err = s.Store.DeleteQuestion(ctx, id)
 	s.invalidate(Invalidation{Session: q.SessionID, Questions: q.SessionID})

@@ -122,17 +122,7 @@ func (s *Service) count(sessions ...*Session) {
 
 // hostSession loads a session and checks that the actor hosts it.
 func (s *Service) hostSession(ctx context.Context, actor *User, id string) (*Session, error) {
-	if err := requireUser(actor); err != nil {
-		return nil, err
-	}
-	sess, err := s.Store.SessionRow(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if sess.HostID != actor.ID {
-		return nil, Errorf(EForbidden, "only the host can do this")
-	}
-	return sess, nil
+	return s.sessionFor(ctx, actor, id, func(r TeamRole) bool { return r == TeamHost }, "do this")
 }
 
 // UpdateSession edits a session before it goes live (host only).
@@ -162,9 +152,13 @@ func (s *Service) changed(ctx context.Context, id string, actor *User) (*Session
 	return out, nil
 }
 
-// transition moves a hosted session between states.
-func (s *Service) transition(ctx context.Context, actor *User, id string, from []SessionState, to SessionState, what string) (*Session, error) {
-	sess, err := s.hostSession(ctx, actor, id)
+// transition moves a hosted session between states: the host does, and
+// those the may reports allowed (nil: the host alone).
+func (s *Service) transition(ctx context.Context, actor *User, id string, from []SessionState, to SessionState, what string, may func(TeamRole) bool) (*Session, error) {
+	if may == nil {
+		may = func(r TeamRole) bool { return r == TeamHost }
+	}
+	sess, err := s.sessionFor(ctx, actor, id, may, what+" the session")
 	if err != nil {
 		return nil, err
 	}
@@ -181,24 +175,24 @@ func (s *Service) transition(ctx context.Context, actor *User, id string, from [
 
 // Confirm moves a ready session to scheduled (host only).
 func (s *Service) Confirm(ctx context.Context, actor *User, id string) (*Session, error) {
-	return s.transition(ctx, actor, id, []SessionState{StateReady}, StateScheduled, "confirm")
+	return s.transition(ctx, actor, id, []SessionState{StateReady}, StateScheduled, "confirm", nil)
 }
 
 // Start takes a scheduled session live (host only).
 func (s *Service) Start(ctx context.Context, actor *User, id string) (*Session, error) {
-	return s.transition(ctx, actor, id, []SessionState{StateScheduled}, StateLive, "start")
+	return s.transition(ctx, actor, id, []SessionState{StateScheduled}, StateLive, "start", nil)
 }
 
-// End ends a live session (host only).
+// End ends a live session (the host and co-hosts).
 func (s *Service) End(ctx context.Context, actor *User, id string) (*Session, error) {
-	return s.transition(ctx, actor, id, []SessionState{StateLive}, StateEnded, "end")
+	return s.transition(ctx, actor, id, []SessionState{StateLive}, StateEnded, "end", TeamRole.RunsStage)
 }
 
 // Cancel cancels a session that has not gone live (host only). It is what
 // DELETE on a session does: the row stays so wishers see what happened.
 func (s *Service) Cancel(ctx context.Context, actor *User, id string) (*Session, error) {
 	return s.transition(ctx, actor, id,
-		[]SessionState{StateRecruiting, StateReady, StateScheduled}, StateCancelled, "cancel")
+		[]SessionState{StateRecruiting, StateReady, StateScheduled}, StateCancelled, "cancel", nil)
 }
 
 // EndBySystem ends a live session without a host action: the host has been

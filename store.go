@@ -20,6 +20,7 @@ type Store interface {
 	MediaStore
 	AdminStore
 	CalendarStore
+	TeamStore
 
 	// Ping checks that the database answers (for /readyz).
 	Ping(ctx context.Context) error

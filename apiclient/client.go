@@ -258,6 +258,27 @@ func (c *Client) SessionAction(ctx context.Context, id, action string) (*ask2liv
 	return &s, c.Do(ctx, "POST", "/api/v1/sessions/"+url.PathEscape(id)+"/"+action, nil, &s)
 }
 
+// Team returns a session's team.
+func (c *Client) Team(ctx context.Context, id string) ([]ask2live.TeamMember, error) {
+	var out struct{ Team []ask2live.TeamMember }
+	err := c.Do(ctx, "GET", "/api/v1/sessions/"+url.PathEscape(id)+"/team", nil, &out)
+	return out.Team, err
+}
+
+// SetTeamRole appoints someone to a session's team with a role, or (role
+// "") takes them off it; it returns the team after the change.
+func (c *Client) SetTeamRole(ctx context.Context, id, username string, role ask2live.TeamRole) ([]ask2live.TeamMember, error) {
+	var out struct{ Team []ask2live.TeamMember }
+	path := "/api/v1/sessions/" + url.PathEscape(id) + "/team/" + url.PathEscape(username)
+	var err error
+	if role == "" {
+		err = c.Do(ctx, "DELETE", path, nil, &out)
+	} else {
+		err = c.Do(ctx, "PUT", path, map[string]ask2live.TeamRole{"role": role}, &out)
+	}
+	return out.Team, err
+}
+
 // Questions lists a session's whole queue, following its pages.
 func (c *Client) Questions(ctx context.Context, sessionID string) ([]*ask2live.Question, error) {
 	all := []*ask2live.Question{}

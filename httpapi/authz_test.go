@@ -15,14 +15,16 @@ import (
 )
 
 // TestAuthorizationMatrix checks every state-changing route, and every
-// route of the site administration, for every role. Each cell gets fresh
+// route of the site administration, for every role: the site admin, the
+// host, the host's team (a moderator and a co-host), a guest who wished
+// and asked, a stranger and an anonymous visitor. Each cell gets fresh
 // data, so one cell's change cannot decide another's.
 func TestAuthorizationMatrix(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	ctx := context.Background()
 	roles := map[string]*ask2live.User{}
 	tokens := map[string]string{"anonymous": ""}
-	for _, name := range []string{"admin", "host", "guest", "stranger"} {
+	for _, name := range []string{"admin", "host", "guest", "stranger", "moderator", "cohost"} {
 		u, cred, err := e.svc.Register(ctx, ask2live.RegisterInput{Username: name, Password: "password-" + name}, ask2live.TokenBearer)
 		if err != nil {
 			t.Fatal(err)
@@ -58,6 +60,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		for _, r := range []ask2live.TeamRole{ask2live.TeamModerator, ask2live.TeamCoHost} {
+			if _, err := e.svc.SetTeamRole(ctx, roles["host"], s.ID, string(r), r); err != nil {
+				t.Fatal(err)
+			}
+		}
 		steps := map[ask2live.SessionState][]func(context.Context, *ask2live.User, string) (*ask2live.Session, error){
 			ask2live.StateReady:     nil,
 			ask2live.StateScheduled: {e.svc.Confirm},
@@ -83,10 +90,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return fixture{s.ID, q.ID, name}
 	}
 
-	// admin: 0 means the same as a stranger (an admin is no one's host or
-	// guest).
+	// admin, moderator, cohost: 0 means the same as a stranger (an admin is
+	// no one's host or guest; the team has no say in what is the host's
+	// alone).
 	type cell struct {
-		host, guest, stranger, anonymous, admin int
+		host, guest, stranger, anonymous, admin, moderator, cohost int
 	}
 	cases := []struct {
 		name   string
@@ -96,47 +104,54 @@ func TestAuthorizationMatrix(t *testing.T) {
 		body   any
 		want   cell
 	}{
-		{"edit session", ask2live.StateReady, "PATCH", "/api/v1/sessions/{s}", map[string]string{"title": "new"}, cell{200, 403, 403, 401, 0}},
-		{"cancel session", ask2live.StateReady, "DELETE", "/api/v1/sessions/{s}", nil, cell{200, 403, 403, 401, 0}},
-		{"wish", ask2live.StateReady, "PUT", "/api/v1/sessions/{s}/wish", nil, cell{403, 200, 200, 401, 0}},
-		{"withdraw wish", ask2live.StateReady, "DELETE", "/api/v1/sessions/{s}/wish", nil, cell{403, 200, 200, 401, 0}},
-		{"confirm", ask2live.StateReady, "POST", "/api/v1/sessions/{s}/confirm", nil, cell{200, 403, 403, 401, 0}},
-		{"start", ask2live.StateScheduled, "POST", "/api/v1/sessions/{s}/start", nil, cell{200, 403, 403, 401, 0}},
-		{"end", ask2live.StateLive, "POST", "/api/v1/sessions/{s}/end", nil, cell{200, 403, 403, 401, 0}},
-		{"ask", ask2live.StateLive, "POST", "/api/v1/sessions/{s}/questions", map[string]string{"text": "새 질문"}, cell{201, 201, 201, 401, 0}},
-		{"edit question text", ask2live.StateLive, "PATCH", "/api/v1/questions/{q}", map[string]string{"text": "수정"}, cell{403, 200, 403, 401, 0}},
-		{"set question state", ask2live.StateLive, "PATCH", "/api/v1/questions/{q}", map[string]string{"state": "answered"}, cell{200, 403, 403, 401, 0}},
-		{"delete question", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}", nil, cell{204, 204, 403, 401, 0}},
-		{"vote", ask2live.StateLive, "PUT", "/api/v1/questions/{q}/vote", nil, cell{200, 403, 200, 401, 0}},
-		{"unvote", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}/vote", nil, cell{200, 403, 200, 401, 0}},
-		{"pin", ask2live.StateLive, "PUT", "/api/v1/questions/{q}/pin", nil, cell{200, 403, 403, 401, 0}},
-		{"unpin", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}/pin", nil, cell{200, 403, 403, 401, 0}},
-		{"create session", ask2live.StateReady, "POST", "/api/v1/sessions", map[string]any{"title": "t", "open_now": true}, cell{201, 201, 201, 401, 0}},
-		{"edit profile", ask2live.StateReady, "PATCH", "/api/v1/me", map[string]string{"bio": "hi"}, cell{200, 200, 200, 401, 0}},
-		{"upload avatar", ask2live.StateReady, "PUT", "/api/v1/me/avatar", "avatar", cell{200, 200, 200, 401, 0}},
+		{"edit session", ask2live.StateReady, "PATCH", "/api/v1/sessions/{s}", map[string]string{"title": "new"}, cell{200, 403, 403, 401, 0, 0, 0}},
+		{"cancel session", ask2live.StateReady, "DELETE", "/api/v1/sessions/{s}", nil, cell{200, 403, 403, 401, 0, 0, 0}},
+		{"wish", ask2live.StateReady, "PUT", "/api/v1/sessions/{s}/wish", nil, cell{403, 200, 200, 401, 0, 0, 0}},
+		{"withdraw wish", ask2live.StateReady, "DELETE", "/api/v1/sessions/{s}/wish", nil, cell{403, 200, 200, 401, 0, 0, 0}},
+		{"confirm", ask2live.StateReady, "POST", "/api/v1/sessions/{s}/confirm", nil, cell{200, 403, 403, 401, 0, 0, 0}},
+		{"start", ask2live.StateScheduled, "POST", "/api/v1/sessions/{s}/start", nil, cell{200, 403, 403, 401, 0, 0, 0}},
+		{"end", ask2live.StateLive, "POST", "/api/v1/sessions/{s}/end", nil, cell{200, 403, 403, 401, 0, 403, 200}},
+		{"ask", ask2live.StateLive, "POST", "/api/v1/sessions/{s}/questions", map[string]string{"text": "새 질문"}, cell{201, 201, 201, 401, 0, 0, 0}},
+		{"edit question text", ask2live.StateLive, "PATCH", "/api/v1/questions/{q}", map[string]string{"text": "수정"}, cell{403, 200, 403, 401, 0, 0, 0}},
+		{"set question state", ask2live.StateLive, "PATCH", "/api/v1/questions/{q}", map[string]string{"state": "answered"}, cell{200, 403, 403, 401, 0, 200, 200}},
+		{"delete question", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}", nil, cell{204, 204, 403, 401, 0, 204, 204}},
+		{"vote", ask2live.StateLive, "PUT", "/api/v1/questions/{q}/vote", nil, cell{200, 403, 200, 401, 0, 0, 0}},
+		{"unvote", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}/vote", nil, cell{200, 403, 200, 401, 0, 0, 0}},
+		{"pin", ask2live.StateLive, "PUT", "/api/v1/questions/{q}/pin", nil, cell{200, 403, 403, 401, 0, 200, 200}},
+		{"unpin", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}/pin", nil, cell{200, 403, 403, 401, 0, 200, 200}},
+		// Only the host makes the team, before or during the session.
+		{"appoint to the team", ask2live.StateReady, "PUT", "/api/v1/sessions/{s}/team/{u}", map[string]string{"role": "moderator"}, cell{200, 403, 403, 401, 0, 0, 0}},
+		{"appoint during the session", ask2live.StateLive, "PUT", "/api/v1/sessions/{s}/team/{u}", map[string]string{"role": "cohost"}, cell{200, 403, 403, 401, 0, 0, 0}},
+		{"take off the team", ask2live.StateLive, "DELETE", "/api/v1/sessions/{s}/team/moderator", nil, cell{200, 403, 403, 401, 0, 0, 0}},
+		{"create session", ask2live.StateReady, "POST", "/api/v1/sessions", map[string]any{"title": "t", "open_now": true}, cell{201, 201, 201, 401, 0, 0, 0}},
+		{"edit profile", ask2live.StateReady, "PATCH", "/api/v1/me", map[string]string{"bio": "hi"}, cell{200, 200, 200, 401, 0, 0, 0}},
+		{"upload avatar", ask2live.StateReady, "PUT", "/api/v1/me/avatar", "avatar", cell{200, 200, 200, 401, 0, 0, 0}},
 		// Each user makes and revokes only their own calendar feed: the
 		// routes name no one else's.
-		{"make calendar feed", ask2live.StateReady, "POST", "/api/v1/me/calendar-feed", nil, cell{201, 201, 201, 401, 0}},
-		{"revoke calendar feed", ask2live.StateReady, "DELETE", "/api/v1/me/calendar-feed", nil, cell{204, 204, 204, 401, 0}},
+		{"make calendar feed", ask2live.StateReady, "POST", "/api/v1/me/calendar-feed", nil, cell{201, 201, 201, 401, 0, 0, 0}},
+		{"revoke calendar feed", ask2live.StateReady, "DELETE", "/api/v1/me/calendar-feed", nil, cell{204, 204, 204, 401, 0, 0, 0}},
 
-		{"admin: list accounts", ask2live.StateReady, "GET", "/api/v1/admin/users?q=account", nil, cell{403, 403, 403, 401, 200}},
-		{"admin: suspend", ask2live.StateReady, "POST", "/api/v1/admin/users/{u}/suspend", nil, cell{403, 403, 403, 401, 200}},
-		{"admin: unsuspend", ask2live.StateCancelled, "POST", "/api/v1/admin/users/{u}/unsuspend", nil, cell{403, 403, 403, 401, 200}},
-		{"admin: delete account", ask2live.StateReady, "DELETE", "/api/v1/admin/users/{u}", nil, cell{403, 403, 403, 401, 200}},
-		{"admin: end live session", ask2live.StateLive, "POST", "/api/v1/admin/sessions/{s}/end", nil, cell{403, 403, 403, 401, 200}},
-		{"admin: cancel upcoming session", ask2live.StateScheduled, "POST", "/api/v1/admin/sessions/{s}/end", nil, cell{403, 403, 403, 401, 200}},
-		{"admin: remove session", ask2live.StateLive, "POST", "/api/v1/admin/sessions/{s}/remove", nil, cell{403, 403, 403, 401, 200}},
-		{"admin: audit log", ask2live.StateReady, "GET", "/api/v1/admin/audit", nil, cell{403, 403, 403, 401, 200}},
+		{"admin: list accounts", ask2live.StateReady, "GET", "/api/v1/admin/users?q=account", nil, cell{403, 403, 403, 401, 200, 0, 0}},
+		{"admin: suspend", ask2live.StateReady, "POST", "/api/v1/admin/users/{u}/suspend", nil, cell{403, 403, 403, 401, 200, 0, 0}},
+		{"admin: unsuspend", ask2live.StateCancelled, "POST", "/api/v1/admin/users/{u}/unsuspend", nil, cell{403, 403, 403, 401, 200, 0, 0}},
+		{"admin: delete account", ask2live.StateReady, "DELETE", "/api/v1/admin/users/{u}", nil, cell{403, 403, 403, 401, 200, 0, 0}},
+		{"admin: end live session", ask2live.StateLive, "POST", "/api/v1/admin/sessions/{s}/end", nil, cell{403, 403, 403, 401, 200, 0, 0}},
+		{"admin: cancel upcoming session", ask2live.StateScheduled, "POST", "/api/v1/admin/sessions/{s}/end", nil, cell{403, 403, 403, 401, 200, 0, 0}},
+		{"admin: remove session", ask2live.StateLive, "POST", "/api/v1/admin/sessions/{s}/remove", nil, cell{403, 403, 403, 401, 200, 0, 0}},
+		{"admin: audit log", ask2live.StateReady, "GET", "/api/v1/admin/audit", nil, cell{403, 403, 403, 401, 200, 0, 0}},
 		// An admin is not the host: the host's own actions stay the host's.
-		{"edit session (admin)", ask2live.StateReady, "PATCH", "/api/v1/sessions/{s}", map[string]string{"title": "new"}, cell{200, 403, 403, 401, 403}},
+		{"edit session (admin)", ask2live.StateReady, "PATCH", "/api/v1/sessions/{s}", map[string]string{"title": "new"}, cell{200, 403, 403, 401, 403, 0, 0}},
 	}
 	for _, c := range cases {
-		for _, role := range []string{"admin", "host", "guest", "stranger", "anonymous"} {
-			admin := c.want.admin
-			if admin == 0 {
-				admin = c.want.stranger
+		for _, role := range []string{"admin", "host", "moderator", "cohost", "guest", "stranger", "anonymous"} {
+			orStranger := func(n int) int {
+				if n == 0 {
+					return c.want.stranger
+				}
+				return n
 			}
-			want := map[string]int{"host": c.want.host, "guest": c.want.guest, "stranger": c.want.stranger, "anonymous": c.want.anonymous, "admin": admin}[role]
+			want := map[string]int{"host": c.want.host, "guest": c.want.guest, "stranger": c.want.stranger, "anonymous": c.want.anonymous,
+				"admin": orStranger(c.want.admin), "moderator": orStranger(c.want.moderator), "cohost": orStranger(c.want.cohost)}[role]
 			t.Run(c.name+"/"+role, func(t *testing.T) {
 				f := mk(t, c.state)
 				path := strings.NewReplacer("{s}", f.session, "{q}", f.question, "{u}", f.user).Replace(c.path)
@@ -156,7 +171,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	// Logging out: every signed-in role may, anonymous may not.
-	for role, want := range map[string]int{"admin": 204, "host": 204, "guest": 204, "stranger": 204, "anonymous": 401} {
+	for role, want := range map[string]int{"admin": 204, "host": 204, "moderator": 204, "cohost": 204, "guest": 204, "stranger": 204, "anonymous": 401} {
 		if r := e.do("POST", "/api/v1/auth/logout", tokens[role], nil); r.status != want {
 			t.Errorf("logout as %s = %d, want %d", role, r.status, want)
 		}

@@ -196,6 +196,30 @@ func (s *Server) updateSession(_ http.ResponseWriter, r *http.Request) (any, err
 	return s.svc.UpdateSession(r.Context(), user(r), r.PathValue("id"), upd)
 }
 
+func (s *Server) team(_ http.ResponseWriter, r *http.Request) (any, error) {
+	team, err := s.svc.Team(r.Context(), r.PathValue("id"))
+	return teamResponse{team}, err
+}
+
+// setTeamRole appoints (PUT, with a role) or takes off the team (DELETE).
+func (s *Server) setTeamRole(_ http.ResponseWriter, r *http.Request) (any, error) {
+	var in teamInput
+	if r.Method == http.MethodPut {
+		if err := decodeJSON(r, &in); err != nil {
+			return nil, err
+		}
+		if !in.Role.Valid() {
+			return nil, ask2live.Invalid(ask2live.FieldError{Field: "role", Message: "must be moderator or cohost"})
+		}
+	}
+	name := ask2live.NormalizeUsername(r.PathValue("username"))
+	if ask2live.ValidateUsername(name) != nil {
+		return nil, ask2live.Errorf(ask2live.ENotFound, "no such user")
+	}
+	team, err := s.svc.SetTeamRole(r.Context(), user(r), r.PathValue("id"), name, in.Role)
+	return teamResponse{team}, err
+}
+
 // sessionAction adapts a Service method on a session id to a handler.
 func (s *Server) sessionAction(fn func(*ask2live.Service, context.Context, *ask2live.User, string) (*ask2live.Session, error)) func(http.ResponseWriter, *http.Request) (any, error) {
 	return func(_ http.ResponseWriter, r *http.Request) (any, error) {

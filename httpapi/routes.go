@@ -25,6 +25,12 @@ type (
 		*ask2live.User
 		Admin bool `json:"admin"`
 	}
+	teamResponse struct {
+		Team []ask2live.TeamMember `json:"team"`
+	}
+	teamInput struct {
+		Role ask2live.TeamRole `json:"role"`
+	}
 	questionPatch struct {
 		Text  *string                 `json:"text"`
 		State *ask2live.QuestionState `json:"state"`
@@ -108,24 +114,30 @@ func (s *Server) routeList() []route {
 			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).Confirm)},
 		{method: "POST", path: "/api/v1/sessions/{id}/start", tag: tSess, summary: "Go live (host): scheduled → live",
 			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).Start)},
-		{method: "POST", path: "/api/v1/sessions/{id}/end", tag: tSess, summary: "End a live session (host): live → ended",
+		{method: "GET", path: "/api/v1/sessions/{id}/team", tag: tSess, summary: "The session's team: moderators (queue and chat) and co-hosts (also the microphone and the end)",
+			out: teamResponse{}, status: 200, errors: []int{404}, handle: s.team},
+		{method: "PUT", path: "/api/v1/sessions/{id}/team/{username}", tag: tSess, summary: "Appoint someone to the team, or change their role (host); repeating is harmless",
+			auth: true, in: teamInput{}, out: teamResponse{}, status: 200, errors: []int{400, 401, 403, 404, 409, 415, 422}, handle: s.setTeamRole},
+		{method: "DELETE", path: "/api/v1/sessions/{id}/team/{username}", tag: tSess, summary: "Take someone off the team (host)",
+			auth: true, out: teamResponse{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.setTeamRole},
+		{method: "POST", path: "/api/v1/sessions/{id}/end", tag: tSess, summary: "End a live session (host and co-hosts): live → ended",
 			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).End)},
 		{method: "GET", path: "/api/v1/sessions/{id}/questions", tag: tQ, summary: "The question queue, in order (pre before live, votes, time), a page at a time",
 			out: &ask2live.QuestionPage{}, status: 200, errors: []int{400, 404}, handle: s.listQuestions, query: []param{
 				{"cursor", "next_cursor of the previous page"}, {"limit", "1 to 500 (default 100)"}}},
 		{method: "POST", path: "/api/v1/sessions/{id}/questions", tag: tQ, summary: "Ask a question",
 			auth: true, in: ask2live.QuestionInput{}, out: &ask2live.Question{}, status: 201, errors: []int{400, 401, 403, 404, 409, 415, 422, 429}, handle: s.ask},
-		{method: "PATCH", path: "/api/v1/questions/{id}", tag: tQ, summary: "Edit own question's text, or (host) set its state",
+		{method: "PATCH", path: "/api/v1/questions/{id}", tag: tQ, summary: "Edit own question's text, or (host and moderators) set its state",
 			auth: true, in: questionPatch{}, out: &ask2live.Question{}, status: 200, errors: []int{400, 401, 403, 404, 409, 415, 422}, handle: s.patchQuestion},
-		{method: "DELETE", path: "/api/v1/questions/{id}", tag: tQ, summary: "Delete own open question, or any question (host)",
+		{method: "DELETE", path: "/api/v1/questions/{id}", tag: tQ, summary: "Delete own open question, or any question (host and moderators)",
 			auth: true, status: 204, errors: []int{401, 403, 404, 409}, handle: s.deleteQuestion},
 		{method: "PUT", path: "/api/v1/questions/{id}/vote", tag: tQ, summary: "Upvote a question; repeating is harmless",
 			auth: true, out: &ask2live.Question{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.questionAction((*ask2live.Service).Vote)},
 		{method: "DELETE", path: "/api/v1/questions/{id}/vote", tag: tQ, summary: "Remove own vote",
 			auth: true, out: &ask2live.Question{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.questionAction((*ask2live.Service).Unvote)},
-		{method: "PUT", path: "/api/v1/questions/{id}/pin", tag: tQ, summary: "Pin a question to the top of the queue (host); repeating is harmless",
+		{method: "PUT", path: "/api/v1/questions/{id}/pin", tag: tQ, summary: "Pin a question to the top of the queue (host and moderators); repeating is harmless",
 			auth: true, out: &ask2live.Question{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.questionAction(pinQuestion(true))},
-		{method: "DELETE", path: "/api/v1/questions/{id}/pin", tag: tQ, summary: "Unpin a question (host)",
+		{method: "DELETE", path: "/api/v1/questions/{id}/pin", tag: tQ, summary: "Unpin a question (host and moderators)",
 			auth: true, out: &ask2live.Question{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.questionAction(pinQuestion(false))},
 
 		{method: "GET", path: "/api/v1/sessions/{id}/live", tag: tLive, summary: "The live room: WebSocket upgrade (see docs/PROTOCOL.md)",

@@ -326,9 +326,28 @@ func (c *conn) reply(ctx context.Context, cmd *Command) []byte {
 	return b
 }
 
-func (c *conn) requireHost() error {
-	if !c.host {
-		return ask2live.Errorf(ask2live.EForbidden, "only the host can do this")
+// role returns what the connection's user is in the session now (the team
+// can change during the session). Not for the room goroutine: it asks it.
+func (c *conn) role() ask2live.TeamRole {
+	var role ask2live.TeamRole
+	if !c.room.do(func() { role = c.room.roleOf(c) }) && c.host {
+		role = ask2live.TeamHost
+	}
+	return role
+}
+
+// mayModerate and mayRunStage check a role for the queue and chat, and for
+// the stage (see ask2live.TeamRole).
+func mayModerate(role ask2live.TeamRole) error {
+	if !role.Moderates() {
+		return ask2live.Errorf(ask2live.EForbidden, "only the host and moderators can do this")
+	}
+	return nil
+}
+
+func mayRunStage(role ask2live.TeamRole) error {
+	if !role.RunsStage() {
+		return ask2live.Errorf(ask2live.EForbidden, "only the host and co-hosts can do this")
 	}
 	return nil
 }
@@ -362,7 +381,7 @@ func (c *conn) run(ctx context.Context, cmd *Command) (any, error) {
 	case CmdChat:
 		return h.chat(ctx, c, cmd.Text)
 	case CmdDeleteChat:
-		if err := c.requireHost(); err != nil {
+		if err := mayModerate(c.role()); err != nil {
 			return nil, err
 		}
 		if err := svc.Store.DeleteChatMessage(ctx, c.room.id, cmd.MessageID); err != nil {
@@ -371,7 +390,7 @@ func (c *conn) run(ctx context.Context, cmd *Command) (any, error) {
 		h.publish(c.room.id, Event{Type: EvChatDeleted, MessageID: cmd.MessageID})
 		return nil, nil
 	case CmdParticipants:
-		if err := c.requireHost(); err != nil {
+		if err := mayModerate(c.role()); err != nil {
 			return nil, err
 		}
 		var list []ask2live.UserSummary
@@ -386,23 +405,26 @@ func (c *conn) stage(cmd *Command) (any, error) {
 	var err error
 	me := c.user.Username
 	ran := c.room.do(func() {
+		role := c.room.roleOf(c)
 		switch cmd.Type {
 		case CmdGrantMic:
-			if err = c.requireHost(); err == nil {
+			if err = mayRunStage(role); err == nil {
 				err = c.room.grant(cmd.Username, time.Duration(cmd.Seconds)*time.Second)
 			}
 		case CmdExtendMic:
-			if err = c.requireHost(); err == nil {
+			if err = mayRunStage(role); err == nil {
 				err = c.room.extend(cmd.Username, time.Duration(cmd.Seconds)*time.Second)
 			}
 		case CmdRevokeMic:
 			switch {
 			case cmd.Username == "" || cmd.Username == me:
 				err = c.room.takeBack(me, "gave_back")
-			case c.host:
+			case cmd.Username == c.room.session.Host.Username && !c.host:
+				err = ask2live.Errorf(ask2live.EForbidden, "only the host can take their own mic")
+			case role.RunsStage():
 				err = c.room.takeBack(cmd.Username, "revoked")
 			default:
-				err = ask2live.Errorf(ask2live.EForbidden, "only the host can take someone else's mic")
+				err = ask2live.Errorf(ask2live.EForbidden, "only the host and co-hosts can take someone else's mic")
 			}
 		case CmdGiveBackMic:
 			err = c.room.takeBack(me, "gave_back")
@@ -411,19 +433,23 @@ func (c *conn) stage(cmd *Command) (any, error) {
 		case CmdMute:
 			target := me
 			if cmd.Username != "" && cmd.Username != me {
-				if err = c.requireHost(); err != nil {
+				if err = mayRunStage(role); err != nil {
 					return
 				}
 				target = cmd.Username
 			}
 			err = c.room.setMuted(target, *cmd.Muted)
 		case CmdRemove, CmdReadmit:
-			if err = c.requireHost(); err == nil {
-				if cmd.Username == me {
-					err = ask2live.Errorf(ask2live.EInvalid, "the host cannot remove themselves; end the session instead")
-				} else {
-					err = c.room.setRemoved(cmd.Username, cmd.Type == CmdRemove)
-				}
+			switch err = mayRunStage(role); {
+			case err != nil:
+			case cmd.Username == me:
+				err = ask2live.Errorf(ask2live.EInvalid, "you cannot remove yourself; leave the room instead")
+			case cmd.Username == c.room.session.Host.Username:
+				err = ask2live.Errorf(ask2live.EForbidden, "the host cannot be removed")
+			case !c.host && teamRole(c.room.team, cmd.Username) != "":
+				err = ask2live.Errorf(ask2live.EForbidden, "only the host can remove a member of the team")
+			default:
+				err = c.room.setRemoved(cmd.Username, cmd.Type == CmdRemove)
 			}
 		default:
 			err = ask2live.Errorf(ask2live.EInvalid, "unknown command %q", cmd.Type)

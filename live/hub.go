@@ -546,6 +546,11 @@ func (h *Hub) VotesChanged(sessionID string, q *ask2live.Question) {
 	h.questions.votesChanged(sessionID, q)
 }
 
+// TeamChanged publishes the session's team to its room.
+func (h *Hub) TeamChanged(sessionID string, team []ask2live.TeamMember) {
+	h.publish(sessionID, Event{Type: EvTeam, Team: team})
+}
+
 // QuestionDeleted publishes a question's removal.
 func (h *Hub) QuestionDeleted(sessionID, questionID string) {
 	h.questions.deleted(sessionID, questionID)

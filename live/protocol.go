@@ -195,6 +195,7 @@ const (
 	EvPresence        = "presence"         // participants joined or left (batched)
 	EvSession         = "session"          // the session changed (ended: the room closes)
 	EvRemoval         = "removal"          // the host removed someone for the session, or let them back
+	EvTeam            = "team"             // the host changed the session's team (the whole team follows)
 )
 
 // Event is a sequenced room event as sent to clients. Exactly the fields of
@@ -210,6 +211,7 @@ type Event struct {
 	Presence   *Presence             `json:"presence,omitempty"`
 	Session    *SessionInfo          `json:"session,omitempty"`
 	Removal    *Removal              `json:"removal,omitempty"`
+	Team       []ask2live.TeamMember `json:"team,omitempty"`
 }
 
 // Removal says the host removed a user from the room for the rest of the
@@ -271,8 +273,10 @@ type Snapshot struct {
 	OnAir            OnAir                   `json:"on_air"`
 	Chat             []*ask2live.ChatMessage `json:"chat"`
 	ParticipantCount int                     `json:"participant_count"`
-	Participants     []ask2live.UserSummary  `json:"participants,omitempty"` // host only
-	Removed          []ask2live.UserSummary  `json:"removed,omitempty"`      // host only: who may not come back
+	// Team is the host's team: moderators and co-hosts.
+	Team         []ask2live.TeamMember  `json:"team"`
+	Participants []ask2live.UserSummary `json:"participants,omitempty"` // the host and moderators
+	Removed      []ask2live.UserSummary `json:"removed,omitempty"`      // the host and co-hosts: who may not come back
 	// ServerTime is the server's clock when it sent the snapshot, for
 	// clients to count down to the stage's time limits in its terms.
 	ServerTime time.Time `json:"server_time"`
@@ -282,6 +286,8 @@ type Snapshot struct {
 type You struct {
 	Username string `json:"username"`
 	Host     bool   `json:"host"`
+	// Role is "host", "cohost", "moderator", or absent for a guest.
+	Role ask2live.TeamRole `json:"role,omitempty"`
 }
 
 // Resume starts the replay of missed events.

@@ -69,6 +69,8 @@ type Room struct {
 	// removed is who the host removed for the rest of the session
 	// (username → summary): stored, and kept by the room's events.
 	removed map[string]ask2live.UserSummary
+	// team is the host's team as of the room's events (see EvTeam).
+	team []ask2live.TeamMember
 
 	// Speaking changes from the media server wait here (username → latest
 	// state) until the room goroutine sends them: a burst becomes one
@@ -138,6 +140,10 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 	}
 	for _, u := range removed {
 		r.removed[u.Username] = u
+	}
+	if r.team, err = h.svc.Store.Team(ctx, s.ID); err != nil {
+		cancel()
+		return nil, err
 	}
 	if s.Host != nil {
 		r.stage.speakers = []string{s.Host.Username}
@@ -276,6 +282,12 @@ func (r *Room) apply(seq uint64, msg []byte) {
 		if ev.Session != nil {
 			r.session = ev.Session
 		}
+	case EvTeam:
+		// Those whose role changed get a fresh snapshot after the event:
+		// what they see (the participant list, who is removed) goes with it.
+		before := r.team
+		r.team = ev.Team
+		defer r.resnapshot(before)
 	case EvRemoval:
 		if ev.Removal != nil {
 			if ev.Removal.Removed {
@@ -461,7 +473,8 @@ func (r *Room) snapshot(c *conn) Snapshot {
 	ask2live.SortQuestions(qs)
 	s := Snapshot{
 		Type: MsgSnapshot, V: ProtocolVersion, Seq: r.seq, Epoch: r.hub.bus.Epoch(), Session: r.session,
-		You:       You{Username: c.user.Username, Host: c.host},
+		You:       You{Username: c.user.Username, Host: c.host, Role: r.roleOf(c)},
+		Team:      r.team,
 		Questions: qs, OnAir: r.onAir("", ""), Chat: r.chat, ServerTime: time.Now().UTC().Truncate(time.Millisecond),
 	}
 	// Those connected here count at once, the joiner included, before the
@@ -471,14 +484,48 @@ func (r *Room) snapshot(c *conn) Snapshot {
 	if s.Chat == nil {
 		s.Chat = []*ask2live.ChatMessage{}
 	}
-	if c.host {
+	if s.Team == nil {
+		s.Team = []ask2live.TeamMember{}
+	}
+	role := r.roleOf(c)
+	if role.Moderates() {
 		s.Participants = list
+	}
+	if role.RunsStage() {
 		for _, u := range r.removed {
 			s.Removed = append(s.Removed, u)
 		}
 		slices.SortFunc(s.Removed, func(a, b ask2live.UserSummary) int { return strings.Compare(a.Username, b.Username) })
 	}
 	return s
+}
+
+// roleOf returns what a connection's user is in the session: the host, a
+// member of the team, or a guest ("").
+func (r *Room) roleOf(c *conn) ask2live.TeamRole {
+	if c.host {
+		return ask2live.TeamHost
+	}
+	return teamRole(r.team, c.user.Username)
+}
+
+func teamRole(team []ask2live.TeamMember, username string) ask2live.TeamRole {
+	for _, m := range team {
+		if m.User.Username == username {
+			return m.Role
+		}
+	}
+	return ""
+}
+
+// resnapshot sends a fresh snapshot to this node's connections whose
+// role differs in the room's team from what it was in before.
+func (r *Room) resnapshot(before []ask2live.TeamMember) {
+	for _, c := range r.list {
+		if !c.host && teamRole(before, c.user.Username) != teamRole(r.team, c.user.Username) {
+			c.enqueueJSON(r.snapshot(c))
+		}
+	}
 }
 
 // participantList is everyone present: announced, or connected here (with

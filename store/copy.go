@@ -38,6 +38,7 @@ var copyTables = []copyTable{
 	{"live_removals", []string{"session_id", "user_id"}},
 	{"audit_log", []string{"id"}},
 	{"calendar_feeds", []string{"user_id"}},
+	{"session_team", []string{"session_id", "user_id"}},
 }
 
 // CopyOptions tune CopyData.

@@ -196,6 +196,9 @@ func generate(t *testing.T, db *store.DB, users, sessions, questionsPer int) *co
 			if err := db.SetRemoved(ctx, s.ID, c.users[rng.IntN(len(c.users))].ID, true, at(i+8)); err != nil {
 				t.Fatal(err)
 			}
+			if err := db.SetTeamRole(ctx, s.ID, c.users[rng.IntN(len(c.users))].ID, ask2live.TeamModerator, at(i+9)); err != nil {
+				t.Fatal(err)
+			}
 			if to == ask2live.StateEnded {
 				if _, err := db.TransitionSession(ctx, s.ID, []ask2live.SessionState{ask2live.StateLive}, to, at(i+90)); err != nil {
 					t.Fatal(err)
@@ -246,6 +249,8 @@ func reads(t *testing.T, db *store.DB, c *community) string {
 		put("stage "+s.ID, string(st), err)
 		rm, err := db.Removals(ctx, s.ID)
 		put("removals "+s.ID, rm, err)
+		team, err := db.Team(ctx, s.ID)
+		put("team "+s.ID, team, err)
 	}
 	for i, u := range c.users {
 		if i%5 != 0 {
@@ -319,7 +324,7 @@ func TestCopyDataBetweenEveryPairOfDatabases(t *testing.T) {
 	for _, tc := range rep {
 		total[tc.Table] = tc.Rows
 	}
-	for _, table := range []string{"users", "sessions", "questions", "votes", "wishes", "chat_messages", "participations", "media", "auth_tokens", "live_commands", "live_removals", "audit_log", "calendar_feeds"} {
+	for _, table := range []string{"users", "sessions", "questions", "votes", "wishes", "chat_messages", "participations", "media", "auth_tokens", "live_commands", "live_removals", "audit_log", "calendar_feeds", "session_team"} {
 		if total[table] == 0 {
 			t.Errorf("the generated data has no %s: the copy of that table is not tested", table)
 		}

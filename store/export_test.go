@@ -27,6 +27,7 @@ func (db *DB) DeleteSessionForTest(ctx context.Context, id string) error {
 		"DELETE FROM participations WHERE session_id = ?",
 		"DELETE FROM live_commands WHERE session_id = ?",
 		"DELETE FROM live_removals WHERE session_id = ?",
+		"DELETE FROM session_team WHERE session_id = ?",
 		"DELETE FROM sessions WHERE id = ?",
 	} {
 		if err := db.ExecForTest(ctx, q, id); err != nil {
