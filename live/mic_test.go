@@ -1,7 +1,6 @@
 package live_test
 
 import (
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -9,7 +8,6 @@ import (
 	"github.com/ask2live/ask2live"
 	"github.com/ask2live/ask2live/live"
 	"github.com/ask2live/ask2live/liveclient"
-	"github.com/ask2live/ask2live/store/storetest"
 )
 
 // nextOnAir waits for the next on_air event with the given change.
@@ -83,12 +81,7 @@ func TestMicTimeLimit(t *testing.T) {
 // down. The other node still takes the mic back, and not before the
 // extended limit.
 func TestMicTimeLimitAcrossNodes(t *testing.T) {
-	redis, prefix := storetest.Redis(t)
-	dbURL := "sqlite:" + t.TempDir() + "/shared.db"
-	if os.Getenv(storetest.PostgresEnv) != "" {
-		dbURL = storetest.URL(t, "postgres")
-	}
-	a, b := node(t, dbURL, redis, prefix), node(t, dbURL, redis, prefix)
+	a, b := twoNodes(t)
 	host, guest, watcher := a.user("host"), a.user("guest"), a.user("watcher")
 	s := a.liveSession(host)
 	hc := a.dial(host, s.ID)

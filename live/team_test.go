@@ -123,3 +123,68 @@ func TestTeamInTheRoom(t *testing.T) {
 		t.Fatalf("after the co-host ended it: %+v %v", sess, err)
 	}
 }
+
+// TestTeamAcrossNodes: the team holds on every node of a room. A moderator
+// on one node runs the queue but not the stage; a co-host appointed through
+// the other node gets the stage at once on theirs, removes a guest whose
+// socket is on the first node, and that guest cannot come back through
+// either node; taken off the team through one node, a moderator on the
+// other is a guest again.
+func TestTeamAcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	bg := context.Background()
+	host, mod, co, guest := a.user("host"), a.user("mod"), a.user("cohost"), a.user("guest")
+	s := a.liveSession(host)
+	if _, err := a.svc.SetTeamRole(bg, host.user, s.ID, "mod", ask2live.TeamModerator); err != nil {
+		t.Fatal(err)
+	}
+	hc := a.dial(host, s.ID)
+	mc := b.dial(mod, s.ID)
+	cc := a.dial(co, s.ID)
+	gc := b.dial(guest, s.ID)
+	collect(t, hc, 10*time.Second, func(evs []*live.Event) bool {
+		return len(evs) > 0 && evs[len(evs)-1].Presence != nil && evs[len(evs)-1].Presence.Count == 4
+	})
+	if ms := snapshotOf(t, mc); ms.You.Role != ask2live.TeamModerator {
+		t.Fatalf("moderator's snapshot on node B: %+v", ms.You)
+	}
+	ctx := timeout(20 * time.Second)
+	var ask struct{ Result ask2live.Question }
+	a.must(gc.Do(ctx, live.Command{Type: live.CmdAsk, Text: "질문"})).Decode(&ask)
+	a.must(mc.Do(ctx, live.Command{Type: live.CmdSetQuestionState, QuestionID: ask.Result.ID, State: ask2live.QuestionAnswering}))
+	_, err := mc.Do(ctx, live.Command{Type: live.CmdGrantMic, Username: "guest"})
+	wantCode(t, err, ask2live.EForbidden)
+	_, err = cc.Do(ctx, live.Command{Type: live.CmdGrantMic, Username: "guest"})
+	wantCode(t, err, ask2live.EForbidden)
+
+	// Appointed through node B, the co-host on node A has the stage.
+	if _, err := b.svc.SetTeamRole(bg, host.user, s.ID, "cohost", ask2live.TeamCoHost); err != nil {
+		t.Fatal(err)
+	}
+	if cs := nextSnapshot(t, cc); cs.You.Role != ask2live.TeamCoHost {
+		t.Fatalf("co-host's snapshot on node A: %+v", cs.You)
+	}
+	a.must(cc.Do(ctx, live.Command{Type: live.CmdGrantMic, Username: "guest", Seconds: 30}))
+	if on := nextOnAir(t, gc, "granted"); on.Username != "guest" {
+		t.Fatalf("the guest on node B saw %+v", on)
+	}
+	a.must(cc.Do(ctx, live.Command{Type: live.CmdRemove, Username: "guest"}))
+	if code := closedWith(t, gc); code != live.CloseRemoved {
+		t.Fatalf("the removed guest's socket on node B closed with %d", code)
+	}
+	for _, n := range []*env{a, b} {
+		if code := joinCode(t, n, guest, s.ID); code != live.CloseRemoved {
+			t.Fatalf("the removed guest rejoining: close %d, want %d", code, live.CloseRemoved)
+		}
+	}
+
+	// Taken off the team through node A, the moderator on node B is not one.
+	if _, err := a.svc.SetTeamRole(bg, host.user, s.ID, "mod", ""); err != nil {
+		t.Fatal(err)
+	}
+	if ms := nextSnapshot(t, mc); ms.You.Role != "" {
+		t.Fatalf("former moderator's snapshot on node B: %+v", ms.You)
+	}
+	_, err = mc.Do(ctx, live.Command{Type: live.CmdSetQuestionState, QuestionID: ask.Result.ID, State: ask2live.QuestionAnswered})
+	wantCode(t, err, ask2live.EForbidden)
+}
