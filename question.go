@@ -94,6 +94,10 @@ type Question struct {
 	// PinnedAt is when the host pinned the question to the top of the
 	// queue; nil when it is not pinned.
 	PinnedAt *time.Time `json:"pinned_at"`
+	// Anonymous: the author asked without their name showing to the
+	// audience. Only the author, the host and the host's team see Author;
+	// everyone else gets the question from ForAudience.
+	Anonymous bool `json:"anonymous"`
 
 	// enc is the encoding of the cached public view this value was copied
 	// from (see AppendJSON); set by the Service on copies that differ from
@@ -101,10 +105,25 @@ type Question struct {
 	enc *publicJSON
 }
 
+// ForAudience returns the question as the audience may see it: an
+// anonymous question without its author (a copy), any other as it is.
+func (q *Question) ForAudience() *Question {
+	if !q.Anonymous {
+		return q
+	}
+	c := *q
+	c.Author = UserSummary{}
+	c.enc = nil
+	return &c
+}
+
 // QuestionInput asks a question.
 type QuestionInput struct {
 	Text string       `json:"text"`
 	Kind QuestionKind `json:"kind,omitempty"`
+	// Anonymous asks without the author's name showing to the audience,
+	// where the session allows it.
+	Anonymous bool `json:"anonymous,omitempty"`
 }
 
 // Validate trims and checks the input; an empty kind means text. A voice

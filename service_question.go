@@ -3,6 +3,7 @@ package ask2live
 import (
 	"context"
 	"encoding/base64"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,8 +65,15 @@ func (s *Service) QuestionPage(ctx context.Context, sessionID string, viewer *Us
 			return nil, err
 		}
 	}
+	seesAuthors, err := s.authorsSeen(ctx, sessionID, viewer, pub[start:end])
+	if err != nil {
+		return nil, err
+	}
 	page := &QuestionPage{Items: make([]*Question, end-start)}
 	for i, p := range pub[start:end] {
+		if p.Anonymous && !seesAuthors && (viewer == nil || p.AuthorID != viewer.ID) {
+			p = p.ForAudience()
+		}
 		v := *p
 		v.VotedByMe = voted[v.ID]
 		page.Items[i] = &v
@@ -74,6 +82,21 @@ func (s *Service) QuestionPage(ctx context.Context, sessionID string, viewer *Us
 		page.NextCursor = encodeQuestionCursor(pub[end-1])
 	}
 	return page, nil
+}
+
+// authorsSeen reports whether the viewer sees who asked the anonymous
+// questions among qs: the host and the host's team do (the author always
+// sees their own). It asks the store only when there is one to hide.
+func (s *Service) authorsSeen(ctx context.Context, sessionID string, viewer *User, qs []*Question) (bool, error) {
+	if viewer == nil || !slices.ContainsFunc(qs, func(q *Question) bool { return q.Anonymous && q.AuthorID != viewer.ID }) {
+		return false, nil
+	}
+	sess, err := s.publicSession(ctx, sessionID)
+	if err != nil {
+		return false, err
+	}
+	role, err := s.RoleIn(ctx, sess, viewer)
+	return role.Moderates(), err
 }
 
 // A question cursor is the queue position of the last question of a page:
@@ -141,6 +164,7 @@ func (s *Service) Ask(ctx context.Context, actor *User, sessionID string, in Que
 		AuthorID:  actor.ID,
 		Kind:      in.Kind,
 		Text:      in.Text,
+		Anonymous: in.Anonymous,
 		State:     QuestionOpen,
 		CreatedAt: now,
 		UpdatedAt: now,
@@ -327,6 +351,16 @@ func (s *Service) vote(ctx context.Context, actor *User, id string, on bool) (*Q
 	}
 	if changed {
 		s.notify(func(n Notifier) { n.VotesChanged(out.SessionID, out) })
+	}
+	if out.Anonymous {
+		// The voter is never the author; the host's team sees who asked.
+		sess, err := s.Store.SessionRow(ctx, out.SessionID)
+		if err != nil {
+			return nil, err
+		}
+		if role, err := s.RoleIn(ctx, sess, actor); err != nil || !role.Moderates() {
+			return out.ForAudience(), err
+		}
 	}
 	return out, nil
 }

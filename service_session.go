@@ -17,14 +17,15 @@ func (s *Service) CreateSession(ctx context.Context, actor *User, in SessionInpu
 		return nil, err
 	}
 	sess := &Session{
-		ID:           NewID(now),
-		HostID:       actor.ID,
-		Title:        in.Title,
-		Description:  in.Description,
-		State:        in.InitialState(),
-		TargetGuests: in.TargetGuests,
-		CreatedAt:    now,
-		UpdatedAt:    now,
+		ID:             NewID(now),
+		HostID:         actor.ID,
+		Title:          in.Title,
+		Description:    in.Description,
+		State:          in.InitialState(),
+		TargetGuests:   in.TargetGuests,
+		AllowAnonymous: in.AllowAnonymous,
+		CreatedAt:      now,
+		UpdatedAt:      now,
 	}
 	if in.OpenNow {
 		sess.StartsAt, sess.StartedAt = &now, &now

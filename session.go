@@ -49,6 +49,9 @@ type Session struct {
 	EndedAt      *time.Time   `json:"ended_at"`
 	TargetGuests int          `json:"target_guests"`
 	WishCount    int          `json:"wish_count"`
+	// AllowAnonymous lets guests ask without their name showing to the
+	// audience (see Question.Anonymous).
+	AllowAnonymous bool `json:"allow_anonymous"`
 	CreatedAt    time.Time    `json:"created_at"`
 	UpdatedAt    time.Time    `json:"updated_at"`
 	// CalendarSequence counts the changes calendars must take over (see
@@ -81,6 +84,8 @@ type SessionInput struct {
 	StartsAt     *time.Time `json:"starts_at"`
 	TargetGuests int        `json:"target_guests,omitempty"`
 	OpenNow      bool       `json:"open_now,omitempty"`
+	// AllowAnonymous lets guests ask anonymously (see Question.Anonymous).
+	AllowAnonymous bool `json:"allow_anonymous,omitempty"`
 }
 
 // Validate trims and checks the input against now.
@@ -120,6 +125,9 @@ type SessionUpdate struct {
 	Description  *string    `json:"description"`
 	StartsAt     *time.Time `json:"starts_at"`
 	TargetGuests *int       `json:"target_guests"`
+	// AllowAnonymous turns anonymous questions on or off; questions already
+	// asked anonymously stay so.
+	AllowAnonymous *bool `json:"allow_anonymous"`
 }
 
 // Validate trims and checks the set fields.

@@ -160,11 +160,11 @@ func TestBroadcastReachesEveryConnection(t *testing.T) {
 		left[c] = true
 	}
 	f1, f2 := textFrame([]byte(`{"seq":1}`)), textFrame([]byte(`{"seq":2}`))
-	r.broadcast(f1)
+	r.broadcast(&ringEvent{frame: f1})
 	for c := range left {
 		r.leave(c)
 	}
-	r.broadcast(f2)
+	r.broadcast(&ringEvent{frame: f2})
 	if len(r.list) != len(r.conns) || len(r.list) != 3*fanoutShare-100 {
 		t.Fatalf("%d in the list, %d in the map after 100 of %d left", len(r.list), len(r.conns), 3*fanoutShare)
 	}

@@ -362,7 +362,7 @@ func (c *conn) run(ctx context.Context, cmd *Command) (any, error) {
 		if ok, wait := h.questionLimit.Allow(ctx, c.room.id+"/"+c.user.ID); !ok {
 			return nil, rateLimited(wait, "too many questions")
 		}
-		return svc.Ask(ctx, c.user, c.room.id, ask2live.QuestionInput{Text: cmd.Text, Kind: cmd.Kind})
+		return svc.Ask(ctx, c.user, c.room.id, ask2live.QuestionInput{Text: cmd.Text, Kind: cmd.Kind, Anonymous: cmd.Anonymous})
 	case CmdVote:
 		return svc.Vote(ctx, c.user, cmd.QuestionID)
 	case CmdUnvote:

@@ -60,12 +60,12 @@ func (h *Hub) publishFeedEvent(ev FeedEvent) {
 // cannot keep up is disconnected; EventSource reconnects by itself.
 func (h *Hub) Events() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.stream(w, r, streamSource{topic: feedTopic, pick: func(msg []byte) string {
+		h.stream(w, r, streamSource{topic: feedTopic, pick: func(msg []byte) (string, []byte) {
 			var ev FeedEvent
 			if json.Unmarshal(msg, &ev) != nil {
-				return ""
+				return "", nil
 			}
-			return ev.Type
+			return ev.Type, msg
 		}})
 	})
 }
@@ -88,31 +88,39 @@ func (h *Hub) SessionEvents() http.Handler {
 			problem(w, status, code, ask2live.ErrorMessage(err))
 			return
 		}
-		room := streamSource{topic: topic(id), pick: func(msg []byte) string {
-			var ev struct {
-				Type string `json:"type"`
-			}
+		room := streamSource{topic: topic(id), pick: func(msg []byte) (string, []byte) {
+			var ev Event
 			if json.Unmarshal(msg, &ev) != nil || (ev.Type != EvQuestion && ev.Type != EvQuestionDeleted) {
-				return ""
+				return "", nil
 			}
-			return ev.Type
+			if ev.Question != nil && ev.Question.Anonymous {
+				// The stream is public: an anonymous question goes without
+				// its author.
+				ev.Question = ev.Question.ForAudience()
+				b, err := json.Marshal(ev)
+				if err != nil {
+					return "", nil
+				}
+				return ev.Type, b
+			}
+			return ev.Type, msg
 		}}
-		feed := streamSource{topic: feedTopic, pick: func(msg []byte) string {
+		feed := streamSource{topic: feedTopic, pick: func(msg []byte) (string, []byte) {
 			var ev FeedEvent
 			if json.Unmarshal(msg, &ev) != nil || (ev.SessionID != id && (ev.Session == nil || ev.Session.ID != id)) {
-				return ""
+				return "", nil
 			}
-			return ev.Type
+			return ev.Type, msg
 		}}
 		h.stream(w, r, room, feed)
 	})
 }
 
 // streamSource is a topic an event stream forwards: pick names the event a
-// message becomes, or "" to leave it out.
+// message becomes and gives the data to send ("" leaves it out).
 type streamSource struct {
 	topic string
-	pick  func(msg []byte) string
+	pick  func(msg []byte) (string, []byte)
 }
 
 // stream serves server-sent events: the picked messages of the sources, each
@@ -129,7 +137,7 @@ func (h *Hub) stream(w http.ResponseWriter, r *http.Request, sources ...streamSo
 	var full bool
 	for _, src := range sources {
 		cancel, _ := h.bus.Subscribe(src.topic, false, func(_ uint64, msg []byte) {
-			name := src.pick(msg)
+			name, msg := src.pick(msg)
 			if name == "" {
 				return
 			}

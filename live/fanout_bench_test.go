@@ -54,7 +54,7 @@ func BenchmarkBroadcast(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		got.Add(sockets)
-		r.broadcast(f)
+		r.broadcast(&ringEvent{frame: f})
 		b.StopTimer()
 		got.Wait()
 		b.StartTimer()

@@ -76,8 +76,10 @@ type Command struct {
 	Username   string                 `json:"username,omitempty"`
 	Muted      *bool                  `json:"muted,omitempty"`
 	// Seconds is a grant's time limit (0: none) or the time an extension adds.
-	Seconds int             `json:"seconds,omitempty"`
-	Signal  json.RawMessage `json:"signal,omitempty"`
+	Seconds int `json:"seconds,omitempty"`
+	// Anonymous asks without the name showing to the audience (ask).
+	Anonymous bool            `json:"anonymous,omitempty"`
+	Signal    json.RawMessage `json:"signal,omitempty"`
 }
 
 // MaxCIDLen bounds client command ids.

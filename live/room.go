@@ -83,6 +83,19 @@ type Room struct {
 type ringEvent struct {
 	seq   uint64
 	frame []byte // the event as sent: a text frame
+	// pub is the frame for the audience when it must not see everything:
+	// an anonymous question without its author, who is named in author.
+	// Only the author, the host and the team get frame then.
+	pub    []byte
+	author string
+}
+
+// frameFor returns the frame of an event that c may see.
+func (r *Room) frameFor(c *conn, e *ringEvent) []byte {
+	if e.pub == nil || c.user.Username == e.author || r.roleOf(c).Moderates() {
+		return e.frame
+	}
+	return e.pub
 }
 
 // topic names a room's log on the bus.
@@ -302,16 +315,27 @@ func (r *Room) apply(seq uint64, msg []byte) {
 		r.hub.log.Error("encoding room event", slog.Any("err", err))
 		return
 	}
-	// Encoded and framed once: every connection gets these same bytes.
-	f := textFrame(b)
+	// Encoded and framed once: every connection gets these same bytes (or,
+	// for an anonymous question, one of two encodings).
+	e := ringEvent{seq: seq, frame: textFrame(b)}
+	if ev.Question != nil && ev.Question.Anonymous {
+		pe := ev
+		pe.Question = ev.Question.ForAudience()
+		pb, err := json.Marshal(pe)
+		if err != nil {
+			r.hub.log.Error("encoding room event", slog.Any("err", err))
+			return
+		}
+		e.pub, e.author = textFrame(pb), ev.Question.Author.Username
+	}
 	r.seq = seq
-	r.ring = append(r.ring, ringEvent{seq, f})
+	r.ring = append(r.ring, e)
 	if over := len(r.ring) - r.hub.cfg.ResumeWindow; over > 0 {
 		r.ring = slices.Delete(r.ring, 0, over)
 	}
 	r.hub.metrics.events.Inc()
 	r.hub.metrics.deliveries.Add(float64(len(r.list)))
-	r.broadcast(f)
+	r.broadcast(&e)
 	if ev.Type == EvRemoval && ev.Removal != nil && ev.Removal.Removed {
 		r.closeSockets(ev.Removal.User.Username)
 	}
@@ -346,9 +370,9 @@ func (r *Room) join(c *conn, epoch string, lastSeq *uint64) {
 	r.arrive = append(r.arrive, Arrival{Conn: c.id, User: c.user.Username, Summary: summary})
 	if lastSeq != nil && epoch == r.hub.bus.Epoch() && r.canResume(*lastSeq) {
 		c.enqueueJSON(Resume{Type: MsgResume, From: *lastSeq + 1, Seq: r.seq, Epoch: epoch})
-		for _, e := range r.ring {
-			if e.seq > *lastSeq {
-				c.send(e.frame)
+		for i := range r.ring {
+			if e := &r.ring[i]; e.seq > *lastSeq {
+				c.send(r.frameFor(c, e))
 			}
 		}
 	} else {
@@ -368,7 +392,7 @@ const fanoutShare = 1024
 // returns when every connection has the frame written or queued, so each
 // gets the events in order. Each broadcast starts one place further in
 // the list, so that no connection is always the last served.
-func (r *Room) broadcast(f []byte) {
+func (r *Room) broadcast(e *ringEvent) {
 	n := len(r.list)
 	if n == 0 {
 		return
@@ -380,7 +404,11 @@ func (r *Room) broadcast(f []byte) {
 			i -= n
 		}
 		for range hi - lo {
-			r.list[i].send(f)
+			if e.pub == nil {
+				r.list[i].send(e.frame)
+			} else {
+				r.list[i].send(r.frameFor(r.list[i], e))
+			}
 			if i++; i == n {
 				i = 0
 			}
@@ -425,7 +453,7 @@ func (r *Room) sendSpeaking() {
 	r.speakMu.Unlock()
 	for _, u := range slices.Sorted(maps.Keys(next)) {
 		b, _ := json.Marshal(Speaking{Type: MsgSpeaking, Username: u, Speaking: next[u]})
-		r.broadcast(textFrame(b))
+		r.broadcast(&ringEvent{frame: textFrame(b)})
 	}
 }
 
@@ -466,8 +494,12 @@ func (r *Room) leave(c *conn) {
 }
 
 func (r *Room) snapshot(c *conn) Snapshot {
+	role := r.roleOf(c)
 	qs := make([]*ask2live.Question, 0, len(r.questions))
 	for _, q := range r.questions {
+		if q.Anonymous && !role.Moderates() && q.Author.Username != c.user.Username {
+			q = q.ForAudience()
+		}
 		qs = append(qs, q)
 	}
 	ask2live.SortQuestions(qs)
@@ -487,7 +519,6 @@ func (r *Room) snapshot(c *conn) Snapshot {
 	if s.Team == nil {
 		s.Team = []ask2live.TeamMember{}
 	}
-	role := r.roleOf(c)
 	if role.Moderates() {
 		s.Participants = list
 	}

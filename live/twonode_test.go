@@ -75,7 +75,7 @@ func node(t *testing.T, dbURL, redis, prefix string, mutate ...func(*live.Config
 	stopSync := live.SyncCache(bus, svc.Cache, log)
 	var stopAccounts func()
 	svc.Accounts, stopAccounts = live.AccountsOverBus(bus, hub, log)
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events()}, svc, log))
+	srv := httptest.NewServer(httpapi.New(httpapi.Config{LoginRate: 1000, QuestionRate: 1000, Live: hub, Events: hub.Events(), SessionEvents: hub.SessionEvents()}, svc, log))
 	t.Cleanup(func() {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()

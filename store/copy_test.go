@@ -109,6 +109,7 @@ func generate(t *testing.T, db *store.DB, users, sessions, questionsPer int) *co
 		if i%9 == 0 {
 			s.StartsAt = nil
 		}
+		s.AllowAnonymous = i%3 == 0
 		if err := db.CreateSession(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +125,8 @@ func generate(t *testing.T, db *store.DB, users, sessions, questionsPer int) *co
 		var qs []*ask2live.Question
 		for j := range questionsPer {
 			q := &ask2live.Question{ID: ask2live.NewID(at(i + j)), SessionID: s.ID, AuthorID: c.users[rng.IntN(len(c.users))].ID,
-				Kind: ask2live.KindText, Text: text(1 + rng.IntN(15)), State: ask2live.QuestionOpen, Phase: ask2live.PhasePre, CreatedAt: at(i + j), UpdatedAt: at(i + j)}
+				Kind: ask2live.KindText, Text: text(1 + rng.IntN(15)), State: ask2live.QuestionOpen, Phase: ask2live.PhasePre, CreatedAt: at(i + j), UpdatedAt: at(i + j),
+				Anonymous: s.AllowAnonymous && j%2 == 0}
 			if err := db.CreateQuestion(ctx, q); err != nil {
 				t.Fatal(err)
 			}

@@ -8,21 +8,21 @@ import (
 )
 
 const questionSelect = `SELECT q.id, q.session_id, q.author_id, q.kind, q.text, q.state, q.phase, q.votes,
-	q.created_at, q.updated_at, q.answered_at, q.pinned_at, u.username, u.display_name, u.avatar_url,
+	q.created_at, q.updated_at, q.answered_at, q.pinned_at, q.anonymous, u.username, u.display_name, u.avatar_url,
 	CASE WHEN EXISTS (SELECT 1 FROM votes v WHERE v.question_id = q.id AND v.user_id = ?) THEN 1 ELSE 0 END
 	FROM questions q JOIN users u ON u.id = q.author_id`
 
 func scanQuestion(sc scanner) (*ask2live.Question, error) {
 	var q ask2live.Question
 	var created, updated, answered, pinned dbTime
-	var voted dbBool
+	var voted, anonymous dbBool
 	err := sc.Scan(&q.ID, &q.SessionID, &q.AuthorID, &q.Kind, &q.Text, &q.State, &q.Phase, &q.Votes,
-		&created, &updated, &answered, &pinned, &q.Author.Username, &q.Author.DisplayName, &q.Author.AvatarURL, &voted)
+		&created, &updated, &answered, &pinned, &anonymous, &q.Author.Username, &q.Author.DisplayName, &q.Author.AvatarURL, &voted)
 	if err != nil {
 		return nil, err
 	}
 	q.CreatedAt, q.UpdatedAt, q.AnsweredAt, q.PinnedAt = created.T, updated.T, answered.ptr(), pinned.ptr()
-	q.VotedByMe = bool(voted)
+	q.VotedByMe, q.Anonymous = bool(voted), bool(anonymous)
 	return &q, nil
 }
 
@@ -32,10 +32,11 @@ func scanQuestion(sc scanner) (*ask2live.Question, error) {
 func (db *DB) CreateQuestion(ctx context.Context, q *ask2live.Question) error {
 	d := db.d
 	var state ask2live.SessionState
+	var allowAnonymous dbBool
 	var author ask2live.UserSummary
 	return db.write(ctx, "session", []readStep{
-		{d.q("SELECT state FROM sessions WHERE id = ?" + d.forUpdate), []any{q.SessionID},
-			func(r rowScanner) error { return r.Scan(&state) }},
+		{d.q("SELECT state, allow_anonymous FROM sessions WHERE id = ?" + d.forUpdate), []any{q.SessionID},
+			func(r rowScanner) error { return r.Scan(&state, &allowAnonymous) }},
 		{d.q("SELECT username, display_name, avatar_url FROM users WHERE id = ?"), []any{q.AuthorID},
 			func(r rowScanner) error { return r.Scan(&author.Username, &author.DisplayName, &author.AvatarURL) }},
 	}, func() ([]step, error) {
@@ -43,12 +44,15 @@ func (db *DB) CreateQuestion(ctx context.Context, q *ask2live.Question) error {
 		if err != nil {
 			return nil, err
 		}
+		if q.Anonymous && !bool(allowAnonymous) {
+			return nil, ask2live.Errorf(ask2live.EWrongState, "this session does not take anonymous questions")
+		}
 		q.Phase, q.Author, q.Votes, q.VotedByMe = phase, author, 0, false
 		q.CreatedAt, q.UpdatedAt, q.AnsweredAt = stored(q.CreatedAt), stored(q.UpdatedAt), storedPtr(q.AnsweredAt)
 		return []step{
 			{d.q(`INSERT INTO questions (id, session_id, author_id, kind, text, state, phase,
-			votes, created_at, updated_at, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`),
-				[]any{q.ID, q.SessionID, q.AuthorID, q.Kind, q.Text, q.State, q.Phase, d.t(q.CreatedAt), d.t(q.UpdatedAt), d.tp(q.AnsweredAt)}},
+			votes, created_at, updated_at, answered_at, anonymous) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`),
+				[]any{q.ID, q.SessionID, q.AuthorID, q.Kind, q.Text, q.State, q.Phase, d.t(q.CreatedAt), d.t(q.UpdatedAt), d.tp(q.AnsweredAt), flag(q.Anonymous)}},
 			{d.q("UPDATE sessions SET question_count = question_count + 1 WHERE id = ?"), []any{q.SessionID}},
 		}, nil
 	})
@@ -226,20 +230,21 @@ func (db *DB) Unvote(ctx context.Context, questionID, userID string) (*ask2live.
 }
 
 // questionRowSelect reads a question's own columns.
-const questionRowSelect = `SELECT id, session_id, author_id, kind, text, state, phase, votes, created_at, updated_at, answered_at, pinned_at
-	FROM questions WHERE id = ?`
+const questionRowSelect = `SELECT id, session_id, author_id, kind, text, state, phase, votes, created_at, updated_at, answered_at, pinned_at,
+	anonymous FROM questions WHERE id = ?`
 
 func (db *DB) vote(ctx context.Context, questionID, userID string, on bool) (*ask2live.Question, bool, error) {
 	d := db.d
 	var q ask2live.Question
 	var created, updated, answered, pinned dbTime
+	var anonymous dbBool
 	var sessionState ask2live.SessionState
 	var voted int
 	changed, decided := false, false
 	err := db.write(ctx, "question", []readStep{
 		{d.q(questionRowSelect + d.forUpdate), []any{questionID}, func(r rowScanner) error {
 			return r.Scan(&q.ID, &q.SessionID, &q.AuthorID, &q.Kind, &q.Text, &q.State, &q.Phase, &q.Votes,
-				&created, &updated, &answered, &pinned)
+				&created, &updated, &answered, &pinned, &anonymous)
 		}},
 		{d.q(`SELECT u.username, u.display_name, u.avatar_url, s.state,
 			(SELECT COUNT(*) FROM votes v WHERE v.question_id = q.id AND v.user_id = ?)
@@ -249,6 +254,7 @@ func (db *DB) vote(ctx context.Context, questionID, userID string, on bool) (*as
 			}},
 	}, func() ([]step, error) {
 		q.CreatedAt, q.UpdatedAt, q.AnsweredAt, q.PinnedAt = created.T, updated.T, answered.ptr(), pinned.ptr()
+		q.Anonymous = bool(anonymous)
 		if err := ask2live.CheckVote(q.AuthorID, userID, sessionState); err != nil {
 			return nil, err
 		}

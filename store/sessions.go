@@ -40,7 +40,7 @@ func sortKey(s *ask2live.Session) string {
 }
 
 const sessionSelect = `SELECT s.id, s.host_id, s.title, s.description, s.state, s.starts_at, s.started_at, s.ended_at,
-	s.target_guests, s.wish_count, s.question_count, s.created_at, s.updated_at, s.sort_key, s.calendar_sequence, ` + userColumns + `,
+	s.target_guests, s.wish_count, s.question_count, s.created_at, s.updated_at, s.sort_key, s.calendar_sequence, s.allow_anonymous, ` + userColumns + `,
 	CASE WHEN EXISTS (SELECT 1 FROM wishes w WHERE w.session_id = s.id AND w.user_id = ?) THEN 1 ELSE 0 END
 	FROM sessions s JOIN users u ON u.id = s.host_id`
 
@@ -48,15 +48,15 @@ func scanSession(sc scanner) (*ask2live.Session, string, error) {
 	var s ask2live.Session
 	var starts, started, ended, created, updated dbTime
 	var key string
-	var wished dbBool
+	var wished, anonymous dbBool
 	host, err := scanUser(rowPrefix{sc, []any{&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
-		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &key, &s.CalendarSequence}}, &wished)
+		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &key, &s.CalendarSequence, &anonymous}}, &wished)
 	if err != nil {
 		return nil, "", err
 	}
 	s.StartsAt, s.StartedAt, s.EndedAt = starts.ptr(), started.ptr(), ended.ptr()
 	s.CreatedAt, s.UpdatedAt = created.T, updated.T
-	s.WishedByMe = bool(wished)
+	s.WishedByMe, s.AllowAnonymous = bool(wished), bool(anonymous)
 	s.Host = host
 	return &s, key, nil
 }
@@ -73,10 +73,10 @@ func (r rowPrefix) Scan(dest ...any) error { return r.sc.Scan(append(r.prefix, d
 func (db *DB) CreateSession(ctx context.Context, s *ask2live.Session) error {
 	d := db.d
 	_, err := db.exec(ctx, "session", `INSERT INTO sessions (id, host_id, title, description, state, starts_at, started_at,
-		ended_at, target_guests, wish_count, question_count, sort_key, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
+		ended_at, target_guests, wish_count, question_count, sort_key, created_at, updated_at, allow_anonymous)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`,
 		s.ID, s.HostID, s.Title, s.Description, s.State, d.tp(s.StartsAt), d.tp(s.StartedAt), d.tp(s.EndedAt),
-		s.TargetGuests, sortKey(s), d.t(s.CreatedAt), d.t(s.UpdatedAt))
+		s.TargetGuests, sortKey(s), d.t(s.CreatedAt), d.t(s.UpdatedAt), flag(s.AllowAnonymous))
 	return err
 }
 
@@ -205,16 +205,18 @@ func (db *DB) lockSession(ctx context.Context, tx *txn, id string) (*ask2live.Se
 }
 
 const sessionRowSelect = `SELECT id, host_id, title, description, state, starts_at, started_at, ended_at,
-	target_guests, wish_count, question_count, created_at, updated_at, calendar_sequence FROM sessions WHERE id = ?`
+	target_guests, wish_count, question_count, created_at, updated_at, calendar_sequence, allow_anonymous FROM sessions WHERE id = ?`
 
 func (db *DB) scanSessionRow(row rowScanner) (*ask2live.Session, error) {
 	var s ask2live.Session
 	var starts, started, ended, created, updated dbTime
+	var anonymous dbBool
 	err := row.Scan(&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
-		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &s.CalendarSequence)
+		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &s.CalendarSequence, &anonymous)
 	if err != nil {
 		return nil, db.d.fail(err, "session")
 	}
+	s.AllowAnonymous = bool(anonymous)
 	s.StartsAt, s.StartedAt, s.EndedAt = starts.ptr(), started.ptr(), ended.ptr()
 	s.CreatedAt, s.UpdatedAt = created.T, updated.T
 	return &s, nil
@@ -238,9 +240,9 @@ func (db *DB) saveSessionStep(s *ask2live.Session) step {
 	d := db.d
 	return step{d.q(`UPDATE sessions SET title = ?, description = ?, state = ?, starts_at = ?,
 		started_at = ?, ended_at = ?, target_guests = ?, wish_count = ?, sort_key = ?, updated_at = ?,
-		calendar_sequence = ? WHERE id = ?`),
+		calendar_sequence = ?, allow_anonymous = ? WHERE id = ?`),
 		[]any{s.Title, s.Description, s.State, d.tp(s.StartsAt), d.tp(s.StartedAt), d.tp(s.EndedAt),
-			s.TargetGuests, s.WishCount, sortKey(s), d.t(s.UpdatedAt), s.CalendarSequence, s.ID}}
+			s.TargetGuests, s.WishCount, sortKey(s), d.t(s.UpdatedAt), s.CalendarSequence, flag(s.AllowAnonymous), s.ID}}
 }
 
 // modifySession locks a session, lets fn change it, saves it and returns the
@@ -286,6 +288,9 @@ func (db *DB) UpdateSession(ctx context.Context, id string, upd ask2live.Session
 		}
 		if upd.TargetGuests != nil {
 			s.TargetGuests = *upd.TargetGuests
+		}
+		if upd.AllowAnonymous != nil {
+			s.AllowAnonymous = *upd.AllowAnonymous
 		}
 		s.State = ask2live.RecruitState(s.State, s.WishCount, s.TargetGuests)
 		return nil

@@ -535,6 +535,15 @@ func (t dbTime) ptr() *time.Time {
 // dbBool scans booleans stored as integers or booleans.
 type dbBool bool
 
+// flag is how a bool column is written: 0 or 1, the same on every database
+// (see migration 0009), so that copy-data moves the values as they are.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func (b *dbBool) Scan(v any) error {
 	switch x := v.(type) {
 	case bool:
