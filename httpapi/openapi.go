@@ -92,11 +92,12 @@ func (s *Server) openAPIDocument() []byte {
 		},
 		"tags": []any{
 			map[string]any{"name": "accounts", "description": "Sign-up, log-in and profiles"},
-			map[string]any{"name": "sessions", "description": "Sessions, wishes and the host's lifecycle actions"},
+			map[string]any{"name": "sessions", "description": "Sessions, wishes, the host's team and the host's lifecycle actions"},
 			map[string]any{"name": "questions", "description": "The question queue and votes"},
 			map[string]any{"name": "live", "description": "The live room and the event stream"},
 			map[string]any{"name": "calendars", "description": "Sessions as iCalendar files, and each user's secret feed of wished sessions for calendar apps"},
 			map[string]any{"name": "operations", "description": "Health, metrics, media and this documentation"},
+			map[string]any{"name": "administration", "description": "Site administration for admins: accounts, sessions and the audit log"},
 		},
 		"paths": paths,
 		"components": map[string]any{

@@ -27,6 +27,10 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 	if err := doc.Validate(context.Background()); err != nil {
 		t.Fatalf("the document is not valid OpenAPI: %v", err)
 	}
+	described := map[string]bool{}
+	for _, tag := range doc.Tags {
+		described[tag.Name] = tag.Description != ""
+	}
 	for _, rt := range e.api.Routes() {
 		method, path, _ := strings.Cut(rt, " ")
 		if path == "/" || path == "/api/" {
@@ -41,6 +45,11 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		if op == nil {
 			t.Errorf("%s: no %s operation", rt, method)
 			continue
+		}
+		for _, tag := range op.Tags {
+			if !described[tag] {
+				t.Errorf("%s: tag %q has no description in the document's tags", rt, tag)
+			}
 		}
 		if op.Responses == nil || op.Responses.Len() == 0 {
 			t.Errorf("%s: no responses", rt)
