@@ -1,6 +1,7 @@
 // Every screen of the web app, filled with the data a real community would
 // have: sessions recruiting, live and ended, questions with votes and
-// answers, a host with a profile who is also a site admin. Each screen must
+// answers, a host with a profile who is also a site admin and a team of a
+// moderator and a co-host on the recruiting session. Each screen must
 // load without a page error and without scrolling sideways; each is saved
 // as artifacts/screenshots/screen-<name>-<lang>-<width>.png for a person to
 // look at. The tests in tests/screens-*.test.mjs run it for one language
@@ -29,6 +30,9 @@ export async function checkScreens(t, variants) {
   const pre = await apiOK(guest.page, 'POST', `/sessions/${recruiting.id}/questions`, { text: '채널을 닫는 쪽은 보내는 쪽이어야 하나요?' });
   await apiOK(other.page, 'POST', `/sessions/${recruiting.id}/questions`, { text: 'When is a mutex simpler than a channel?' });
   await apiOK(other.page, 'PUT', `/questions/${pre.id}/vote`);
+  // The host's team: everyone sees it on the session's page, the host with the controls.
+  await apiOK(host.page, 'PUT', `/sessions/${recruiting.id}/team/screenother`, { role: 'moderator' });
+  await apiOK(host.page, 'PUT', `/sessions/${recruiting.id}/team/screenguest`, { role: 'cohost' });
 
   const ended = await openSession(host.page, { title: '지난 세션: 웹소켓 확장하기', description: 'Fan-out to ten thousand sockets.', openNow: true });
   for (const [who, text] of [[guest, '브로드캐스트는 어떻게 하나요?'], [other, 'How do you handle slow clients?']]) {
@@ -57,8 +61,8 @@ export async function checkScreens(t, variants) {
     login: { as: null, path: '/login', ready: (p) => p.locator('form.auth-card') },
     register: { as: null, path: '/register', ready: (p) => p.locator('form.auth-card') },
     'main-anonymous': { as: null, path: '/', ready: (p) => p.getByRole('link', { name: 'PostgreSQL 튜닝 AMA' }).first() },
-    session: { as: guestState, path: `/sessions/${recruiting.id}`, ready: (p) => p.getByText('When is a mutex simpler than a channel?') },
-    'session-host': { as: hostState, path: `/sessions/${recruiting.id}`, ready: (p) => p.getByText('When is a mutex simpler than a channel?') },
+    session: { as: guestState, path: `/sessions/${recruiting.id}`, ready: (p) => p.getByText('When is a mutex simpler than a channel?'), also: (p) => p.locator('.team-member').nth(1) },
+    'session-host': { as: hostState, path: `/sessions/${recruiting.id}`, ready: (p) => p.getByText('When is a mutex simpler than a channel?'), also: (p) => p.locator('.team-member select').nth(1) },
     'session-new': { as: hostState, path: '/sessions/new', ready: (p) => p.locator('form') },
     'session-edit': { as: hostState, path: `/sessions/${recruiting.id}/edit`, ready: (p) => p.locator('form input[value="Go 동시성, 무엇이든 물어보세요"]') },
     'live-guest': { as: guestState, path: `/sessions/${live.id}/live`, ready: (p) => p.getByText('How long should a review take?').first(), also: (p) => p.locator('#live-ask') },

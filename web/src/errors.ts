@@ -6,7 +6,7 @@
 import type { TFunction } from 'i18next';
 
 /** Where an error happened, for the few codes whose meaning depends on it. */
-export type ErrorContext = 'login' | 'register' | 'session' | 'user' | 'question' | 'avatar' | 'live' | 'page';
+export type ErrorContext = 'login' | 'register' | 'session' | 'user' | 'question' | 'avatar' | 'live' | 'page' | 'team';
 
 interface ProblemLike {
   status?: number;
@@ -65,11 +65,15 @@ export function problemMessage(t: TFunction, err: unknown, context?: ErrorContex
       if (context === 'user') return t('profile.notFound');
       if (context === 'question') return t('errors.questionNotFound');
       if (context === 'page') return t('common.notFound');
+      if (context === 'team') return t('team.noSuchUser');
       return t('errors.notFound');
     case 'conflict':
       return context === 'register' ? t('errors.usernameTaken') : t('errors.conflict');
     case 'wrong_state':
-      return context === 'question' ? t('q.closed') : t('errors.wrongState');
+      if (context === 'question') return t('q.closed');
+      // The team is full, or the session is over; the detail tells which.
+      if (context === 'team') return /at most/.test(p.detail ?? '') ? t('team.full') : t('team.closed');
+      return t('errors.wrongState');
     case 'too_large':
       return context === 'avatar' ? t('profile.avatarSize') : t('errors.tooLarge');
     case 'unsupported':
@@ -80,6 +84,8 @@ export function problemMessage(t: TFunction, err: unknown, context?: ErrorContex
       return t('errors.unavailable');
     case 'invalid_input': {
       const first = p.errors?.[0];
+      // Without a field at fault, the one thing wrong with an appointment is its person: the host.
+      if (!first && context === 'team') return t('team.hostSelf');
       return first ? fieldMessage(t, first.field, first.message) : t('errors.invalid');
     }
     default:

@@ -1,10 +1,15 @@
 import { createApi } from '@reduxjs/toolkit/query/react';
 import { baseQuery } from './http';
 import type {
-  AdminUser, AuditEntry, CalendarFeedState, Feed, NewCalendarFeed, Me, MySessions, Page, ProfileInput, PublicProfile, Question, QuestionState, Session, SessionInput, User,
+  AdminUser, AuditEntry, CalendarFeedState, Feed, NewCalendarFeed, Me, MySessions, Page, ProfileInput, PublicProfile, Question, QuestionState, Session, SessionInput,
+  TeamMember, TeamRole, User,
 } from './types';
 
 type AuthResult = { user: User; token: string };
+
+/** The server's answer about a team; the list is absent when nobody is on it. */
+type TeamResponse = { team?: TeamMember[] | null };
+const teamOf = (r: TeamResponse) => r.team ?? [];
 
 /** The largest page of questions the server gives. */
 const QUESTION_PAGE = 500;
@@ -26,7 +31,7 @@ const signOutOn401: typeof baseQuery = async (args, bq, extra) => {
 export const api = createApi({
   reducerPath: 'api',
   baseQuery: signOutOn401,
-  tagTypes: ['Me', 'Feed', 'MySessions', 'Session', 'Questions', 'User', 'Admin', 'CalendarFeed'],
+  tagTypes: ['Me', 'Feed', 'MySessions', 'Session', 'Questions', 'User', 'Admin', 'CalendarFeed', 'Team'],
   endpoints: (b) => ({
     getMe: b.query<Me, void>({ query: () => '/me', providesTags: ['Me'] }),
     register: b.mutation<AuthResult, { username: string; password: string; display_name: string }>({
@@ -135,6 +140,24 @@ export const api = createApi({
         if (data) dispatch(api.util.upsertQueryData('getSession', data.id, data));
       },
       invalidatesTags: ['Feed', 'MySessions', 'User'],
+    }),
+    team: b.query<TeamMember[], string>({
+      query: (id) => `/sessions/${id}/team`,
+      transformResponse: teamOf,
+      providesTags: (_r, _e, id) => [{ type: 'Team', id }],
+    }),
+    /** Appoints someone to a session's team with a role, or (role null) takes them off it. */
+    setTeamRole: b.mutation<TeamMember[], { sessionId: string; username: string; role: TeamRole | null }>({
+      query: ({ sessionId, username, role }) => ({
+        url: `/sessions/${sessionId}/team/${encodeURIComponent(username)}`,
+        method: role ? 'PUT' : 'DELETE',
+        body: role ? { role } : undefined,
+      }),
+      transformResponse: teamOf,
+      async onQueryStarted({ sessionId }, { dispatch, queryFulfilled }) {
+        const { data } = await queryFulfilled.catch(() => ({ data: null }));
+        if (data) dispatch(api.util.upsertQueryData('team', sessionId, data));
+      },
     }),
     questions: b.query<Question[], string>({
       // The server lists the queue a page at a time; the pages together are
@@ -269,6 +292,7 @@ export const {
   useGetSessionQuery, useCreateSessionMutation, useUpdateSessionMutation, useDeleteSessionMutation,
   useWishMutation, useSessionActionMutation, useQuestionsQuery, useAskMutation, useEditQuestionMutation,
   useDeleteQuestionMutation, useVoteMutation, useCalendarFeedQuery, useCreateCalendarFeedMutation, useRevokeCalendarFeedMutation,
+  useTeamQuery, useSetTeamRoleMutation,
 } = api;
 
 /** Where a session's calendar file is downloaded from. */

@@ -12,6 +12,29 @@ export interface User {
 
 export type UserRef = Pick<User, 'username' | 'display_name' | 'avatar_url'>;
 
+/**
+ * A role the host gives on a session's team: moderators run the question
+ * queue and the chat; co-hosts also run the stage (the microphone, removing
+ * people, ending the session).
+ */
+export type TeamRole = 'moderator' | 'cohost';
+
+/** What someone is in a session: its host, a member of its team, or (null) a guest. */
+export type SessionRole = 'host' | TeamRole | null;
+
+/** Whether a role may run the queue and the chat (and see who is in the room). */
+export const moderates = (r: SessionRole) => r === 'host' || r === 'cohost' || r === 'moderator';
+
+/** Whether a role may run the stage: the microphone, removing people, ending the session. */
+export const runsStage = (r: SessionRole) => r === 'host' || r === 'cohost';
+
+/** One person on a session's team. */
+export interface TeamMember {
+  user: UserRef;
+  role: TeamRole;
+  added_at: string;
+}
+
 /** The signed-in user as /me tells it: admin only there (and false until /me answers). */
 export type Me = User & { admin?: boolean };
 

@@ -59,4 +59,14 @@ describe('the REST cache follows the live room', () => {
     store.dispatch(live.eventReceived({ type: 'question', seq: 11, question: q('a', { phase: 'pre', votes: 1 }) }));
     expect(cachedQuestions(store)?.[0]).toMatchObject({ votes: 1, voted_by_me: true });
   });
+
+  it("keeps the session page's team as the room tells it", async () => {
+    const store = await cachedStore();
+    await store.dispatch(api.util.upsertQueryData('team', 's1', []));
+    const kim = { user: { username: 'kim', display_name: '김', avatar_url: '' }, role: 'moderator' as const, added_at: '2026-11-25T03:00:00Z' };
+    store.dispatch(live.snapshotReceived(snapshot({ seq: 10, team: [kim] })));
+    expect(api.endpoints.team.select('s1')(store.getState()).data).toEqual([kim]);
+    store.dispatch(live.eventReceived({ type: 'team', seq: 11 }));
+    expect(api.endpoints.team.select('s1')(store.getState()).data).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 // The live room and the REST cache tell of the same session. What happens in
 // the room (questions asked and answered, the session ending, people coming)
-// is written into the cached session and question list as it arrives, so a
+// is written into the cached session, question list and team as it arrives, so a
 // page shown after the room — the archive the host lands on after ending it,
 // the session page — shows what happened instead of what was fetched before.
 import { createListenerMiddleware, isAnyOf } from '@reduxjs/toolkit';
@@ -42,6 +42,7 @@ roomCacheSync.startListening({
       const qs: Question[] = Object.values(room.questions);
       d(api.util.updateQueryData('questions', id, () => qs));
       d(patchSession(id, { ...sessionFields(action.payload.session), question_count: questionCount, participant_count: room.participantCount }));
+      d(api.util.updateQueryData('team', id, () => room.team));
       return;
     }
     if (live.voteAcked.match(action)) {
@@ -72,6 +73,9 @@ roomCacheSync.startListening({
         break;
       case 'presence':
         d(patchSession(id, { participant_count: e.presence.count }));
+        break;
+      case 'team':
+        d(api.util.updateQueryData('team', id, () => room.team));
         break;
       case 'session':
         d(patchSession(id, sessionFields(e.session)));

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  initialLiveState, live, liveReducer, selectAnswered, selectCurrent, selectHandRaised, selectOnAir, selectPublishing, selectQueue, type LiveState,
+  initialLiveState, live, liveReducer, roleIn, selectAnswered, selectCanModerate, selectCanRunStage, selectCurrent, selectHandRaised,
+  selectOnAir, selectPublishing, selectQueue, selectRole, type LiveState,
 } from './liveSlice';
+import type { TeamMember } from '../api/types';
 import type { RoomEvent } from './protocol';
 import { host, q, snapshot } from '../test/fixtures';
 
@@ -158,5 +160,80 @@ describe('live room reducer', () => {
     // Someone who came and went within one batch is only in left.
     s = run(s, { type: 'presence', seq: 12, presence: { count: 2, joined: [], left: ['g3'] } });
     expect(s.participants?.map((p) => p.username)).toEqual(['host', 'g2']);
+  });
+
+  describe('the team', () => {
+    const member = (username: string, role: TeamMember['role']): TeamMember => ({
+      user: { username, display_name: username.toUpperCase(), avatar_url: '' }, role, added_at: '2026-11-25T03:00:00Z',
+    });
+    const allowed = (s: LiveState) => [selectRole(s), selectCanModerate(s), selectCanRunStage(s)];
+
+    it('reads our role and the team from the snapshot', () => {
+      let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
+      expect(s.team).toEqual([]);
+      expect(allowed(s)).toEqual([null, false, false]);
+      s = liveReducer(initialLiveState, live.snapshotReceived(snapshot({ you: { username: 'host', host: true, role: 'host' } })));
+      expect(allowed(s)).toEqual(['host', true, true]);
+      const team = [member('g1', 'moderator'), member('g2', 'cohost')];
+      s = liveReducer(initialLiveState, live.snapshotReceived(snapshot({ team, you: { username: 'g1', host: false, role: 'moderator' } })));
+      expect(s.team).toEqual(team);
+      expect(allowed(s)).toEqual(['moderator', true, false]);
+      expect([roleIn(s, 'host'), roleIn(s, 'g1'), roleIn(s, 'g2'), roleIn(s, 'g3')]).toEqual(['host', 'moderator', 'cohost', null]);
+      // The first snapshot after joining only tells the role: nothing changed.
+      expect(s.roleChanges).toBe(0);
+    });
+
+    it('follows team events: our role changes at once, and an emptied team has no team field', () => {
+      let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
+      s = run(s, { type: 'team', seq: 11, team: [member('g2', 'moderator')] });
+      expect(s.team.map((m) => m.user.username)).toEqual(['g2']);
+      expect(allowed(s)).toEqual([null, false, false]);
+      expect(s.roleChanges).toBe(0);
+
+      s = run(s, { type: 'team', seq: 12, team: [member('g2', 'moderator'), member('g1', 'moderator')] });
+      expect(allowed(s)).toEqual(['moderator', true, false]);
+      expect(s.you?.role).toBe('moderator');
+      expect(s.roleChanges).toBe(1);
+
+      s = run(s, { type: 'team', seq: 13, team: [member('g2', 'moderator'), member('g1', 'cohost')] });
+      expect(allowed(s)).toEqual(['cohost', true, true]);
+      expect(s.roleChanges).toBe(2);
+
+      // The fresh snapshot the server sends after the change agrees: no second notice.
+      s = liveReducer(s, live.snapshotReceived(snapshot({
+        seq: 13, team: s.team, you: { username: 'g1', host: false, role: 'cohost' }, participants: [host], removed: [],
+      })));
+      expect(s.roleChanges).toBe(2);
+      expect(s.participants).toEqual([host]);
+
+      // The host empties the team: the event comes without a team field.
+      s = run(s, { type: 'team', seq: 14 });
+      expect(s.team).toEqual([]);
+      expect(s.seq).toBe(14);
+      expect(allowed(s)).toEqual([null, false, false]);
+      expect(s.you?.role).toBeUndefined();
+      expect(s.roleChanges).toBe(3);
+      // What only the team sees goes with the role.
+      expect(s.participants).toBeNull();
+    });
+
+    it("keeps the host's role whatever the team says", () => {
+      let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot({ you: { username: 'host', host: true, role: 'host' } })));
+      s = run(s, { type: 'team', seq: 11, team: [member('g1', 'cohost')] });
+      expect(selectRole(s)).toBe('host');
+      expect(s.roleChanges).toBe(0);
+      expect(roleIn(s, 'g1')).toBe('cohost');
+    });
+
+    it('counts a role change that a later snapshot shows (one missed while away)', () => {
+      let s = liveReducer(initialLiveState, live.snapshotReceived(snapshot()));
+      s = liveReducer(s, live.snapshotReceived(snapshot({ seq: 20, team: [member('g1', 'moderator')], you: { username: 'g1', host: false, role: 'moderator' } })));
+      expect(selectRole(s)).toBe('moderator');
+      expect(s.roleChanges).toBe(1);
+      // Joining again starts over.
+      s = liveReducer(s, live.joined('s1'));
+      s = liveReducer(s, live.snapshotReceived(snapshot({ team: [member('g1', 'moderator')], you: { username: 'g1', host: false, role: 'moderator' } })));
+      expect(s.roleChanges).toBe(0);
+    });
   });
 });

@@ -1,6 +1,8 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
-import { answeredInOrder, sortQuestions, type Question, type UserRef } from '../api/types';
-import type { ChatMessage, LiveSession, OnAir, Resume, RoomEvent, Snapshot } from './protocol';
+import {
+  answeredInOrder, moderates, runsStage, sortQuestions, type Question, type SessionRole, type TeamMember, type UserRef,
+} from '../api/types';
+import type { ChatMessage, LiveSession, OnAir, Resume, RoomEvent, Snapshot, You } from './protocol';
 
 export type ConnStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 export type CloseReason = 'removed' | 'signed_out' | 'ended' | 'not_found' | 'not_live' | 'too_many_tabs' | 'protocol' | null;
@@ -18,15 +20,19 @@ export interface LiveState {
   /** An event arrived past a hole in the sequence: the socket must fetch a fresh snapshot. */
   gap: boolean;
   session: LiveSession | null;
-  you: { username: string; host: boolean } | null;
+  you: You | null;
+  /** The host's team, as of the last snapshot or team event. */
+  team: TeamMember[];
+  /** How many times our own role changed while in the room (a notice follows each). */
+  roleChanges: number;
   questions: Record<string, Question>;
   /** Our own votes, remembered from acks (events always say voted_by_me: false). */
   myVotes: Record<string, boolean>;
   chat: ChatMessage[];
   participantCount: number;
-  /** Host only: everyone in the room. */
+  /** The host and the team only: everyone in the room. */
   participants: UserRef[] | null;
-  /** Host only: who the host removed for the rest of the session. */
+  /** The host and co-hosts only: who was removed for the rest of the session. */
   removed: UserRef[];
   onAir: OnAir;
   /** The server's clock minus ours (ms), from the last snapshot: mic countdowns use it. */
@@ -51,6 +57,8 @@ export const initialLiveState: LiveState = {
   gap: false,
   session: null,
   you: null,
+  team: [],
+  roleChanges: 0,
   questions: {},
   myVotes: {},
   chat: [],
@@ -65,6 +73,12 @@ export const initialLiveState: LiveState = {
   soundBlocked: false,
   lastError: null,
 };
+
+/** What we are in the session; null for a guest (or before the first snapshot). */
+function myRole(s: LiveState): SessionRole {
+  if (!s.you) return null;
+  return s.you.host ? 'host' : s.you.role ?? null;
+}
 
 function applyEvent(s: LiveState, e: RoomEvent) {
   switch (e.type) {
@@ -105,6 +119,21 @@ function applyEvent(s: LiveState, e: RoomEvent) {
       if (removed) s.removed.push(user);
       break;
     }
+    case 'team': {
+      // A role applies from this event on; a fresh snapshot follows for us
+      // if ours changed, but the controls follow the event at once.
+      s.team = e.team ?? [];
+      const you = s.you;
+      if (!you || you.host) break;
+      const role = s.team.find((m) => m.user.username === you.username)?.role;
+      if (role === you.role) break;
+      if (role) you.role = role;
+      else delete you.role;
+      s.roleChanges++;
+      if (!moderates(myRole(s))) s.participants = null;
+      if (!runsStage(myRole(s))) s.removed = [];
+      break;
+    }
     case 'session':
       s.session = e.session;
       if (e.session.state === 'ended' || e.session.state === 'cancelled') {
@@ -130,11 +159,16 @@ const slice = createSlice({
     },
     snapshotReceived(s, a: PayloadAction<Snapshot>) {
       const p = a.payload;
+      // A snapshot on the same page (after a gap, or a role change we missed)
+      // may give us another role; the first one after joining only tells it.
+      const before = s.you?.username === p.you.username ? myRole(s) : undefined;
       s.epoch = p.epoch;
       s.seq = p.seq;
       s.gap = false;
       s.session = p.session;
       s.you = p.you;
+      s.team = p.team;
+      if (before !== undefined && before !== myRole(s)) s.roleChanges++;
       s.questions = {};
       s.myVotes = {};
       for (const q of p.questions) {
@@ -202,7 +236,17 @@ export const selectQuestionList = (s: LiveState) => Object.values(s.questions);
 export const selectCurrent = (s: LiveState) => selectQuestionList(s).find((q) => q.state === 'answering') ?? null;
 export const selectQueue = (s: LiveState) => sortQuestions(selectQuestionList(s).filter((q) => q.state === 'open'));
 export const selectAnswered = (s: LiveState) => answeredInOrder(selectQuestionList(s));
-export const selectIsHost = (s: LiveState) => !!s.you?.host;
+/** What we are in the session: 'host', 'cohost', 'moderator', or null for a guest. */
+export const selectRole = (s: LiveState): SessionRole => myRole(s);
+/** Whether we run the queue and the chat and see who is here: the host, co-hosts and moderators. */
+export const selectCanModerate = (s: LiveState) => moderates(myRole(s));
+/** Whether we run the stage (the mic, removing people, the end): the host and co-hosts. */
+export const selectCanRunStage = (s: LiveState) => runsStage(myRole(s));
+/** What someone is in a session with this host and team, for the badge beside their name. */
+export const roleInTeam = (team: TeamMember[], host: string | undefined, username: string): SessionRole =>
+  username === host ? 'host' : team.find((m) => m.user.username === username)?.role ?? null;
+/** What someone is in the room's session. */
+export const roleIn = (s: LiveState, username: string): SessionRole => roleInTeam(s.team, s.session?.host.username, username);
 export const selectOnAir = (s: LiveState) => !!s.you && s.onAir.speakers.includes(s.you.username);
 /** Whether our microphone should be open: on air in a room that is still open. */
 export const selectPublishing = (s: LiveState) => selectOnAir(s) && s.status !== 'closed';

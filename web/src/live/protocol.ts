@@ -1,5 +1,5 @@
 // Message shapes of the live-room protocol (docs/PROTOCOL.md, version 1).
-import type { Question, UserRef } from '../api/types';
+import type { Question, SessionRole, TeamMember, UserRef } from '../api/types';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -29,19 +29,29 @@ export interface OnAir {
   people?: UserRef[];
 }
 
+/** Who the snapshot is for: role is absent for a guest. */
+export interface You {
+  username: string;
+  host: boolean;
+  role?: Exclude<SessionRole, null>;
+}
+
 export interface Snapshot {
   type: 'snapshot';
   v: number;
   seq: number;
   epoch: string;
   session: LiveSession;
-  you: { username: string; host: boolean };
+  you: You;
+  /** The host's team (moderators and co-hosts), earliest appointed first. */
+  team: TeamMember[];
   questions: Question[];
   on_air: OnAir;
   chat: ChatMessage[];
   participant_count: number;
+  /** The host and the team only: everyone in the room. */
   participants?: UserRef[];
-  /** Host only: who is removed for the rest of the session. */
+  /** The host and co-hosts only: who is removed for the rest of the session. */
   removed?: UserRef[];
   /** The server's clock when it sent the snapshot: countdowns use it. */
   server_time?: string;
@@ -62,7 +72,9 @@ export type RoomEvent =
   | { type: 'on_air'; seq: number; on_air: OnAir & { change: string; username: string } }
   | { type: 'presence'; seq: number; presence: { count: number; joined: UserRef[]; left: string[] } }
   | { type: 'session'; seq: number; session: LiveSession }
-  | { type: 'removal'; seq: number; removal: { user: UserRef; removed: boolean } };
+  | { type: 'removal'; seq: number; removal: { user: UserRef; removed: boolean } }
+  /** The whole team after a change; absent when the host emptied it. */
+  | { type: 'team'; seq: number; team?: TeamMember[] };
 
 export interface Speaking {
   type: 'speaking';

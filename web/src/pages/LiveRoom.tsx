@@ -2,15 +2,16 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/api';
-import type { Question, UserRef } from '../api/types';
+import { moderates, runsStage, type Question, type SessionRole, type UserRef } from '../api/types';
 import { useConfirm } from '../components/Dialog';
 import { QuestionList } from '../components/QuestionList';
+import { RoleTag, TeamRoleDialog } from '../components/Team';
 import { useNotify } from '../components/Toasts';
 import { Avatar } from '../components/ui';
 import { problemMessage } from '../errors';
 import { useAppDispatch, useAppSelector, useTitle } from '../hooks';
 import {
-  live, selectAnswered, selectCurrent, selectHandRaised, selectIsHost, selectMuted, selectOnAir, selectQueue,
+  live, roleIn, roleInTeam, selectAnswered, selectCanModerate, selectCurrent, selectHandRaised, selectMuted, selectOnAir, selectQueue, selectRole,
 } from '../live/liveSlice';
 import type { Command } from '../live/protocol';
 import { useLiveRoom } from '../live/useLiveRoom';
@@ -94,7 +95,7 @@ export function Stage({ onResumeSound }: { onResumeSound: () => void }) {
               <div className="speaker-avatar"><Avatar user={p} size={64} /></div>
               <div className="speaker-name">
                 {p.display_name}
-                {u === st.session?.host.username && <span className="tag">{t('live.host')}</span>}
+                <RoleTag role={roleIn(st, u)} />
               </div>
               <MicCountdown username={u} />
               <div className="speaker-state">
@@ -115,7 +116,7 @@ export function Stage({ onResumeSound }: { onResumeSound: () => void }) {
   );
 }
 
-function CurrentQuestion({ send, isHost, micLimit }: { send: Send; isHost: boolean; micLimit: number }) {
+function CurrentQuestion({ send, role, micLimit }: { send: Send; role: SessionRole; micLimit: number }) {
   const { t } = useTranslation();
   const act = useAct(send);
   const cur = useAppSelector((s) => selectCurrent(s.live));
@@ -123,16 +124,16 @@ function CurrentQuestion({ send, isHost, micLimit }: { send: Send; isHost: boole
   const answered = useAppSelector((s) => selectAnswered(s.live));
   const onAir = useAppSelector((s) => s.live.onAir.speakers);
   if (!cur) {
-    // Nothing is being answered: say whether questions wait, and let the host take the next one.
+    // Nothing is being answered: say whether questions wait, and let the host (or the team) take the next one.
     const next = queue[0];
     let say = t('live.noCurrent');
-    if (next) say = isHost ? t('live.pickNext') : t('live.hostWillPick');
+    if (next) say = moderates(role) ? t('live.pickNext') : t('live.hostWillPick');
     else if (answered.length) say = t('live.allAnswered');
     return (
       <section className="card current current-empty" aria-labelledby="cur-title">
         <h2 id="cur-title" className="h3">{t('live.current')}</h2>
         <p className="muted">{say}</p>
-        {isHost && next && (
+        {moderates(role) && next && (
           <button type="button" className="btn btn-primary btn-sm" onClick={() => act({ type: 'set_question_state', question_id: next.id, state: 'answering' })}>
             {t('live.answerNext')}
           </button>
@@ -150,12 +151,12 @@ function CurrentQuestion({ send, isHost, micLimit }: { send: Send; isHost: boole
         {cur.kind === 'voice' && <span className="tag tag-voice">{t('q.voice')}</span>}
       </div>
       <p className="current-text">{cur.text || t('live.voiceQuestion')}</p>
-      {isHost && (
+      {moderates(role) && (
         <div className="row wrap">
-          {cur.kind === 'voice' && !authorOnAir && (
+          {runsStage(role) && cur.kind === 'voice' && !authorOnAir && (
             <button type="button" className="btn btn-live btn-sm" onClick={() => act({ type: 'grant_mic', username: cur.author.username, seconds: micLimit })}>🎙 {t('live.grant')}</button>
           )}
-          {cur.kind === 'voice' && authorOnAir && (
+          {runsStage(role) && cur.kind === 'voice' && authorOnAir && (
             <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'revoke_mic', username: cur.author.username })}>{t('live.revoke')}</button>
           )}
           <button type="button" className="btn btn-primary btn-sm" onClick={() => act({ type: 'set_question_state', question_id: cur.id, state: 'answered' })}>✓ {t('live.markAnswered')}</button>
@@ -166,7 +167,7 @@ function CurrentQuestion({ send, isHost, micLimit }: { send: Send; isHost: boole
   );
 }
 
-function Questions({ send, isHost, me }: { send: Send; isHost: boolean; me: string }) {
+function Questions({ send, canModerate, me }: { send: Send; canModerate: boolean; me: string }) {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
   const queue = useAppSelector((s) => selectQueue(s.live));
@@ -197,7 +198,7 @@ function Questions({ send, isHost, me }: { send: Send; isHost: boolean; me: stri
         <QuestionList questions={queue} me={me} onVote={vote}
           onEdit={(q, text) => send({ type: 'edit_question', question_id: q.id, text })}
           onDelete={(q) => act({ type: 'delete_question', question_id: q.id })}
-          actions={isHost ? (q) => (
+          actions={canModerate ? (q) => (
             <>
               <button type="button" className="btn btn-primary btn-sm" onClick={() => act({ type: 'set_question_state', question_id: q.id, state: 'answering' })}>{t('live.pick')}</button>
               <button type="button" className="btn btn-ghost btn-sm" aria-pressed={!!q.pinned_at} onClick={() => act({ type: q.pinned_at ? 'unpin' : 'pin', question_id: q.id })}>
@@ -218,9 +219,11 @@ function Questions({ send, isHost, me }: { send: Send; isHost: boolean; me: stri
   );
 }
 
-function Chat({ send, isHost }: { send: Send; isHost: boolean }) {
+function Chat({ send, canModerate }: { send: Send; canModerate: boolean }) {
   const { t } = useTranslation();
   const chat = useAppSelector((s) => s.live.chat);
+  const team = useAppSelector((s) => s.live.team);
+  const host = useAppSelector((s) => s.live.session?.host.username);
   const act = useAct(send);
   const [text, setText] = useState('');
   const [err, setErr] = useState<unknown>(null);
@@ -255,8 +258,8 @@ function Chat({ send, isHost }: { send: Send; isHost: boolean }) {
       }}>
         {chat.map((m) => (
           <li key={m.id}>
-            <strong>{m.sender.display_name}</strong> <span>{m.text}</span>
-            {isHost && <button type="button" className="link-btn" aria-label={t('q.delete')}
+            <strong>{m.sender.display_name}</strong> <RoleTag role={roleInTeam(team, host, m.sender.username)} /> <span>{m.text}</span>
+            {canModerate && <button type="button" className="link-btn" aria-label={t('q.delete')}
               onClick={() => act({ type: 'delete_chat', message_id: m.id })}>×</button>}
           </li>
         ))}
@@ -328,18 +331,30 @@ function GuestControls({ send }: { send: Send }) {
   );
 }
 
-function HostPanel({ send, micLimit, setMicLimit }: { send: Send; micLimit: number; setMicLimit: (n: number) => void }) {
+/** Where each role stands in the participant list: the host first, then co-hosts, moderators and everyone else. */
+const RANK: Record<NonNullable<SessionRole>, number> = { host: 0, cohost: 1, moderator: 2 };
+const rank = (r: SessionRole) => (r ? RANK[r] : 3);
+
+/**
+ * The room's people, for those who run it: the host and the team see who is
+ * here and what each is; co-hosts (and the host) also hand out the mic,
+ * remove people, let them back and end the session; the host alone
+ * appoints the team.
+ */
+function PeoplePanel({ send, role, micLimit, setMicLimit }: { send: Send; role: SessionRole; micLimit: number; setMicLimit: (n: number) => void }) {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
   const navigate = useNavigate();
   const st = useAppSelector((s) => s.live);
-  const hostName = st.session?.host.username;
+  const me = st.you?.username;
   const mutedMe = useAppSelector((s) => selectMuted(s.live));
   const act = useAct(send);
   const confirm = useConfirm();
   const notify = useNotify();
-  // Everyone the count counts, the host first.
-  const people = [...(st.participants ?? [])].sort((a, b) => Number(b.username === hostName) - Number(a.username === hostName));
+  const [appointing, setAppointing] = useState<UserRef | null>(null);
+  const isHost = role === 'host';
+  const stage = runsStage(role);
+  const people = [...(st.participants ?? [])].sort((a, b) => rank(roleIn(st, a.username)) - rank(roleIn(st, b.username)));
   useEffect(() => {
     if (st.status === 'open' && st.participants === null) {
       send({ type: 'participants' }).then((r) => {
@@ -352,61 +367,80 @@ function HostPanel({ send, micLimit, setMicLimit }: { send: Send; micLimit: numb
     <section className="card host-panel" aria-labelledby="ppl-title">
       <div className="row between">
         <h2 id="ppl-title" className="h3">{t('live.participants')} ({st.participantCount})</h2>
-        <button type="button" className="btn btn-ghost btn-sm" aria-pressed={mutedMe} onClick={() => act({ type: 'mute', muted: !mutedMe })}>
-          {mutedMe ? `🔈 ${t('live.unmute')}` : `🔇 ${t('live.mute')}`}
-        </button>
+        {isHost && (
+          <button type="button" className="btn btn-ghost btn-sm" aria-pressed={mutedMe} onClick={() => act({ type: 'mute', muted: !mutedMe })}>
+            {mutedMe ? `🔈 ${t('live.unmute')}` : `🔇 ${t('live.mute')}`}
+          </button>
+        )}
       </div>
-      <div className="row wrap mic-limit">
-        <label htmlFor="mic-limit">{t('live.micLimit')}</label>
-        <select id="mic-limit" value={micLimit} aria-describedby="mic-limit-help" onChange={(e) => setMicLimit(Number(e.target.value))}>
-          {MIC_LIMITS.map((n) => <option key={n} value={n}>{n ? t('live.minutes', { count: n / 60 }) : t('live.noLimit')}</option>)}
-        </select>
-        <span id="mic-limit-help" className="sr-only">{t('live.micLimitHelp')}</span>
-      </div>
+      {stage && (
+        <div className="row wrap mic-limit">
+          <label htmlFor="mic-limit">{t('live.micLimit')}</label>
+          <select id="mic-limit" value={micLimit} aria-describedby="mic-limit-help" onChange={(e) => setMicLimit(Number(e.target.value))}>
+            {MIC_LIMITS.map((n) => <option key={n} value={n}>{n ? t('live.minutes', { count: n / 60 }) : t('live.noLimit')}</option>)}
+          </select>
+          <span id="mic-limit-help" className="sr-only">{t('live.micLimitHelp')}</span>
+        </div>
+      )}
       <ul className="people">
         {people.map((p) => {
+          const theirs = roleIn(st, p.username);
           const onAir = st.onAir.speakers.includes(p.username);
           const muted = st.onAir.muted.includes(p.username);
           const name = (
             <Link to={`/u/${p.username}`} target="_blank" className="row grow"><Avatar user={p} size={28} /> {p.display_name}</Link>
           );
-          if (p.username === hostName) {
-            // The host is counted and listed too, without buttons to use on themselves.
+          if (theirs === 'host') {
+            // The host is counted and listed too, without buttons to use on them.
             return (
               <li key={p.username} className="person">
                 {name}
-                <span className="tag">{t('live.host')}</span>
+                <RoleTag role="host" />
                 <SoundWave active={!!st.speaking[p.username]} />
               </li>
             );
           }
+          // Only the host removes someone on the team; no one removes themselves.
+          const removable = stage && p.username !== me && (isHost || !theirs);
+          const appointable = isHost && p.username !== me;
           return (
             <li key={p.username} className="person">
               {name}
+              <RoleTag role={theirs} />
               {onAir && <SoundWave active={!!st.speaking[p.username]} />}
               {onAir && <MicCountdown username={p.username} />}
-              <div className="row">
-                {onAir ? (
-                  <>
-                    {st.onAir.until?.[p.username] && (
-                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'extend_mic', username: p.username, seconds: 60 })}>{t('live.addMinute')}</button>
-                    )}
-                    <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'mute', muted: !muted, username: p.username })}>{muted ? t('live.unmute') : t('live.mute')}</button>
-                    <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'revoke_mic', username: p.username })}>{t('live.revoke')}</button>
-                  </>
-                ) : (
-                  <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'grant_mic', username: p.username, seconds: micLimit })}>{t('live.grant')}</button>
-                )}
-                <button type="button" className="btn btn-ghost btn-sm btn-danger" onClick={async () => {
-                  const ok = await confirm({ title: t('live.confirmRemove', { name: p.display_name }), body: t('live.confirmRemoveBody'), confirm: t('live.remove'), danger: true });
-                  if (ok) act({ type: 'remove', username: p.username });
-                }}>{t('live.remove')}</button>
-              </div>
+              {(stage || appointable) && (
+                <div className="row">
+                  {stage && (onAir ? (
+                    <>
+                      {st.onAir.until?.[p.username] && (
+                        <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'extend_mic', username: p.username, seconds: 60 })}>{t('live.addMinute')}</button>
+                      )}
+                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'mute', muted: !muted, username: p.username })}>{muted ? t('live.unmute') : t('live.mute')}</button>
+                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'revoke_mic', username: p.username })}>{t('live.revoke')}</button>
+                    </>
+                  ) : (
+                    <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'grant_mic', username: p.username, seconds: micLimit })}>{t('live.grant')}</button>
+                  ))}
+                  {appointable && (
+                    <button type="button" className="btn btn-ghost btn-sm" aria-haspopup="dialog"
+                      aria-label={t('team.manageOf', { name: p.display_name })} onClick={() => setAppointing(p)}>
+                      {t('team.manage')}
+                    </button>
+                  )}
+                  {removable && (
+                    <button type="button" className="btn btn-ghost btn-sm btn-danger" onClick={async () => {
+                      const ok = await confirm({ title: t('live.confirmRemove', { name: p.display_name }), body: t('live.confirmRemoveBody'), confirm: t('live.remove'), danger: true });
+                      if (ok) act({ type: 'remove', username: p.username });
+                    }}>{t('live.remove')}</button>
+                  )}
+                </div>
+              )}
             </li>
           );
         })}
       </ul>
-      {st.removed.length > 0 && (
+      {stage && st.removed.length > 0 && (
         <section className="removed" aria-labelledby="removed-title">
           <h3 id="removed-title" className="small-title">{t('live.removedList')} ({st.removed.length})</h3>
           <ul className="people">
@@ -426,16 +460,22 @@ function HostPanel({ send, micLimit, setMicLimit }: { send: Send; micLimit: numb
           </ul>
         </section>
       )}
-      <button type="button" className="btn btn-danger-solid btn-block" onClick={async () => {
-        if (!await confirm({ title: t('live.confirmEnd'), body: t('live.confirmEndBody'), confirm: t('live.endSession'), danger: true })) return;
-        try {
-          await send({ type: 'end' });
-        } catch (e) {
-          notify.error(e, 'live');
-          return;
-        }
-        if (st.session) navigate(`/sessions/${st.session.id}/archive`);
-      }}>{t('live.endSession')}</button>
+      {stage && (
+        <button type="button" className="btn btn-danger-solid btn-block" onClick={async () => {
+          if (!await confirm({ title: t('live.confirmEnd'), body: t('live.confirmEndBody'), confirm: t('live.endSession'), danger: true })) return;
+          try {
+            await send({ type: 'end' });
+          } catch (e) {
+            notify.error(e, 'live');
+            return;
+          }
+          if (st.session) navigate(`/sessions/${st.session.id}/archive`);
+        }}>{t('live.endSession')}</button>
+      )}
+      {appointing && st.session && (
+        <TeamRoleDialog sessionId={st.session.id} person={appointing} onClose={() => setAppointing(null)}
+          role={st.team.find((m) => m.user.username === appointing.username)?.role ?? null} />
+      )}
     </section>
   );
 }
@@ -446,9 +486,19 @@ export function LiveRoomPage() {
   const { send, resumeSound } = useLiveRoom(id);
   const dispatch = useAppDispatch();
   const st = useAppSelector((s) => s.live);
-  const isHost = useAppSelector((s) => selectIsHost(s.live));
+  const role = useAppSelector((s) => selectRole(s.live));
+  const canModerate = useAppSelector((s) => selectCanModerate(s.live));
   const notify = useNotify();
   const [micLimit, setMicLimit] = useMicLimit();
+  // Tell people when the host changes their role (their controls change with it).
+  const roleChanges = useAppSelector((s) => s.live.roleChanges);
+  const toldChanges = useRef(roleChanges);
+  useEffect(() => {
+    if (roleChanges > toldChanges.current) {
+      notify.success(role === 'cohost' ? 'team.nowCohost' : role === 'moderator' ? 'team.nowModerator' : 'team.offTeam');
+    }
+    toldChanges.current = roleChanges;
+  }, [roleChanges, role, notify]);
   useTitle(st.session ? `LIVE · ${st.session.title}` : undefined);
   const newest = useAppSelector((s) => {
     const qs = Object.values(s.live.questions);
@@ -512,13 +562,13 @@ export function LiveRoomPage() {
       <div className="live-grid">
         <div className="live-main">
           <Stage onResumeSound={resumeSound} />
-          <CurrentQuestion send={send} isHost={isHost} micLimit={micLimit} />
-          {!isHost && <GuestControls send={send} />}
-          <Questions send={send} isHost={isHost} me={me} />
+          <CurrentQuestion send={send} role={role} micLimit={micLimit} />
+          {role !== 'host' && <GuestControls send={send} />}
+          <Questions send={send} canModerate={canModerate} me={me} />
         </div>
         <div className="live-side">
-          {isHost && <HostPanel send={send} micLimit={micLimit} setMicLimit={setMicLimit} />}
-          <Chat send={send} isHost={isHost} />
+          {canModerate && <PeoplePanel send={send} role={role} micLimit={micLimit} setMicLimit={setMicLimit} />}
+          <Chat send={send} canModerate={canModerate} />
         </div>
       </div>
     </div>

@@ -9,6 +9,7 @@ import { AddToCalendar } from '../components/CalendarFeed';
 import { AskBox, QuestionList } from '../components/QuestionList';
 import { WishProgress } from '../components/SessionCard';
 import { HostActions } from '../components/HostActions';
+import { TeamSection } from '../components/Team';
 import { useNotify } from '../components/Toasts';
 import { Avatar, ErrorPage, Loading, ProblemAlert, StateBadge } from '../components/ui';
 import { useSessionStream } from '../events';
@@ -131,6 +132,7 @@ export function SessionDetailPage() {
       </div>
       <aside className="detail-side">
         <HostCard host={s.host} />
+        <TeamSection session={s} isHost={isHost} />
       </aside>
     </div>
   );

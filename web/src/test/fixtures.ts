@@ -15,6 +15,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     type: 'snapshot', v: 1, seq: 10, epoch: 'e1',
     session: { id: 's1', title: 'T', state: 'live', started_at: null, ended_at: null, host },
     you: { username: 'g1', host: false },
+    team: [],
     questions: [q('a', { phase: 'pre', votes: 1, voted_by_me: true })],
     on_air: { speakers: ['host'], muted: [] },
     chat: [],
