@@ -73,8 +73,8 @@ func (h *Hub) Events() http.Handler {
 // SessionEvents serves GET /api/v1/sessions/{id}/events: the server-sent
 // events of one session, for the pages that show it outside its live room
 // (its detail page and archive), so they follow it without polling. They are
-// the room's question and question_deleted events (before, during and after
-// the live session) and the main page's events about this session. Like the
+// the room's question, question_deleted and team events (before, during and
+// after the live session) and the main page's events about this session. Like the
 // main page's stream it carries only public data and needs no credentials.
 func (h *Hub) SessionEvents() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +90,7 @@ func (h *Hub) SessionEvents() http.Handler {
 		}
 		room := streamSource{topic: topic(id), pick: func(msg []byte) (string, []byte) {
 			var ev Event
-			if json.Unmarshal(msg, &ev) != nil || (ev.Type != EvQuestion && ev.Type != EvQuestionDeleted) {
+			if json.Unmarshal(msg, &ev) != nil || (ev.Type != EvQuestion && ev.Type != EvQuestionDeleted && ev.Type != EvTeam) {
 				return "", nil
 			}
 			if ev.Question != nil && ev.Question.Anonymous {

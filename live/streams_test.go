@@ -58,8 +58,8 @@ func (s *sse) next(v any) string {
 }
 
 // TestSessionEventStream: a session's own stream tells its detail page of
-// pre-questions asked and deleted and of wishes, to anyone, and nothing of
-// other sessions.
+// pre-questions asked and deleted, of wishes and of its team, to anyone,
+// and nothing of other sessions.
 func TestSessionEventStream(t *testing.T) {
 	e := newEnv(t)
 	host, guest := e.user("host"), e.user("guest")
@@ -99,6 +99,13 @@ func TestSessionEventStream(t *testing.T) {
 	ev = live.Event{}
 	if name := stream.next(&ev); name != live.EvQuestionDeleted || ev.QuestionID != q.ID {
 		t.Fatalf("%s %+v, want the deletion", name, ev)
+	}
+	if _, err := e.svc.SetTeamRole(ctx, host.user, s.ID, "guest", ask2live.TeamModerator); err != nil {
+		t.Fatal(err)
+	}
+	ev = live.Event{}
+	if name := stream.next(&ev); name != live.EvTeam || len(ev.Team) != 1 || ev.Team[0].User.Username != "guest" {
+		t.Fatalf("%s %+v, want the team", name, ev)
 	}
 }
 
