@@ -174,6 +174,27 @@ func (s *Service) transition(ctx context.Context, actor *User, id string, from [
 	return s.changed(ctx, id, actor)
 }
 
+// ChatSlowMax bounds slow mode's wait between two chat messages.
+const ChatSlowMax = 600
+
+// SetChatSlowMode turns slow mode on (seconds between two chat messages of
+// one guest) or off (0), before or during the session: the host and the
+// host's team do.
+func (s *Service) SetChatSlowMode(ctx context.Context, actor *User, id string, seconds int) (*Session, error) {
+	if seconds < 0 || seconds > ChatSlowMax {
+		return nil, Invalid(FieldError{"seconds", "must be from 0 to 600"})
+	}
+	if _, err := s.sessionFor(ctx, actor, id, TeamRole.Moderates, "set slow mode"); err != nil {
+		return nil, err
+	}
+	_, err := s.Store.SetChatSlowMode(ctx, id, seconds, s.now())
+	s.invalidate(Invalidation{Session: id})
+	if err != nil {
+		return nil, err
+	}
+	return s.changed(ctx, id, actor)
+}
+
 // Confirm moves a ready session to scheduled (host only).
 func (s *Service) Confirm(ctx context.Context, actor *User, id string) (*Session, error) {
 	return s.transition(ctx, actor, id, []SessionState{StateReady}, StateScheduled, "confirm", nil)

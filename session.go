@@ -51,9 +51,12 @@ type Session struct {
 	WishCount    int          `json:"wish_count"`
 	// AllowAnonymous lets guests ask without their name showing to the
 	// audience (see Question.Anonymous).
-	AllowAnonymous bool      `json:"allow_anonymous"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	AllowAnonymous bool `json:"allow_anonymous"`
+	// ChatSlowSeconds is slow mode: while above 0, each guest may send one
+	// chat message per that many seconds (the host's team is exempt).
+	ChatSlowSeconds int       `json:"chat_slow_seconds"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 	// CalendarSequence counts the changes calendars must take over (see
 	// CalendarRevised): the SEQUENCE of the session's iCalendar event.
 	CalendarSequence int `json:"-"`

@@ -84,6 +84,9 @@ type SessionStore interface {
 	// (EWrongState otherwise) and recomputes recruiting/ready with
 	// RecruitState.
 	UpdateSession(ctx context.Context, id string, upd SessionUpdate, now time.Time) (*Session, error)
+	// SetChatSlowMode sets a session's slow mode (EWrongState once it is
+	// over) and returns the session as an anonymous viewer sees it.
+	SetChatSlowMode(ctx context.Context, id string, seconds int, now time.Time) (*Session, error)
 	// TransitionSession moves the session to `to` if its current state is one
 	// of from (EWrongState otherwise). Entering live sets started_at, entering
 	// ended or cancelled sets ended_at.

@@ -119,6 +119,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"unvote", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}/vote", nil, cell{200, 403, 200, 401, 0, 0, 0}},
 		{"pin", ask2live.StateLive, "PUT", "/api/v1/questions/{q}/pin", nil, cell{200, 403, 403, 401, 0, 200, 200}},
 		{"unpin", ask2live.StateLive, "DELETE", "/api/v1/questions/{q}/pin", nil, cell{200, 403, 403, 401, 0, 200, 200}},
+		{"slow mode", ask2live.StateLive, "PUT", "/api/v1/sessions/{s}/chat-slow-mode", map[string]int{"seconds": 30}, cell{200, 403, 403, 401, 0, 200, 200}},
 		// Only the host makes the team, before or during the session.
 		{"appoint to the team", ask2live.StateReady, "PUT", "/api/v1/sessions/{s}/team/{u}", map[string]string{"role": "moderator"}, cell{200, 403, 403, 401, 0, 0, 0}},
 		{"appoint during the session", ask2live.StateLive, "PUT", "/api/v1/sessions/{s}/team/{u}", map[string]string{"role": "cohost"}, cell{200, 403, 403, 401, 0, 0, 0}},

@@ -201,6 +201,14 @@ func (s *Server) team(_ http.ResponseWriter, r *http.Request) (any, error) {
 	return teamResponse{team}, err
 }
 
+func (s *Server) setSlowMode(_ http.ResponseWriter, r *http.Request) (any, error) {
+	var in slowModeInput
+	if err := decodeJSON(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.SetChatSlowMode(r.Context(), user(r), r.PathValue("id"), in.Seconds)
+}
+
 // setTeamRole appoints (PUT, with a role) or takes off the team (DELETE).
 func (s *Server) setTeamRole(_ http.ResponseWriter, r *http.Request) (any, error) {
 	var in teamInput

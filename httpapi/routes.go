@@ -28,6 +28,9 @@ type (
 	teamResponse struct {
 		Team []ask2live.TeamMember `json:"team"`
 	}
+	slowModeInput struct {
+		Seconds int `json:"seconds"`
+	}
 	teamInput struct {
 		Role ask2live.TeamRole `json:"role"`
 	}
@@ -120,6 +123,8 @@ func (s *Server) routeList() []route {
 			auth: true, in: teamInput{}, out: teamResponse{}, status: 200, errors: []int{400, 401, 403, 404, 409, 415, 422}, handle: s.setTeamRole},
 		{method: "DELETE", path: "/api/v1/sessions/{id}/team/{username}", tag: tSess, summary: "Take someone off the team (host)",
 			auth: true, out: teamResponse{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.setTeamRole},
+		{method: "PUT", path: "/api/v1/sessions/{id}/chat-slow-mode", tag: tSess, summary: "Slow mode for the live room's chat: seconds (0 to 600; 0 turns it off) each guest waits between two messages (host and team)",
+			auth: true, in: slowModeInput{}, out: &ask2live.Session{}, status: 200, errors: []int{400, 401, 403, 404, 409, 415, 422}, handle: s.setSlowMode},
 		{method: "POST", path: "/api/v1/sessions/{id}/end", tag: tSess, summary: "End a live session (host and co-hosts): live → ended",
 			auth: true, out: &ask2live.Session{}, status: 200, errors: []int{401, 403, 404, 409}, handle: s.sessionAction((*ask2live.Service).End)},
 		{method: "GET", path: "/api/v1/sessions/{id}/questions", tag: tQ, summary: "The question queue, in order (pre before live, votes, time), a page at a time",

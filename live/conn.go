@@ -258,7 +258,7 @@ func (c *conn) readLoop(ctx context.Context) {
 		cmd, err := DecodeCommand(frame)
 		if err != nil {
 			c.hub.metrics.badFrames.Inc()
-			c.enqueueJSON(errorMsg("", err))
+			c.enqueueJSON(errorMsg(cidOf(frame), err))
 			continue
 		}
 		c.busy.Lock()
@@ -377,6 +377,9 @@ func (c *conn) run(ctx context.Context, cmd *Command) (any, error) {
 		return svc.PinQuestion(ctx, c.user, cmd.QuestionID, cmd.Type == CmdPin)
 	case CmdEnd:
 		_, err := svc.End(ctx, c.user, c.room.id)
+		return nil, err
+	case CmdSetSlowMode:
+		_, err := svc.SetChatSlowMode(ctx, c.user, c.room.id, cmd.Seconds)
 		return nil, err
 	case CmdChat:
 		return h.chat(ctx, c, cmd.Text)

@@ -511,6 +511,12 @@ func (h *Hub) chat(ctx context.Context, c *conn, text string) (*ask2live.ChatMes
 		return nil, rateLimited(wait, "too many chat messages")
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
+	var wait time.Duration
+	var slow int
+	c.room.do(func() { wait, slow = c.room.slowWait(c, now), c.room.session.ChatSlowSeconds })
+	if wait > 0 {
+		return nil, rateLimited(wait, fmt.Sprintf("slow mode: one message every %d seconds", slow))
+	}
 	m := &ask2live.ChatMessage{ID: ask2live.NewID(now), SessionID: c.room.id, SenderID: c.user.ID, Text: text, CreatedAt: now}
 	if err := h.svc.Store.AddChatMessage(ctx, m); err != nil {
 		return nil, err

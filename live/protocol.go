@@ -58,6 +58,7 @@ const (
 	CmdReadmit          = "readmit"
 	CmdParticipants     = "participants"
 	CmdEnd              = "end"
+	CmdSetSlowMode      = "set_slow_mode"
 	CmdRTC              = "rtc"
 )
 
@@ -139,6 +140,8 @@ func DecodeCommand(frame []byte) (*Command, error) {
 		err = need(c.CID != "", "a cid")
 	case CmdMute:
 		err = need(c.CID != "" && c.Muted != nil, "a cid and muted")
+	case CmdSetSlowMode:
+		err = need(c.CID != "" && c.Seconds >= 0 && c.Seconds <= ask2live.ChatSlowMax, "a cid and seconds from 0 to 600")
 	case CmdRTC:
 		err = need(len(c.Signal) > 0, "a signal")
 	case "":
@@ -150,6 +153,18 @@ func DecodeCommand(frame []byte) (*Command, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// cidOf returns the command id of a frame DecodeCommand refused, when it
+// has a usable one, so that the client can tell which command failed.
+func cidOf(frame []byte) string {
+	var head struct {
+		CID string `json:"cid"`
+	}
+	if json.Unmarshal(frame, &head) != nil || len(head.CID) > MaxCIDLen || ask2live.CheckLine("cid", head.CID) != nil {
+		return ""
+	}
+	return head.CID
 }
 
 // checkRefs refuses a command id or epoch holding what no text may, and ids
@@ -253,10 +268,12 @@ type SessionInfo struct {
 	StartedAt *time.Time            `json:"started_at"`
 	EndedAt   *time.Time            `json:"ended_at"`
 	Host      ask2live.UserSummary  `json:"host"`
+	// ChatSlowSeconds is the chat's slow mode (0: off).
+	ChatSlowSeconds int `json:"chat_slow_seconds"`
 }
 
 func sessionInfo(s *ask2live.Session) *SessionInfo {
-	info := &SessionInfo{ID: s.ID, Title: s.Title, State: s.State, StartedAt: s.StartedAt, EndedAt: s.EndedAt}
+	info := &SessionInfo{ID: s.ID, Title: s.Title, State: s.State, StartedAt: s.StartedAt, EndedAt: s.EndedAt, ChatSlowSeconds: s.ChatSlowSeconds}
 	if s.Host != nil {
 		info.Host = s.Host.Summary()
 	}

@@ -71,6 +71,9 @@ type Room struct {
 	removed map[string]ask2live.UserSummary
 	// team is the host's team as of the room's events (see EvTeam).
 	team []ask2live.TeamMember
+	// lastChat is when each person last sent a chat message, as of the
+	// room's events and this node's sends, for slow mode.
+	lastChat map[string]time.Time
 
 	// Speaking changes from the media server wait here (username → latest
 	// state) until the room goroutine sends them: a burst becomes one
@@ -111,7 +114,7 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		quit: make(chan struct{}), done: make(chan struct{}),
 		session: sessionInfo(s), hostID: s.HostID, questions: map[string]*ask2live.Question{},
 		members: map[string]ask2live.UserSummary{}, conns: map[*conn]int{},
-		removed: map[string]ask2live.UserSummary{}, countSent: -1,
+		removed: map[string]ask2live.UserSummary{}, lastChat: map[string]time.Time{}, countSent: -1,
 	}
 	r.epoch = h.bus.Epoch()
 	cancel, after := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
@@ -145,6 +148,9 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 	if r.chat, err = h.svc.Store.RecentChat(ctx, s.ID, h.cfg.ChatHistory); err != nil {
 		cancel()
 		return nil, err
+	}
+	for _, m := range r.chat {
+		r.lastChat[m.Sender.Username] = m.CreatedAt
 	}
 	removed, err := h.svc.Store.Removals(ctx, s.ID)
 	if err != nil {
@@ -266,6 +272,9 @@ func (r *Room) apply(seq uint64, msg []byte) {
 		delete(r.questions, ev.QuestionID)
 	case EvChat:
 		if ev.Chat != nil {
+			if ev.Chat.CreatedAt.After(r.lastChat[ev.Chat.Sender.Username]) {
+				r.lastChat[ev.Chat.Sender.Username] = ev.Chat.CreatedAt
+			}
 			r.chat = append(r.chat, ev.Chat)
 			if over := len(r.chat) - r.hub.cfg.ChatHistory; over > 0 {
 				r.chat = slices.Delete(r.chat, 0, over)
@@ -529,6 +538,23 @@ func (r *Room) snapshot(c *conn) Snapshot {
 		slices.SortFunc(s.Removed, func(a, b ask2live.UserSummary) int { return strings.Compare(a.Username, b.Username) })
 	}
 	return s
+}
+
+// slowWait returns how long c must wait before its next chat message
+// under slow mode, or 0 and takes now as its last message. The host's
+// team is exempt. Two sockets of one person on two nodes sending in the
+// same instant may both pass: each node knows the other's messages only
+// from the room's events.
+func (r *Room) slowWait(c *conn, now time.Time) time.Duration {
+	slow := time.Duration(r.session.ChatSlowSeconds) * time.Second
+	if slow <= 0 || r.roleOf(c).Moderates() {
+		return 0
+	}
+	if next := r.lastChat[c.user.Username].Add(slow); now.Before(next) {
+		return next.Sub(now)
+	}
+	r.lastChat[c.user.Username] = now
+	return 0
 }
 
 // roleOf returns what a connection's user is in the session: the host, a

@@ -57,3 +57,28 @@ func TestAnonymousQuestions(t *testing.T) {
 		}
 	})
 }
+
+// TestChatSlowMode: slow mode is kept with the session, set before or
+// during it, and refused once it is over.
+func TestChatSlowMode(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, backend string) {
+		db := storetest.Open(t, backend)
+		host := mkUser(t, db, "host")
+		s := mkSession(t, db, host, "live", ask2live.StateLive, 0, t0)
+		if got, err := db.SetChatSlowMode(ctx(), s.ID, 30, t0); err != nil || got.ChatSlowSeconds != 30 {
+			t.Fatalf("setting slow mode: %+v %v", got, err)
+		}
+		if row, err := db.SessionRow(ctx(), s.ID); err != nil || row.ChatSlowSeconds != 30 {
+			t.Fatalf("session row: %+v %v", row, err)
+		}
+		if _, err := db.TransitionSession(ctx(), s.ID, []ask2live.SessionState{ask2live.StateLive}, ask2live.StateEnded, t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SetChatSlowMode(ctx(), s.ID, 0, t0); ask2live.ErrorCode(err) != ask2live.EWrongState {
+			t.Fatalf("slow mode on an ended session: %v", err)
+		}
+		if got, err := db.SessionByID(ctx(), s.ID, ""); err != nil || got.ChatSlowSeconds != 30 {
+			t.Fatalf("ended session: %+v %v", got, err)
+		}
+	})
+}

@@ -110,6 +110,7 @@ func generate(t *testing.T, db *store.DB, users, sessions, questionsPer int) *co
 			s.StartsAt = nil
 		}
 		s.AllowAnonymous = i%3 == 0
+		s.ChatSlowSeconds = 30 * (i % 4)
 		if err := db.CreateSession(ctx, s); err != nil {
 			t.Fatal(err)
 		}

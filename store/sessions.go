@@ -40,7 +40,7 @@ func sortKey(s *ask2live.Session) string {
 }
 
 const sessionSelect = `SELECT s.id, s.host_id, s.title, s.description, s.state, s.starts_at, s.started_at, s.ended_at,
-	s.target_guests, s.wish_count, s.question_count, s.created_at, s.updated_at, s.sort_key, s.calendar_sequence, s.allow_anonymous, ` + userColumns + `,
+	s.target_guests, s.wish_count, s.question_count, s.created_at, s.updated_at, s.sort_key, s.calendar_sequence, s.allow_anonymous, s.chat_slow_seconds, ` + userColumns + `,
 	CASE WHEN EXISTS (SELECT 1 FROM wishes w WHERE w.session_id = s.id AND w.user_id = ?) THEN 1 ELSE 0 END
 	FROM sessions s JOIN users u ON u.id = s.host_id`
 
@@ -50,7 +50,7 @@ func scanSession(sc scanner) (*ask2live.Session, string, error) {
 	var key string
 	var wished, anonymous dbBool
 	host, err := scanUser(rowPrefix{sc, []any{&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
-		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &key, &s.CalendarSequence, &anonymous}}, &wished)
+		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &key, &s.CalendarSequence, &anonymous, &s.ChatSlowSeconds}}, &wished)
 	if err != nil {
 		return nil, "", err
 	}
@@ -73,10 +73,10 @@ func (r rowPrefix) Scan(dest ...any) error { return r.sc.Scan(append(r.prefix, d
 func (db *DB) CreateSession(ctx context.Context, s *ask2live.Session) error {
 	d := db.d
 	_, err := db.exec(ctx, "session", `INSERT INTO sessions (id, host_id, title, description, state, starts_at, started_at,
-		ended_at, target_guests, wish_count, question_count, sort_key, created_at, updated_at, allow_anonymous)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`,
+		ended_at, target_guests, wish_count, question_count, sort_key, created_at, updated_at, allow_anonymous, chat_slow_seconds)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?)`,
 		s.ID, s.HostID, s.Title, s.Description, s.State, d.tp(s.StartsAt), d.tp(s.StartedAt), d.tp(s.EndedAt),
-		s.TargetGuests, sortKey(s), d.t(s.CreatedAt), d.t(s.UpdatedAt), flag(s.AllowAnonymous))
+		s.TargetGuests, sortKey(s), d.t(s.CreatedAt), d.t(s.UpdatedAt), flag(s.AllowAnonymous), s.ChatSlowSeconds)
 	return err
 }
 
@@ -205,14 +205,14 @@ func (db *DB) lockSession(ctx context.Context, tx *txn, id string) (*ask2live.Se
 }
 
 const sessionRowSelect = `SELECT id, host_id, title, description, state, starts_at, started_at, ended_at,
-	target_guests, wish_count, question_count, created_at, updated_at, calendar_sequence, allow_anonymous FROM sessions WHERE id = ?`
+	target_guests, wish_count, question_count, created_at, updated_at, calendar_sequence, allow_anonymous, chat_slow_seconds FROM sessions WHERE id = ?`
 
 func (db *DB) scanSessionRow(row rowScanner) (*ask2live.Session, error) {
 	var s ask2live.Session
 	var starts, started, ended, created, updated dbTime
 	var anonymous dbBool
 	err := row.Scan(&s.ID, &s.HostID, &s.Title, &s.Description, &s.State, &starts, &started, &ended,
-		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &s.CalendarSequence, &anonymous)
+		&s.TargetGuests, &s.WishCount, &s.QuestionCount, &created, &updated, &s.CalendarSequence, &anonymous, &s.ChatSlowSeconds)
 	if err != nil {
 		return nil, db.d.fail(err, "session")
 	}
@@ -240,9 +240,9 @@ func (db *DB) saveSessionStep(s *ask2live.Session) step {
 	d := db.d
 	return step{d.q(`UPDATE sessions SET title = ?, description = ?, state = ?, starts_at = ?,
 		started_at = ?, ended_at = ?, target_guests = ?, wish_count = ?, sort_key = ?, updated_at = ?,
-		calendar_sequence = ?, allow_anonymous = ? WHERE id = ?`),
+		calendar_sequence = ?, allow_anonymous = ?, chat_slow_seconds = ? WHERE id = ?`),
 		[]any{s.Title, s.Description, s.State, d.tp(s.StartsAt), d.tp(s.StartedAt), d.tp(s.EndedAt),
-			s.TargetGuests, s.WishCount, sortKey(s), d.t(s.UpdatedAt), s.CalendarSequence, flag(s.AllowAnonymous), s.ID}}
+			s.TargetGuests, s.WishCount, sortKey(s), d.t(s.UpdatedAt), s.CalendarSequence, flag(s.AllowAnonymous), s.ChatSlowSeconds, s.ID}}
 }
 
 // modifySession locks a session, lets fn change it, saves it and returns the
@@ -293,6 +293,18 @@ func (db *DB) UpdateSession(ctx context.Context, id string, upd ask2live.Session
 			s.AllowAnonymous = *upd.AllowAnonymous
 		}
 		s.State = ask2live.RecruitState(s.State, s.WishCount, s.TargetGuests)
+		return nil
+	})
+}
+
+// SetChatSlowMode sets the seconds each person waits between two chat
+// messages (0: no wait), in a session that is not over.
+func (db *DB) SetChatSlowMode(ctx context.Context, id string, seconds int, now time.Time) (*ask2live.Session, error) {
+	return db.modifySession(ctx, id, "", now, func(_ *txn, s *ask2live.Session) error {
+		if s.State.Closed() {
+			return ask2live.Errorf(ask2live.EWrongState, "the session is %s", s.State)
+		}
+		s.ChatSlowSeconds = seconds
 		return nil
 	})
 }
