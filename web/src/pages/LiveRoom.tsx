@@ -127,7 +127,7 @@ function CurrentQuestion({ send, role, micLimit }: { send: Send; role: SessionRo
     // Nothing is being answered: say whether questions wait, and let the host (or the team) take the next one.
     const next = queue[0];
     let say = t('live.noCurrent');
-    if (next) say = moderates(role) ? t('live.pickNext') : t('live.hostWillPick');
+    if (next) say = moderates(role) ? t('live.pickNext') : t('live.nextSoon');
     else if (answered.length) say = t('live.allAnswered');
     return (
       <section className="card current current-empty" aria-labelledby="cur-title">
