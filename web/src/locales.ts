@@ -38,6 +38,10 @@ export const ko = {
     delete: '삭제', confirmDelete: '이 질문을 삭제할까요?', deleted: '질문을 삭제했습니다.', voice: '음성 질문', text: '텍스트 질문', mine: '내 질문',
     pre: '사전', answering: '지금 답변중!', answered: '답변 완료', dismissed: '넘김', tooLong: '최대 글자수는 {{max}}자입니다.',
     posted: '질문 등록 성공!', closed: '이 세션은 더 이상 질문을 받지 않습니다.', by: '{{name}}님의 질문',
+    anonymous: '익명', askedAnonymously: '익명으로 질문함', anonymousToAudience: '청중에게는 익명',
+    anonymousQuestion: '익명 질문', yourAnonymousQuestion: '내 익명 질문',
+    askAnonymously: '익명으로 질문하기', askAnonymouslyHint: '다른 참여자에게는 이름이 보이지 않아요. 호스트와 팀에게는 보여요.',
+    anonymousOff: '이 세션은 익명 질문을 받지 않습니다.',
   },
   form: {
     createTitle: 'Live Q&A 만들기', editTitle: 'Live Q&A 수정하기', title: '제목', description: '설명', startsAt: '시작 시간',
@@ -45,6 +49,7 @@ export const ko = {
     submitCreate: '만들기', submitEdit: '저장하기', titleRequired: '제목을 입력해주세요.', titleTooLong: '제목은 100자 이하여야 합니다.',
     descTooLong: '설명은 2,000자 이하여야 합니다.', startsFuture: '시작 시간은 미래여야 합니다.', startsRequired: '시작 시간을 정해주세요.',
     targetInvalid: '0 이상의 정수를 입력해주세요.', count: '{{n}}/{{max}}',
+    allowAnonymous: '익명 질문 허용', allowAnonymousHint: '청중에게는 누가 질문했는지 보이지 않아요. 호스트와 팀에게는 보여요.',
   },
   my: {
     title: '마이페이지', editProfile: '프로필 수정', hosting: '내가 연 Q&A', wished: '❤️ 찜한 Q&A', ended: '진행 완료 Q&A',
@@ -195,6 +200,10 @@ export const en: Messages = {
     delete: 'Delete', confirmDelete: 'Delete this question?', deleted: 'Question deleted.', voice: 'Voice question', text: 'Text question', mine: 'Yours',
     pre: 'Pre', answering: 'Answering now!', answered: 'Answered', dismissed: 'Skipped', tooLong: 'At most {{max}} characters.',
     posted: 'Question posted!', closed: 'This session no longer takes questions.', by: "{{name}}'s question",
+    anonymous: 'Anonymous', askedAnonymously: 'Asked anonymously', anonymousToAudience: 'Anonymous to the audience',
+    anonymousQuestion: 'Anonymous question', yourAnonymousQuestion: 'Your anonymous question',
+    askAnonymously: 'Ask anonymously', askAnonymouslyHint: "Other people won't see your name; the host and their team will.",
+    anonymousOff: 'This session does not take anonymous questions.',
   },
   form: {
     createTitle: 'Open a session', editTitle: 'Edit session', title: 'Title', description: 'Description', startsAt: 'Start time',
@@ -202,6 +211,7 @@ export const en: Messages = {
     submitCreate: 'Create', submitEdit: 'Save', titleRequired: 'Enter a title.', titleTooLong: 'Titles have at most 100 characters.',
     descTooLong: 'Descriptions have at most 2,000 characters.', startsFuture: 'The start time must be in the future.', startsRequired: 'Choose a start time.',
     targetInvalid: 'Enter a whole number, 0 or more.', count: '{{n}}/{{max}}',
+    allowAnonymous: 'Allow anonymous questions', allowAnonymousHint: "The audience won't see who asked; you and your team will.",
   },
   my: {
     title: 'My page', editProfile: 'Edit profile', hosting: 'Sessions I host', wished: '❤️ Wished', ended: 'Ended sessions',
