@@ -24,7 +24,7 @@ test('the current question box speaks of the waiting queue', async (t) => {
   await hostCurrent.getByText('첫 질문').waitFor();
   await apiOK(host, 'PATCH', `/questions/${(await apiOK(host, 'GET', `/sessions/${s.id}/questions`)).items.find((q) => q.text === '첫 질문').id}`, { state: 'open' });
   const guestCurrent = guest.getByRole('region', { name: '지금 답변 중인 질문' });
-  await waitForText(guestCurrent, '호스트가 곧 다음 질문을 고릅니다');
+  await waitForText(guestCurrent, '곧 다음 질문을 고릅니다');
   assert.doesNotMatch(await guestCurrent.innerText(), /질문이 없습니다/);
   assert.deepEqual(errors, []);
 });

@@ -17,7 +17,7 @@ test('a removed guest stays out until the host lets them back in', async (t) => 
   const row = panel.getByRole('listitem').filter({ hasText: '내보낼 손님' });
   await row.getByRole('button', { name: 'Remove' }).click();
   await host.getByRole('dialog', { name: 'Remove 내보낼 손님 from the room?' }).getByRole('button', { name: 'Remove' }).click();
-  const removed = '호스트가 당신을 방에서 내보냈습니다.';
+  const removed = '이 세션의 방에서 내보내졌습니다.';
   await guest.getByText(removed).waitFor();
 
   // Opening the room again does not let the guest back in.

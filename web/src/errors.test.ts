@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import i18n from './i18n';
 import { fieldMessages, problemMessage } from './errors';
+import { CommandFailed } from './live/socket';
 
 const t = i18n.getFixedT('ko');
 const en = i18n.getFixedT('en');
@@ -18,6 +19,8 @@ describe('server errors in the reader language', () => {
       [{ status: 403, code: 'forbidden', detail: 'this account is suspended' }, 'login', '이용이 정지된 계정입니다. 운영자에게 문의해 주세요.'],
       [{ status: 403, code: 'forbidden', detail: 'cross-site request' }, 'login', '이 작업을 할 권한이 없습니다.'],
       [{ status: 404, code: 'not_found', detail: 'no such user' }, 'team', '그 아이디를 쓰는 사람이 없습니다.'],
+      [{ status: 409, code: 'wrong_state', detail: 'this session does not take anonymous questions' }, 'question', '이 세션은 익명 질문을 받지 않습니다.'],
+      [new CommandFailed('wrong_state', 'this session does not take anonymous questions'), 'question', '이 세션은 익명 질문을 받지 않습니다.'],
       [{ status: 409, code: 'wrong_state', detail: 'a team has at most 20 members' }, 'team', '팀은 최대 20명까지예요.'],
       [{ status: 409, code: 'wrong_state', detail: 'the session is ended' }, 'team', '끝난 세션의 팀은 바꿀 수 없습니다.'],
       [{ status: 400, code: 'invalid_input', detail: 'the host is not a member of their own team' }, 'team', '호스트는 이미 모든 일을 할 수 있어서 팀에 넣지 않아요.'],

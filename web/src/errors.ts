@@ -69,11 +69,14 @@ export function problemMessage(t: TFunction, err: unknown, context?: ErrorContex
       return t('errors.notFound');
     case 'conflict':
       return context === 'register' ? t('errors.usernameTaken') : t('errors.conflict');
-    case 'wrong_state':
-      if (context === 'question') return t('q.closed');
+    case 'wrong_state': {
+      // A refused live command carries its detail as the error's message.
+      const detail = p.detail ?? (err instanceof Error ? err.message : '');
+      if (context === 'question') return /anonymous/.test(detail) ? t('q.anonymousOff') : t('q.closed');
       // The team is full, or the session is over; the detail tells which.
-      if (context === 'team') return /at most/.test(p.detail ?? '') ? t('team.full') : t('team.closed');
+      if (context === 'team') return /at most/.test(detail) ? t('team.full') : t('team.closed');
       return t('errors.wrongState');
+    }
     case 'too_large':
       return context === 'avatar' ? t('profile.avatarSize') : t('errors.tooLarge');
     case 'unsupported':

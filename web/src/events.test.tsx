@@ -112,4 +112,77 @@ describe("a session's own stream", () => {
     await vi.waitFor(() => expect(api.endpoints.feed.select()(store.getState()).data?.live[0].participant_count).toBe(4));
     expect(calls).toHaveLength(1);
   });
+
+  it('applies team changes to the cached team, and asks for the questions again when we join or leave it', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const { fn, calls } = stubFetch(() => json({ items: [], next_cursor: null }));
+    vi.stubGlobal('fetch', fn);
+    const store = makeStore();
+    await store.dispatch(api.util.upsertQueryData('getMe', undefined, { username: 'kim', display_name: '김' }));
+    await store.dispatch(api.util.upsertQueryData('getSession', 's1', session as never));
+    await store.dispatch(api.util.upsertQueryData('team', 's1', []));
+    const qs = store.dispatch(api.endpoints.questions.initiate('s1'));
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    const wrapper = ({ children }: { children: ReactNode }) => <Provider store={store}>{children}</Provider>;
+    renderHook(() => useSessionStream('s1'), { wrapper });
+    const team = () => api.endpoints.team.select('s1')(store.getState()).data;
+    const lee = { user: { username: 'lee', display_name: 'Lee', avatar_url: '' }, role: 'cohost', added_at: '2026-11-25T03:00:00Z' };
+    const kim = { user: { username: 'kim', display_name: '김', avatar_url: '' }, role: 'moderator', added_at: '2026-11-25T03:01:00Z' };
+
+    FakeEventSource.last.emit('team', { type: 'team', team: [lee] });
+    expect(team()?.map((m) => m.user.username)).toEqual(['lee']);
+    FakeEventSource.last.emit('team', { type: 'team', team: [lee, kim] });
+    expect(team()?.map((m) => m.role)).toEqual(['cohost', 'moderator']);
+    // We are on the team now: we are told who asked the anonymous questions.
+    await vi.waitFor(() => expect(calls).toHaveLength(2));
+    // An emptied team comes without its list.
+    FakeEventSource.last.emit('team', { type: 'team' });
+    expect(team()).toEqual([]);
+    await vi.waitFor(() => expect(calls).toHaveLength(3));
+    qs.unsubscribe();
+  });
+
+  it('keeps the author of an anonymous question it knows, and the host asks who asked a new one', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const nobody = { username: '', display_name: '', avatar_url: '' };
+    const known = q('a', { anonymous: true, author: { username: 'g1', display_name: 'G1', avatar_url: '' } });
+    const { fn, calls } = stubFetch(() => json({ items: [known], next_cursor: null }));
+    vi.stubGlobal('fetch', fn);
+    const store = makeStore();
+    await store.dispatch(api.util.upsertQueryData('getMe', undefined, { username: 'h', display_name: 'H' }));
+    await store.dispatch(api.util.upsertQueryData('getSession', 's1', session as never));
+    const qs = store.dispatch(api.endpoints.questions.initiate('s1'));
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    const wrapper = ({ children }: { children: ReactNode }) => <Provider store={store}>{children}</Provider>;
+    renderHook(() => useSessionStream('s1'), { wrapper });
+    const cached = () => api.endpoints.questions.select('s1')(store.getState()).data;
+
+    FakeEventSource.last.emit('question', { type: 'question', question: { ...known, author: nobody, votes: 4 } });
+    expect(cached()?.[0]).toMatchObject({ votes: 4, author: { username: 'g1' } });
+    expect(calls).toHaveLength(1);
+    FakeEventSource.last.emit('question', { type: 'question', question: q('b', { anonymous: true, author: nobody }) });
+    await vi.waitFor(() => expect(calls).toHaveLength(2));
+    qs.unsubscribe();
+  });
+
+  it('leaves a guest with the anonymous question as the audience sees it', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const { fn, calls } = stubFetch(() => json({ items: [], next_cursor: null }));
+    vi.stubGlobal('fetch', fn);
+    const store = makeStore();
+    await store.dispatch(api.util.upsertQueryData('getMe', undefined, { username: 'g2', display_name: 'G2' }));
+    await store.dispatch(api.util.upsertQueryData('getSession', 's1', session as never));
+    await store.dispatch(api.util.upsertQueryData('team', 's1', []));
+    const qs = store.dispatch(api.endpoints.questions.initiate('s1'));
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    const wrapper = ({ children }: { children: ReactNode }) => <Provider store={store}>{children}</Provider>;
+    renderHook(() => useSessionStream('s1'), { wrapper });
+    FakeEventSource.last.emit('question', { type: 'question', question: q('b', { anonymous: true, author: { username: '', display_name: '', avatar_url: '' } }) });
+    expect(api.endpoints.questions.select('s1')(store.getState()).data?.map((x) => x.id)).toEqual(['b']);
+    // A refetch starts as the invalidation is handled; by the next task it would have been asked for.
+    await new Promise((ok) => setTimeout(ok, 0));
+    expect(api.endpoints.questions.select('s1')(store.getState()).status).toBe('fulfilled');
+    expect(calls).toHaveLength(1);
+    qs.unsubscribe();
+  });
 });

@@ -1,14 +1,15 @@
 // Server-sent event streams: the main one (sessions going live, ending,
 // changing, and how many are in their rooms) and one per session (its
-// questions too) for the pages that show a session outside its live room.
+// questions and its team too) for the pages that show a session outside its
+// live room.
 // Each event patches the cached data, so pages follow without polling. If a
 // stream is missing (404) or keeps failing, we stop quietly and the pages
 // work as before.
 import { useEffect } from 'react';
 import { useDispatch } from 'react-redux';
-import { api, recountQuestions, replaceSessionInLists } from './api/api';
-import type { Question, Session } from './api/types';
-import type { AppDispatch } from './store';
+import { api, keepAuthor, recountQuestions, replaceSessionInLists } from './api/api';
+import type { Question, Session, TeamMember } from './api/types';
+import type { AppDispatch, RootState } from './store';
 
 export const EVENT_TYPES = ['session.live', 'session.ended', 'session.updated'] as const;
 
@@ -26,6 +27,17 @@ export function applySessionEvent(dispatch: AppDispatch, session: Session) {
 export function applyPresence(dispatch: AppDispatch, sessionId: string, count: number) {
   dispatch(api.util.updateQueryData('getSession', sessionId, (s) => { s.participant_count = count; }));
   dispatch(replaceSessionInLists({ id: sessionId, participant_count: count }));
+}
+
+/**
+ * Whether the signed-in user, as cached, hosts the session or is on its team
+ * (the cached one, or team): they are told who asked anonymous questions.
+ */
+function seesAuthors(state: RootState, sessionId: string, team = api.endpoints.team.select(sessionId)(state).data): boolean {
+  const me = api.endpoints.getMe.select(undefined)(state).data?.username;
+  if (!me) return false;
+  if (api.endpoints.getSession.select(sessionId)(state).data?.host.username === me) return true;
+  return !!team?.some((m) => m.user.username === me);
 }
 
 type Handlers = Record<string, (data: Record<string, unknown>) => void>;
@@ -89,20 +101,36 @@ export function useSessionStream(sessionId: string) {
       d(api.util.updateQueryData('questions', sessionId, change));
       d(recountQuestions(sessionId));
     };
+    const refetchQuestions = () => d(api.util.invalidateTags([{ type: 'Questions', id: sessionId }]));
     return {
       ...sessionHandlers(d),
       question: (data) => {
         const q = data.question as Question | undefined;
         if (!q) return;
+        let unnamed = false;
         questions((qs) => {
           const i = qs.findIndex((x) => x.id === q.id);
           // voted_by_me differs per viewer and is never in a broadcast.
-          if (i >= 0) return qs.map((x, j) => (j === i ? { ...q, voted_by_me: x.voted_by_me } : x));
+          if (i >= 0) return qs.map((x, j) => (j === i ? { ...keepAuthor(q, x), voted_by_me: x.voted_by_me } : x));
+          unnamed = !!q.anonymous && !q.author?.username;
           return [...qs, { ...q, voted_by_me: false }];
         });
+        // The stream is public, so a new anonymous question comes without
+        // its author; the host and the team ask the server who it was.
+        if (unnamed) d((_, getState) => { if (seesAuthors(getState(), sessionId)) refetchQuestions(); });
       },
       question_deleted: (data) => {
         questions((qs) => qs.filter((x) => x.id !== data.question_id));
+      },
+      team: (data) => {
+        const team = (data.team as TeamMember[] | undefined) ?? [];
+        d((dispatch, getState) => {
+          const saw = seesAuthors(getState(), sessionId);
+          dispatch(api.util.updateQueryData('team', sessionId, () => team));
+          // Joining the team, or leaving it, changes who we are told asked
+          // the anonymous questions.
+          if (seesAuthors(getState(), sessionId, team) !== saw) refetchQuestions();
+        });
       },
     };
   }, (d) => d(api.util.invalidateTags([{ type: 'Session', id: sessionId }, { type: 'Questions', id: sessionId }])));

@@ -38,6 +38,10 @@ export const ko = {
     delete: '삭제', confirmDelete: '이 질문을 삭제할까요?', deleted: '질문을 삭제했습니다.', voice: '음성 질문', text: '텍스트 질문', mine: '내 질문',
     pre: '사전', answering: '지금 답변중!', answered: '답변 완료', dismissed: '넘김', tooLong: '최대 글자수는 {{max}}자입니다.',
     posted: '질문 등록 성공!', closed: '이 세션은 더 이상 질문을 받지 않습니다.', by: '{{name}}님의 질문',
+    anonymous: '익명', askedAnonymously: '익명으로 질문함', anonymousToAudience: '청중에게는 익명',
+    anonymousQuestion: '익명 질문', yourAnonymousQuestion: '내 익명 질문',
+    askAnonymously: '익명으로 질문하기', askAnonymouslyHint: '다른 참여자에게는 이름이 보이지 않아요. 호스트와 팀에게는 보여요.',
+    anonymousOff: '이 세션은 익명 질문을 받지 않습니다.',
   },
   form: {
     createTitle: 'Live Q&A 만들기', editTitle: 'Live Q&A 수정하기', title: '제목', description: '설명', startsAt: '시작 시간',
@@ -45,6 +49,7 @@ export const ko = {
     submitCreate: '만들기', submitEdit: '저장하기', titleRequired: '제목을 입력해주세요.', titleTooLong: '제목은 100자 이하여야 합니다.',
     descTooLong: '설명은 2,000자 이하여야 합니다.', startsFuture: '시작 시간은 미래여야 합니다.', startsRequired: '시작 시간을 정해주세요.',
     targetInvalid: '0 이상의 정수를 입력해주세요.', count: '{{n}}/{{max}}',
+    allowAnonymous: '익명 질문 허용', allowAnonymousHint: '청중에게는 누가 질문했는지 보이지 않아요. 호스트와 팀에게는 보여요.',
   },
   my: {
     title: '마이페이지', editProfile: '프로필 수정', hosting: '내가 연 Q&A', wished: '❤️ 찜한 Q&A', ended: '진행 완료 Q&A',
@@ -80,7 +85,7 @@ export const ko = {
   live: {
     connecting: '연결 중…', reconnecting: '다시 연결 중…', leave: '나가기', share: '링크 복사', copied: '링크를 복사했습니다.', copyFailed: '링크를 복사하지 못했습니다. 주소창의 주소를 복사해 주세요.',
     current: '지금 답변 중인 질문', noCurrent: '아직 질문이 없습니다.', pickNext: '대기 중인 질문에서 답변할 질문을 고르세요.',
-    hostWillPick: '호스트가 곧 다음 질문을 고릅니다.', answerNext: '다음 질문 답변하기', allAnswered: '모든 질문이 답변되었습니다.',
+    nextSoon: '곧 다음 질문을 고릅니다.', answerNext: '다음 질문 답변하기', allAnswered: '모든 질문이 답변되었습니다.',
     queue: '등록된 질문', answered: '답변된 질문', noAnswered: '아직 답변된 질문이 없습니다.', chat: '채팅', chatPlaceholder: '메시지 보내기',
     send: '보내기', participants: '참여자', onAir: '발언 중', speaking: '말하는 중', raiseHand: '음성으로 질문하기 (손들기)',
     handRaised: '손을 들었어요. 차례가 되면 호스트가 마이크를 넘겨줍니다.', youOnAir: '지금 방송 중입니다 — 모두가 당신의 목소리를 듣고 있어요.',
@@ -88,7 +93,7 @@ export const ko = {
     dismiss: '넘기기', grant: '마이크 주기', revoke: '마이크 회수', remove: '내보내기', endSession: '라이브 종료',
     confirmEnd: '라이브를 종료할까요?', confirmEndBody: '모든 참여자의 방이 닫히고, 답변한 질문은 기록으로 남습니다.', confirmRemove: '{{name}}님을 내보낼까요?',
     confirmRemoveBody: '이 세션이 끝날 때까지 다시 들어올 수 없습니다. 나중에 다시 들여보낼 수 있어요.',
-    ended: '이미 라이브가 종료된 방입니다.', removed: '호스트가 당신을 방에서 내보냈습니다.', removedMore: '호스트가 다시 들여보내기 전까지는 이 세션의 방에 들어올 수 없습니다.',
+    ended: '이미 라이브가 종료된 방입니다.', removed: '이 세션의 방에서 내보내졌습니다.', removedMore: '다시 들여보내 주기 전까지는 이 세션의 방에 들어올 수 없습니다.',
     removedList: '내보낸 사람', readmit: '다시 들여보내기', readmitted: '{{name}}님이 다시 들어올 수 있습니다.', notFound: '방을 찾을 수 없습니다.',
     notLive: '아직 라이브가 시작되지 않았습니다.', tooManyTabs: '이 방을 너무 많은 탭에서 열었습니다. 다른 탭을 닫고 새로고침해 주세요.', protocolError: '방과 통신할 수 없습니다. 새로고침해 주세요.', goHome: '메인으로 가기',
     goArchive: '답변 기록 보기', micDenied: '[마이크 권한]이 차단되었습니다. 브라우저 설정에서 허용해주세요.',
@@ -195,6 +200,10 @@ export const en: Messages = {
     delete: 'Delete', confirmDelete: 'Delete this question?', deleted: 'Question deleted.', voice: 'Voice question', text: 'Text question', mine: 'Yours',
     pre: 'Pre', answering: 'Answering now!', answered: 'Answered', dismissed: 'Skipped', tooLong: 'At most {{max}} characters.',
     posted: 'Question posted!', closed: 'This session no longer takes questions.', by: "{{name}}'s question",
+    anonymous: 'Anonymous', askedAnonymously: 'Asked anonymously', anonymousToAudience: 'Anonymous to the audience',
+    anonymousQuestion: 'Anonymous question', yourAnonymousQuestion: 'Your anonymous question',
+    askAnonymously: 'Ask anonymously', askAnonymouslyHint: "Other people won't see your name; the host and their team will.",
+    anonymousOff: 'This session does not take anonymous questions.',
   },
   form: {
     createTitle: 'Open a session', editTitle: 'Edit session', title: 'Title', description: 'Description', startsAt: 'Start time',
@@ -202,6 +211,7 @@ export const en: Messages = {
     submitCreate: 'Create', submitEdit: 'Save', titleRequired: 'Enter a title.', titleTooLong: 'Titles have at most 100 characters.',
     descTooLong: 'Descriptions have at most 2,000 characters.', startsFuture: 'The start time must be in the future.', startsRequired: 'Choose a start time.',
     targetInvalid: 'Enter a whole number, 0 or more.', count: '{{n}}/{{max}}',
+    allowAnonymous: 'Allow anonymous questions', allowAnonymousHint: "The audience won't see who asked; you and your team will.",
   },
   my: {
     title: 'My page', editProfile: 'Edit profile', hosting: 'Sessions I host', wished: '❤️ Wished', ended: 'Ended sessions',
@@ -237,7 +247,7 @@ export const en: Messages = {
   live: {
     connecting: 'Connecting…', reconnecting: 'Reconnecting…', leave: 'Leave', share: 'Copy link', copied: 'Link copied.', copyFailed: 'Could not copy the link; copy the address bar instead.',
     current: 'Current question', noCurrent: 'No questions yet.', pickNext: 'Pick a question from the queue to answer it.',
-    hostWillPick: 'The host will pick the next question.', answerNext: 'Answer the next question', allAnswered: 'Every question has been answered.',
+    nextSoon: 'The next question will be picked soon.', answerNext: 'Answer the next question', allAnswered: 'Every question has been answered.',
     queue: 'Queue', answered: 'Answered', noAnswered: 'Nothing answered yet.', chat: 'Chat', chatPlaceholder: 'Say something',
     send: 'Send', participants: 'Participants', onAir: 'On air', speaking: 'speaking', raiseHand: 'Ask by voice (raise hand)',
     handRaised: 'Your hand is up. The host will pass you the mic when it is your turn.', youOnAir: 'You are on air — everyone can hear you.',
@@ -245,7 +255,7 @@ export const en: Messages = {
     dismiss: 'Skip', grant: 'Give mic', revoke: 'Take mic back', remove: 'Remove', endSession: 'End session',
     confirmEnd: 'End the session?', confirmEndBody: 'The room closes for everyone; the answered questions stay in the archive.', confirmRemove: 'Remove {{name}} from the room?',
     confirmRemoveBody: 'They cannot come back until the session ends, unless you let them back in.',
-    ended: 'This live session has ended.', removed: 'The host removed you from the room.', removedMore: 'You cannot come back to this session unless the host lets you back in.',
+    ended: 'This live session has ended.', removed: "You were removed from this session's room.", removedMore: 'You cannot come back to this session unless you are let back in.',
     removedList: 'Removed', readmit: 'Let back in', readmitted: '{{name}} can come back in.', notFound: 'No such room.',
     notLive: 'This session is not live yet.', tooManyTabs: 'This room is open in too many tabs. Close one and reload.', protocolError: 'Cannot talk to the room. Please reload.', goHome: 'Go to the main page',
     goArchive: 'See answered questions', micDenied: 'Microphone access is blocked. Allow it in your browser settings.',

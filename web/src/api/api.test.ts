@@ -120,4 +120,37 @@ describe('api slice', () => {
     await store.dispatch(api.endpoints.vote.initiate({ id: 'q1', sessionId: 's1', voted: true }));
     await vi.waitFor(() => expect(api.endpoints.questions.select('s1')(store.getState()).data?.[0]).toMatchObject({ votes: 7, voted_by_me: true }));
   });
+
+  it('asks anonymously only when asked to, and names the author to them even if the stream came first', async () => {
+    const nobody = { username: '', display_name: '', avatar_url: '' };
+    const asked: Question = {
+      id: 'q9', session_id: 's1', kind: 'text', text: 'who?', state: 'open', phase: 'pre', votes: 0, voted_by_me: false,
+      author: { username: 'kim', display_name: '김' }, created_at: '2026-01-01T00:00:00Z', answered_at: null, anonymous: true,
+    };
+    const { fn, calls } = stubFetch((req) => (req.method === 'GET' ? json({ items: [] }) : json(asked, 201)));
+    vi.stubGlobal('fetch', fn);
+    const store = makeStore();
+    await store.dispatch(api.endpoints.questions.initiate('s1'));
+    await store.dispatch(api.endpoints.ask.initiate({ sessionId: 's1', text: 'plain' }));
+    // The session's public stream brings the anonymous one first, without its author.
+    store.dispatch(api.util.updateQueryData('questions', 's1', (qs) => { qs.push({ ...asked, author: nobody }); }));
+    await store.dispatch(api.endpoints.ask.initiate({ sessionId: 's1', text: 'who?', anonymous: true }));
+    const posts = calls.filter((c) => c.method === 'POST');
+    expect(await posts[0].json()).toEqual({ text: 'plain', kind: 'text' });
+    expect(await posts[1].json()).toEqual({ text: 'who?', kind: 'text', anonymous: true });
+    expect(api.endpoints.questions.select('s1')(store.getState()).data?.find((x) => x.id === 'q9')?.author.username).toBe('kim');
+  });
+
+  it('keeps the author it knows when an answer for the audience leaves it out', async () => {
+    const q: Question = {
+      id: 'q1', session_id: 's1', kind: 'text', text: 'why?', state: 'open', phase: 'pre', votes: 0, voted_by_me: false,
+      author: { username: 'a', display_name: 'A' }, created_at: '2026-01-01T00:00:00Z', answered_at: null, anonymous: true,
+    };
+    const hidden = { ...q, author: { username: '', display_name: '', avatar_url: '' }, votes: 1, voted_by_me: true };
+    vi.stubGlobal('fetch', stubFetch((req) => (req.method === 'GET' ? json({ items: [q] }) : json(hidden))).fn);
+    const store = makeStore();
+    await store.dispatch(api.endpoints.questions.initiate('s1'));
+    await store.dispatch(api.endpoints.vote.initiate({ id: 'q1', sessionId: 's1', voted: true }));
+    await vi.waitFor(() => expect(api.endpoints.questions.select('s1')(store.getState()).data?.[0]).toMatchObject({ votes: 1, author: { username: 'a' } }));
+  });
 });

@@ -178,15 +178,19 @@ export const api = createApi({
       },
       providesTags: (_r, _e, id) => [{ type: 'Questions', id }],
     }),
-    ask: b.mutation<Question, { sessionId: string; text: string; kind?: 'text' | 'voice' }>({
-      query: ({ sessionId, text, kind = 'text' }) => ({
-        url: `/sessions/${sessionId}/questions`, method: 'POST', body: { text, kind },
+    ask: b.mutation<Question, { sessionId: string; text: string; kind?: 'text' | 'voice'; anonymous?: boolean }>({
+      query: ({ sessionId, text, kind = 'text', anonymous }) => ({
+        url: `/sessions/${sessionId}/questions`, method: 'POST', body: anonymous ? { text, kind, anonymous } : { text, kind },
       }),
       async onQueryStarted({ sessionId }, { dispatch, queryFulfilled }) {
         const { data } = await queryFulfilled.catch(() => ({ data: null }));
         if (!data) return;
         dispatch(api.util.updateQueryData('questions', sessionId, (qs) => {
-          if (!qs.some((q) => q.id === data.id)) qs.push(data);
+          const had = qs.find((q) => q.id === data.id);
+          if (!had) qs.push(data);
+          // The session's stream may have brought it first, without its
+          // author if it is anonymous: this answer names the author to them.
+          else if (!had.author.username) had.author = data.author;
         }));
         dispatch(recountQuestions(sessionId));
       },
@@ -259,10 +263,20 @@ function signedIn(dispatch: (a: unknown) => unknown, user: User) {
   void Promise.resolve(stored).then(() => dispatch(api.endpoints.getMe.initiate(undefined, { subscribe: false, forceRefetch: true })));
 }
 
+/**
+ * A changed question, keeping the author we were told: an anonymous
+ * question comes to the audience (and in the session's public stream)
+ * without its author, and one who knows who asked (its author, the host, the
+ * team) goes on knowing.
+ */
+export function keepAuthor(next: Question, had: Question | undefined): Question {
+  return had?.author?.username && next.anonymous && !next.author?.username ? { ...next, author: had.author } : next;
+}
+
 function replaceQuestion(sessionId: string, q: Question) {
   return api.util.updateQueryData('questions', sessionId, (qs) => {
     const i = qs.findIndex((x) => x.id === q.id);
-    if (i >= 0) qs[i] = q;
+    if (i >= 0) qs[i] = keepAuthor(q, qs[i]);
     else qs.push(q);
   });
 }

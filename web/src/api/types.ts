@@ -78,6 +78,8 @@ export interface Session {
   question_count: number;
   participant_count: number;
   host: User;
+  /** Guests may ask without their name showing to the audience (the host and the team still see it). */
+  allow_anonymous?: boolean;
 }
 
 export interface Question {
@@ -95,6 +97,11 @@ export interface Question {
   answered_at: string | null;
   /** When the host pinned it to the top of the queue; null when not pinned. */
   pinned_at?: string | null;
+  /**
+   * Asked without the name showing to the audience. The audience gets it
+   * with an empty author; its author, the host and the team get the author.
+   */
+  anonymous?: boolean;
 }
 
 export interface Feed {
@@ -127,6 +134,7 @@ export interface SessionInput {
   starts_at: string | null;
   target_guests: number;
   open_now?: boolean;
+  allow_anonymous?: boolean;
 }
 
 export interface ProfileInput {
@@ -154,6 +162,28 @@ export function compareQuestions(a: Question, b: Question): number {
   if (a.phase !== b.phase) return a.phase === 'pre' ? -1 : 1;
   if (a.votes !== b.votes) return b.votes - a.votes;
   return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0;
+}
+
+/**
+ * Whether the signed-in user (me) asked q. The audience gets an anonymous
+ * question with an empty author, so both names must be there to match.
+ */
+export function isMine(q: Question, me: string | null | undefined): boolean {
+  return !!me && !!q.author?.username && q.author.username === me;
+}
+
+/**
+ * How a question's author shows to this viewer: by name; anonymous (the
+ * audience, who do not learn who asked, or a question that came without its
+ * author); the viewer's own anonymous question; or an anonymous question
+ * whose author the host and the team see.
+ */
+export type AuthorView = 'named' | 'anonymous' | 'own' | 'revealed';
+
+export function authorView(q: Question, me: string | null | undefined): AuthorView {
+  if (!q.author?.username) return 'anonymous';
+  if (!q.anonymous) return 'named';
+  return isMine(q, me) ? 'own' : 'revealed';
 }
 
 export function sortQuestions(qs: Question[]): Question[] {

@@ -1,10 +1,11 @@
-import { useState, type ReactNode } from 'react';
+import { useCallback, useId, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { sortQuestions, type Question } from '../api/types';
+import { isMine, sortQuestions, type Question } from '../api/types';
 import { problemMessage } from '../errors';
+import { AuthorAvatar, AuthorName } from './Author';
 import { useConfirm } from './Dialog';
 import { useNotify } from './Toasts';
-import { Avatar, EmptyState } from './ui';
+import { EmptyState } from './ui';
 
 export const QUESTION_MAX = 500;
 
@@ -29,15 +30,15 @@ export function QuestionList({ questions, me, ordered, canVote = true, onVote, o
   return (
     <ol className="questions" aria-label={label}>
       {list.map((q) => (
-        <QuestionItem key={q.id} q={q} mine={!!me && q.author.username === me} canVote={canVote && !!me}
+        <QuestionItem key={q.id} q={q} me={me} mine={isMine(q, me)} canVote={canVote && !!me}
           onVote={onVote} onEdit={onEdit} onDelete={onDelete} actions={actions} />
       ))}
     </ol>
   );
 }
 
-function QuestionItem({ q, mine, canVote, onVote, onEdit, onDelete, actions }: {
-  q: Question; mine: boolean; canVote: boolean;
+function QuestionItem({ q, me, mine, canVote, onVote, onEdit, onDelete, actions }: {
+  q: Question; me?: string; mine: boolean; canVote: boolean;
 } & Pick<Props, 'onVote' | 'onEdit' | 'onDelete' | 'actions'>) {
   const { t } = useTranslation();
   const confirm = useConfirm();
@@ -50,11 +51,11 @@ function QuestionItem({ q, mine, canVote, onVote, onEdit, onDelete, actions }: {
   return (
     <li className={`question q-${q.state}${mine ? ' q-mine' : ''}${q.kind === 'voice' ? ' q-voice' : ''}${q.pinned_at ? ' q-pinned' : ''}`}>
       <div className="q-main">
-        <Avatar user={q.author} size={32} />
+        <AuthorAvatar q={q} me={me} size={32} />
         <div className="q-body">
           <div className="q-head">
             {q.pinned_at && <span className="tag tag-pin">📌 {t('q.pinned')}</span>}
-            <span className="q-author">{q.author.display_name}</span>
+            <AuthorName q={q} me={me} className="q-author" />
             {q.phase === 'pre' && <span className="tag">{t('q.pre')}</span>}
             {q.kind === 'voice' && <span className="tag tag-voice">{t('q.voice')}</span>}
             {mine && <span className="tag tag-mine">{t('q.mine')}</span>}
@@ -116,10 +117,54 @@ function QuestionItem({ q, mine, canVote, onVote, onEdit, onDelete, actions }: {
   );
 }
 
-/** The box to add a question. A posted question is announced as a notification. */
-export function AskBox({ onAsk, disabled, label }: { onAsk: (text: string) => Promise<unknown>; disabled?: boolean; label?: string }) {
+const ANONYMOUS_KEY = 'ask2live.askAnonymously';
+
+/** Whether to ask anonymously where a session allows it, remembered in this browser. */
+export function useAskAnonymously(): [boolean, (on: boolean) => void] {
+  const [on, setOn] = useState(() => {
+    try {
+      return localStorage.getItem(ANONYMOUS_KEY) === '1';
+    } catch {
+      return false;
+    }
+  });
+  const set = useCallback((v: boolean) => {
+    setOn(v);
+    try {
+      if (v) localStorage.setItem(ANONYMOUS_KEY, '1');
+      else localStorage.removeItem(ANONYMOUS_KEY);
+    } catch {
+      /* storage blocked: remembered on this page only */
+    }
+  }, []);
+  return [on, set];
+}
+
+/** The "Ask anonymously" checkbox, and what it means, for a session that allows it. */
+export function AnonymousChoice({ checked, onChange, disabled }: { checked: boolean; onChange: (on: boolean) => void; disabled?: boolean }) {
+  const { t } = useTranslation();
+  const hint = useId();
+  return (
+    <div className="anon-choice">
+      <label className="check">
+        <input type="checkbox" checked={checked} disabled={disabled} aria-describedby={hint} onChange={(e) => onChange(e.target.checked)} />
+        {t('q.askAnonymously')}
+      </label>
+      <small id={hint} className="hint">{t('q.askAnonymouslyHint')}</small>
+    </div>
+  );
+}
+
+/**
+ * The box to add a question. A posted question is announced as a
+ * notification. With allowAnonymous, the asker may choose to go unnamed.
+ */
+export function AskBox({ onAsk, disabled, label, allowAnonymous = false }: {
+  onAsk: (text: string, anonymous: boolean) => Promise<unknown>; disabled?: boolean; label?: string; allowAnonymous?: boolean;
+}) {
   const { t } = useTranslation();
   const notify = useNotify();
+  const [anonymous, setAnonymous] = useAskAnonymously();
   const [text, setText] = useState('');
   const [err, setErr] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -135,7 +180,7 @@ export function AskBox({ onAsk, disabled, label }: { onAsk: (text: string) => Pr
       setBusy(true);
       setErr(null);
       try {
-        await onAsk(v);
+        await onAsk(v, allowAnonymous && anonymous);
         setText('');
         notify.success('q.posted');
       } catch (x) {
@@ -149,6 +194,7 @@ export function AskBox({ onAsk, disabled, label }: { onAsk: (text: string) => Pr
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => { if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit(); }}
         aria-describedby="ask-count" />
+      {allowAnonymous && <AnonymousChoice checked={anonymous} onChange={setAnonymous} disabled={disabled} />}
       <div className="row between">
         <small id="ask-count" className="muted">{t('form.count', { n: text.length, max: QUESTION_MAX })}</small>
         <button className="btn btn-primary" type="submit" disabled={disabled || busy || !text.trim()}>{t('q.submit')}</button>

@@ -1,6 +1,6 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import {
-  answeredInOrder, moderates, runsStage, sortQuestions, type Question, type SessionRole, type TeamMember, type UserRef,
+  answeredInOrder, isMine, moderates, runsStage, sortQuestions, type Question, type SessionRole, type TeamMember, type UserRef,
 } from '../api/types';
 import type { ChatMessage, LiveSession, OnAir, Resume, RoomEvent, Snapshot, You } from './protocol';
 
@@ -253,4 +253,4 @@ export const selectPublishing = (s: LiveState) => selectOnAir(s) && s.status !==
 export const selectMuted = (s: LiveState) => !!s.you && s.onAir.muted.includes(s.you.username);
 /** My open voice question, if any: I have my hand raised. */
 export const selectHandRaised = (s: LiveState) =>
-  !!s.you && selectQuestionList(s).some((q) => q.kind === 'voice' && q.author.username === s.you!.username && (q.state === 'open' || q.state === 'answering'));
+  selectQuestionList(s).some((q) => q.kind === 'voice' && isMine(q, s.you?.username) && (q.state === 'open' || q.state === 'answering'));

@@ -114,7 +114,8 @@ export type ServerMessage =
   | { type: 'rtc'; signal: RtcSignal };
 
 export type Command =
-  | { type: 'ask'; text: string; kind?: 'text' | 'voice' }
+  /** anonymous: only for a text question, where the session allows it. */
+  | { type: 'ask'; text: string; kind?: 'text' | 'voice'; anonymous?: boolean }
   | { type: 'vote' | 'unvote'; question_id: string }
   | { type: 'edit_question'; question_id: string; text: string }
   | { type: 'delete_question'; question_id: string }

@@ -1,16 +1,18 @@
-import { Link, useParams } from 'react-router-dom';
+import { useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { useGetSessionQuery, useQuestionsQuery } from '../api/api';
 import { answeredInOrder } from '../api/types';
-import { Avatar, EmptyState, ErrorPage, Loading, ProblemAlert, StateBadge } from '../components/ui';
+import { AuthorAvatar, AuthorName } from '../components/Author';
+import { EmptyState, ErrorPage, Loading, ProblemAlert, StateBadge } from '../components/ui';
 import { useSessionStream } from '../events';
 import { formatDateTime } from '../format';
-import { useTitle } from '../hooks';
+import { useMe, useTitle } from '../hooks';
 import { HostCard } from './SessionDetail';
 
 export function ArchivePage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
+  const { me } = useMe();
   const sq = useGetSessionQuery(id);
   const qq = useQuestionsQuery(id);
   useSessionStream(id);
@@ -37,8 +39,8 @@ export function ArchivePage() {
                 <div className="grow">
                   <p className="q-text">{q.text || t('live.voiceQuestion')}</p>
                   <div className="row wrap small muted">
-                    <Avatar user={q.author} size={20} />
-                    <Link to={`/u/${q.author.username}`}>{t('archive.askedBy', { name: q.author.display_name })}</Link>
+                    <AuthorAvatar q={q} me={me?.username} size={20} />
+                    <AuthorName q={q} me={me?.username} phrase="askedBy" link />
                     {q.kind === 'voice' && <span className="tag tag-voice">{t('q.voice')}</span>}
                     {q.answered_at && <time dateTime={q.answered_at}>{formatDateTime(q.answered_at)}</time>}
                   </div>

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/api';
+import { api, useGetSessionQuery } from '../api/api';
 import { moderates, runsStage, type Question, type SessionRole, type UserRef } from '../api/types';
 import { useConfirm } from '../components/Dialog';
-import { QuestionList } from '../components/QuestionList';
+import { AuthorAvatar, AuthorName } from '../components/Author';
+import { AnonymousChoice, QuestionList, useAskAnonymously } from '../components/QuestionList';
 import { RoleTag, TeamRoleDialog } from '../components/Team';
 import { useNotify } from '../components/Toasts';
 import { Avatar } from '../components/ui';
@@ -81,7 +82,8 @@ export function Stage({ onResumeSound }: { onResumeSound: () => void }) {
   const people = new Map<string, UserRef>();
   if (st.session) people.set(st.session.host.username, st.session.host);
   for (const p of st.participants ?? []) people.set(p.username, p);
-  for (const q of Object.values(st.questions)) people.set(q.author.username, q.author);
+  // An anonymous question comes to the audience without its author: no one to name.
+  for (const q of Object.values(st.questions)) if (q.author.username) people.set(q.author.username, q.author);
   for (const p of st.onAir.people ?? []) people.set(p.username, p);
   return (
     <div className="stage-wrap">
@@ -116,18 +118,19 @@ export function Stage({ onResumeSound }: { onResumeSound: () => void }) {
   );
 }
 
-function CurrentQuestion({ send, role, micLimit }: { send: Send; role: SessionRole; micLimit: number }) {
+export function CurrentQuestion({ send, role, micLimit }: { send: Send; role: SessionRole; micLimit: number }) {
   const { t } = useTranslation();
   const act = useAct(send);
   const cur = useAppSelector((s) => selectCurrent(s.live));
   const queue = useAppSelector((s) => selectQueue(s.live));
   const answered = useAppSelector((s) => selectAnswered(s.live));
   const onAir = useAppSelector((s) => s.live.onAir.speakers);
+  const me = useAppSelector((s) => s.live.you?.username);
   if (!cur) {
     // Nothing is being answered: say whether questions wait, and let the host (or the team) take the next one.
     const next = queue[0];
     let say = t('live.noCurrent');
-    if (next) say = moderates(role) ? t('live.pickNext') : t('live.hostWillPick');
+    if (next) say = moderates(role) ? t('live.pickNext') : t('live.nextSoon');
     else if (answered.length) say = t('live.allAnswered');
     return (
       <section className="card current current-empty" aria-labelledby="cur-title">
@@ -141,23 +144,25 @@ function CurrentQuestion({ send, role, micLimit }: { send: Send; role: SessionRo
       </section>
     );
   }
-  const authorOnAir = onAir.includes(cur.author.username);
+  // Voice questions are never anonymous, so their author is always named.
+  const voiceOf = cur.kind === 'voice' ? cur.author.username : '';
+  const authorOnAir = !!voiceOf && onAir.includes(voiceOf);
   return (
     <section className={`card current${cur.kind === 'voice' ? ' current-voice' : ''}`} aria-labelledby="cur-title">
       <h2 id="cur-title" className="h3">{t('live.current')}</h2>
-      <div className="row">
-        <Avatar user={cur.author} size={40} />
-        <strong>{t('q.by', { name: cur.author.display_name })}</strong>
+      <div className="row wrap">
+        <AuthorAvatar q={cur} me={me} size={40} />
+        <AuthorName q={cur} me={me} phrase="question" className="current-author" />
         {cur.kind === 'voice' && <span className="tag tag-voice">{t('q.voice')}</span>}
       </div>
       <p className="current-text">{cur.text || t('live.voiceQuestion')}</p>
       {moderates(role) && (
         <div className="row wrap">
-          {runsStage(role) && cur.kind === 'voice' && !authorOnAir && (
-            <button type="button" className="btn btn-live btn-sm" onClick={() => act({ type: 'grant_mic', username: cur.author.username, seconds: micLimit })}>🎙 {t('live.grant')}</button>
+          {runsStage(role) && voiceOf && !authorOnAir && (
+            <button type="button" className="btn btn-live btn-sm" onClick={() => act({ type: 'grant_mic', username: voiceOf, seconds: micLimit })}>🎙 {t('live.grant')}</button>
           )}
-          {runsStage(role) && cur.kind === 'voice' && authorOnAir && (
-            <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'revoke_mic', username: cur.author.username })}>{t('live.revoke')}</button>
+          {runsStage(role) && voiceOf && authorOnAir && (
+            <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'revoke_mic', username: voiceOf })}>{t('live.revoke')}</button>
           )}
           <button type="button" className="btn btn-primary btn-sm" onClick={() => act({ type: 'set_question_state', question_id: cur.id, state: 'answered' })}>✓ {t('live.markAnswered')}</button>
           <button type="button" className="btn btn-ghost btn-sm" onClick={() => act({ type: 'set_question_state', question_id: cur.id, state: 'dismissed' })}>{t('live.dismiss')}</button>
@@ -275,7 +280,7 @@ function Chat({ send, canModerate }: { send: Send; canModerate: boolean }) {
   );
 }
 
-function GuestControls({ send }: { send: Send }) {
+export function GuestControls({ send, allowAnonymous }: { send: Send; allowAnonymous: boolean }) {
   const { t } = useTranslation();
   const onAir = useAppSelector((s) => selectOnAir(s.live));
   const muted = useAppSelector((s) => selectMuted(s.live));
@@ -289,10 +294,14 @@ function GuestControls({ send }: { send: Send }) {
   }, [timeUpAt, notify]);
   const [text, setText] = useState('');
   const [err, setErr] = useState<unknown>(null);
+  const [anonymous, setAnonymous] = useAskAnonymously();
   const ask = async (kind: 'text' | 'voice') => {
     setErr(null);
     try {
-      await send({ type: 'ask', kind, text: kind === 'text' ? text.trim() : '' });
+      // A raised hand is never anonymous: the asker speaks on air.
+      const cmd: Command = kind === 'text' ? { type: 'ask', kind, text: text.trim() } : { type: 'ask', kind, text: '' };
+      if (kind === 'text' && allowAnonymous && anonymous) cmd.anonymous = true;
+      await send(cmd);
       if (kind === 'text') setText('');
       // A raised hand shows itself in place of the button.
       if (kind === 'text') notify.success('q.posted');
@@ -325,6 +334,7 @@ function GuestControls({ send }: { send: Send }) {
           <input id="live-ask" className="grow" value={text} maxLength={500} placeholder={t('q.placeholder')} onChange={(e) => setText(e.target.value)} />
           <button className="btn btn-primary btn-sm" type="submit" disabled={!text.trim()}>{t('q.submit')}</button>
         </div>
+        {allowAnonymous && <AnonymousChoice checked={anonymous} onChange={setAnonymous} />}
       </form>
       {!!err && <p className="field-error" role="alert">{problemMessage(t, err, 'question')}</p>}
     </section>
@@ -488,6 +498,8 @@ export function LiveRoomPage() {
   const st = useAppSelector((s) => s.live);
   const role = useAppSelector((s) => selectRole(s.live));
   const canModerate = useAppSelector((s) => selectCanModerate(s.live));
+  // The room's snapshot does not say whether anonymous questions are allowed; the session does.
+  const allowAnonymous = !!useGetSessionQuery(id).data?.allow_anonymous;
   const notify = useNotify();
   const [micLimit, setMicLimit] = useMicLimit();
   // Tell people when the host changes their role (their controls change with it).
@@ -563,7 +575,7 @@ export function LiveRoomPage() {
         <div className="live-main">
           <Stage onResumeSound={resumeSound} />
           <CurrentQuestion send={send} role={role} micLimit={micLimit} />
-          {role !== 'host' && <GuestControls send={send} />}
+          {role !== 'host' && <GuestControls send={send} allowAnonymous={allowAnonymous} />}
           <Questions send={send} canModerate={canModerate} me={me} />
         </div>
         <div className="live-side">

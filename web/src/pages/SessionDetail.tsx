@@ -111,7 +111,7 @@ export function SessionDetailPage() {
         {isHost && <div className="row wrap"><HostActions session={s} /></div>}
         <section className="section" aria-labelledby="preq-title">
           <h2 id="preq-title">{t('q.title')} <span className="muted">({qq.data?.length ?? 0})</span></h2>
-          {open && me && <AskBox onAsk={(text) => ask({ sessionId: s.id, text }).unwrap()} />}
+          {open && me && <AskBox allowAnonymous={!!s.allow_anonymous} onAsk={(text, anonymous) => ask({ sessionId: s.id, text, anonymous }).unwrap()} />}
           {open && !me && <p><Link to="/login" state={{ from: `/sessions/${s.id}` }}>{t('auth.loginRequired')}</Link></p>}
           {!open && <p className="muted">{t('q.closed')}</p>}
           <ProblemAlert error={qq.error} context="session" />

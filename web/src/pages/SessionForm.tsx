@@ -7,7 +7,7 @@ import { fieldMessages } from '../errors';
 import { fromLocalInput, toLocalInput } from '../format';
 import { useTitle } from '../hooks';
 
-interface Values { title: string; description: string; starts_at: string; target_guests: string; open_now: boolean }
+interface Values { title: string; description: string; starts_at: string; target_guests: string; open_now: boolean; allow_anonymous: boolean }
 
 export function validateSession(v: Values, now = Date.now()): Record<string, string> {
   const e: Record<string, string> = {};
@@ -32,12 +32,17 @@ export function SessionFormPage() {
   const existing = useGetSessionQuery(id ?? '', { skip: !editing });
   const [create, cs] = useCreateSessionMutation();
   const [update, us] = useUpdateSessionMutation();
-  const [v, setV] = useState<Values>({ title: '', description: '', starts_at: '', target_guests: '0', open_now: false });
+  const [v, setV] = useState<Values>({ title: '', description: '', starts_at: '', target_guests: '0', open_now: false, allow_anonymous: false });
   const [errors, setErrors] = useState<Record<string, string>>({});
   useTitle(editing ? t('form.editTitle') : t('form.createTitle'));
   useEffect(() => {
     const s = existing.data;
-    if (s) setV({ title: s.title, description: s.description, starts_at: toLocalInput(s.starts_at), target_guests: String(s.target_guests), open_now: false });
+    if (s) {
+      setV({
+        title: s.title, description: s.description, starts_at: toLocalInput(s.starts_at), target_guests: String(s.target_guests), open_now: false,
+        allow_anonymous: !!s.allow_anonymous,
+      });
+    }
   }, [existing.data]);
   const server = editing ? us.error : cs.error;
   const sf = fieldMessages(t, server);
@@ -55,6 +60,7 @@ export function SessionFormPage() {
       description: v.description,
       starts_at: v.open_now ? null : fromLocalInput(v.starts_at),
       target_guests: v.open_now ? 0 : Number(v.target_guests),
+      allow_anonymous: v.allow_anonymous,
     };
     try {
       if (editing && id) {
@@ -98,6 +104,14 @@ export function SessionFormPage() {
             </Field>
           </div>
         )}
+        <div className="anon-choice">
+          <label className="check">
+            <input type="checkbox" checked={v.allow_anonymous} aria-describedby="allow-anonymous-hint"
+              onChange={(e) => setV({ ...v, allow_anonymous: e.target.checked })} />
+            {t('form.allowAnonymous')}
+          </label>
+          <small id="allow-anonymous-hint" className="hint">{t('form.allowAnonymousHint')}</small>
+        </div>
         <button type="submit" className="btn btn-primary btn-block" disabled={cs.isLoading || us.isLoading}>
           {editing ? t('form.submitEdit') : t('form.submitCreate')}
         </button>
