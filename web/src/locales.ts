@@ -79,6 +79,13 @@ export const ko = {
     avatarType: 'JPEG, PNG, WebP, GIF 파일만 올릴 수 있습니다.', avatarSize: '5MB 이하의 사진만 올릴 수 있습니다.',
     upcoming: '예정된 세션', past: '지난 세션', none: '없음', notFound: '사용자를 찾을 수 없습니다.',
   },
+  slow: {
+    label: '슬로우 모드', off: '끄기', seconds: '{{count}}초', minutes: '{{count}}분',
+    help: '게스트가 채팅 메시지를 보낼 수 있는 간격입니다. 호스트와 팀은 제한받지 않아요.',
+    notice: '슬로우 모드: {{time}}마다 메시지를 하나씩 보낼 수 있어요.',
+    noticeTeam: '슬로우 모드: 게스트는 {{time}}마다 메시지를 하나씩 보낼 수 있어요. 호스트와 팀은 제한이 없어요.',
+    sendIn: '{{time}} 뒤에 보낼 수 있어요', refused: '아직 보내지 않았어요. 슬로우 모드라서 카운트다운이 끝나면 보낼 수 있어요.',
+  },
   archive: {
     title: '답변 기록', empty: '답변된 질문이 없습니다.', endedAt: '{{time}}', askedBy: '{{name}}님의 질문',
   },
@@ -240,6 +247,13 @@ export const en: Messages = {
     company: 'Company', workField: 'Field of work', bio: 'Bio', save: 'Save', saved: 'Saved.', avatarSaved: 'Picture updated.',
     avatarType: 'Only JPEG, PNG, WebP or GIF pictures.', avatarSize: 'Pictures must be 5 MB or smaller.',
     upcoming: 'Upcoming sessions', past: 'Past sessions', none: 'None', notFound: 'User not found.',
+  },
+  slow: {
+    label: 'Slow mode', off: 'Off', seconds: '{{count}} s', minutes: '{{count}} min',
+    help: 'How often each guest may send a chat message. The host and the team are not held back.',
+    notice: 'Slow mode: one message every {{time}}',
+    noticeTeam: 'Slow mode: guests send one message every {{time}}; the host and the team are not held back.',
+    sendIn: 'You can send in {{time}}', refused: 'Not sent yet: slow mode is on. Send it when the countdown ends.',
   },
   archive: {
     title: 'Answered questions', empty: 'No question was answered.', endedAt: '{{time}}', askedBy: 'Asked by {{name}}',

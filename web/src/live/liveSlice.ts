@@ -46,6 +46,10 @@ export interface LiveState {
   soundBlocked: boolean;
   /** A room error that came without a command to answer (its code). */
   lastError: { code: string } | null;
+  /** When our own last chat message went out (ms, our clock): slow mode counts from it. */
+  myChatAt: number | null;
+  /** Slow mode refused a chat message of ours: the next may go at this time (ms, our clock). */
+  chatRefusedUntil: number | null;
 }
 
 export const initialLiveState: LiveState = {
@@ -72,12 +76,30 @@ export const initialLiveState: LiveState = {
   mic: { publishing: false, error: null },
   soundBlocked: false,
   lastError: null,
+  myChatAt: null,
+  chatRefusedUntil: null,
 };
 
 /** What we are in the session; null for a guest (or before the first snapshot). */
 function myRole(s: LiveState): SessionRole {
   if (!s.you) return null;
   return s.you.host ? 'host' : s.you.role ?? null;
+}
+
+/** Takes `at` (ms, our clock) as when our last chat message went out, if it is the latest. */
+function noteMyChat(s: LiveState, at: number) {
+  if (Number.isFinite(at) && (s.myChatAt === null || at > s.myChatAt)) s.myChatAt = at;
+}
+
+/** A message of ours in the room (from another tab, or before a reload) counts for slow mode too. */
+function noteMyMessage(s: LiveState, m: ChatMessage) {
+  if (s.you && m.sender.username === s.you.username) noteMyChat(s, Date.parse(m.created_at) - s.clockOffset);
+}
+
+/** The session's new state; a refusal's wait was for the old slow mode, so a change forgets it. */
+function setSession(s: LiveState, session: LiveSession) {
+  if ((session.chat_slow_seconds ?? 0) !== (s.session?.chat_slow_seconds ?? 0)) s.chatRefusedUntil = null;
+  s.session = session;
 }
 
 function applyEvent(s: LiveState, e: RoomEvent) {
@@ -92,6 +114,7 @@ function applyEvent(s: LiveState, e: RoomEvent) {
       break;
     case 'chat':
       if (!s.chat.some((m) => m.id === e.chat.id)) s.chat.push(e.chat);
+      noteMyMessage(s, e.chat);
       if (s.chat.length > CHAT_KEEP) s.chat.splice(0, s.chat.length - CHAT_KEEP);
       break;
     case 'chat_deleted':
@@ -135,7 +158,7 @@ function applyEvent(s: LiveState, e: RoomEvent) {
       break;
     }
     case 'session':
-      s.session = e.session;
+      setSession(s, e.session);
       if (e.session.state === 'ended' || e.session.state === 'cancelled') {
         s.closeReason = 'ended';
       }
@@ -165,7 +188,7 @@ const slice = createSlice({
       s.epoch = p.epoch;
       s.seq = p.seq;
       s.gap = false;
-      s.session = p.session;
+      setSession(s, p.session);
       s.you = p.you;
       s.team = p.team;
       if (before !== undefined && before !== myRole(s)) s.roleChanges++;
@@ -181,6 +204,7 @@ const slice = createSlice({
       s.removed = p.removed ?? [];
       s.onAir = p.on_air;
       s.clockOffset = p.server_time ? Date.parse(p.server_time) - Date.now() : 0;
+      for (const m of s.chat) noteMyMessage(s, m);
       s.speaking = {};
       s.status = 'open';
       s.closeReason = p.session.state === 'ended' ? 'ended' : null;
@@ -225,6 +249,14 @@ const slice = createSlice({
     errorShown(s, a: PayloadAction<{ code: string } | null>) {
       s.lastError = a.payload;
     },
+    /** The server took a chat message of ours at `payload` (ms, our clock: when the ack came). */
+    chatSent(s, a: PayloadAction<number>) {
+      noteMyChat(s, a.payload);
+    },
+    /** The server refused a chat message of ours as too soon, at `at`, saying to wait retryAfterMs. */
+    chatRefused(s, a: PayloadAction<{ at: number; retryAfterMs: number }>) {
+      s.chatRefusedUntil = a.payload.at + a.payload.retryAfterMs;
+    },
   },
 });
 
@@ -254,3 +286,16 @@ export const selectMuted = (s: LiveState) => !!s.you && s.onAir.muted.includes(s
 /** My open voice question, if any: I have my hand raised. */
 export const selectHandRaised = (s: LiveState) =>
   selectQuestionList(s).some((q) => q.kind === 'voice' && isMine(q, s.you?.username) && (q.state === 'open' || q.state === 'answering'));
+/** Slow mode: how many seconds a guest waits between two chat messages; 0 when it is off. */
+export const selectChatSlowSeconds = (s: LiveState) => s.session?.chat_slow_seconds ?? 0;
+/**
+ * When we may send our next chat message under slow mode (ms, our clock;
+ * it may have passed), or null when slow mode does not hold us: it is off,
+ * or we are the host or on the team. It counts from our last message, or
+ * from a refusal's wait when that ends later.
+ */
+export const selectChatReadyAt = (s: LiveState): number | null => {
+  const slow = selectChatSlowSeconds(s);
+  if (!slow || moderates(myRole(s))) return null;
+  return Math.max(s.myChatAt === null ? 0 : s.myChatAt + slow * 1000, s.chatRefusedUntil ?? 0);
+};

@@ -10,6 +10,8 @@ export interface LiveSession {
   started_at: string | null;
   ended_at: string | null;
   host: UserRef;
+  /** Slow mode: each guest may send one chat message per this many seconds (0 or absent: off). */
+  chat_slow_seconds?: number;
 }
 
 export interface ChatMessage {
@@ -130,6 +132,7 @@ export type Command =
   | { type: 'mute'; muted: boolean; username?: string }
   | { type: 'remove' | 'readmit'; username: string }
   | { type: 'participants' }
+  | { type: 'set_slow_mode'; seconds: number }
   | { type: 'end' };
 
 /** Close codes the server uses, and whether a client should reconnect after them. */

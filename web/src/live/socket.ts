@@ -6,7 +6,8 @@ import { live } from './liveSlice';
 import { CLOSE, PROTOCOL_VERSION, shouldReconnect, type Command, type RtcSignal, type ServerMessage } from './protocol';
 
 export class CommandFailed extends Error {
-  constructor(public code: string, message: string) {
+  /** With rate_limited: how long (ms) until the command may be sent again. */
+  constructor(public code: string, message: string, public retryAfterMs?: number) {
     super(message);
   }
 }
@@ -125,7 +126,7 @@ export class LiveSocket {
         const p = msg.cid ? this.pending.get(msg.cid) : undefined;
         if (p && msg.cid) {
           this.pending.delete(msg.cid);
-          p.reject(new CommandFailed(msg.code, msg.message));
+          p.reject(new CommandFailed(msg.code, msg.message, msg.retry_after_ms));
         } else if (msg.code === 'unavailable') {
           // Only rtc messages go without a cid: voice is not configured.
           d(live.micChanged({ error: 'voice_unavailable', publishing: false }));

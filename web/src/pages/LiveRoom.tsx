@@ -6,6 +6,7 @@ import { moderates, runsStage, type Question, type SessionRole, type UserRef } f
 import { useConfirm } from '../components/Dialog';
 import { AuthorAvatar, AuthorName } from '../components/Author';
 import { AnonymousChoice, QuestionList, useAskAnonymously } from '../components/QuestionList';
+import { ChatSendButton, isRateLimited, SlowModeControl, SlowModeNotice, useChatWait, useSendChat } from '../components/SlowMode';
 import { RoleTag, TeamRoleDialog } from '../components/Team';
 import { useNotify } from '../components/Toasts';
 import { Avatar } from '../components/ui';
@@ -230,6 +231,8 @@ function Chat({ send, canModerate }: { send: Send; canModerate: boolean }) {
   const team = useAppSelector((s) => s.live.team);
   const host = useAppSelector((s) => s.live.session?.host.username);
   const act = useAct(send);
+  const sendChat = useSendChat(send);
+  const wait = useChatWait();
   const [text, setText] = useState('');
   const [err, setErr] = useState<unknown>(null);
   // Follow new messages inside the list only (scrolling them into view
@@ -244,19 +247,28 @@ function Chat({ send, canModerate }: { send: Send; canModerate: boolean }) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     const v = text.trim();
-    if (!v) return;
+    if (!v || wait.seconds > 0) return;
     setErr(null);
     try {
-      await send({ type: 'chat', text: v });
+      await sendChat(v);
       setText('');
     } catch (x) {
       setErr(x);
     }
   }
   const last = chat[chat.length - 1];
+  // Slow mode refused the message (it stays in the box): say so while the
+  // countdown runs; once it is over the message may simply be sent.
+  let errText: string | null = null;
+  if (err && isRateLimited(err) && wait.applies) errText = wait.seconds > 0 ? t('slow.refused') : null;
+  else if (err) errText = problemMessage(t, err, 'live');
   return (
     <section className="card chat" aria-labelledby="chat-title">
-      <h2 id="chat-title" className="h3">{t('live.chat')}</h2>
+      <div className="row between wrap chat-head">
+        <h2 id="chat-title" className="h3">{t('live.chat')}</h2>
+        {canModerate && <SlowModeControl send={send} />}
+      </div>
+      <SlowModeNotice team={canModerate} />
       <ul className="chat-list" ref={list} onScroll={(e) => {
         const el = e.currentTarget;
         following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
@@ -273,9 +285,9 @@ function Chat({ send, canModerate }: { send: Send; canModerate: boolean }) {
       <form className="row" onSubmit={submit}>
         <label htmlFor="chat-input" className="sr-only">{t('live.chatPlaceholder')}</label>
         <input id="chat-input" className="grow" value={text} maxLength={500} placeholder={t('live.chatPlaceholder')} onChange={(e) => setText(e.target.value)} />
-        <button className="btn btn-primary btn-sm" type="submit" disabled={!text.trim()}>{t('live.send')}</button>
+        <ChatSendButton wait={wait.seconds} disabled={!text.trim()} />
       </form>
-      {!!err && <p className="field-error" role="alert">{problemMessage(t, err, 'live')}</p>}
+      {errText && <p className="field-error" role="alert">{errText}</p>}
     </section>
   );
 }
