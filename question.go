@@ -117,6 +117,16 @@ func (q *Question) ForAudience() *Question {
 	return &c
 }
 
+// SeenBy returns the question as a viewer sees it: an anonymous question
+// names its author only to the author and to those who see authors (the
+// host and the host's team).
+func (q *Question) SeenBy(username string, seesAuthors bool) *Question {
+	if !q.Anonymous || seesAuthors || username != "" && q.Author.Username == username {
+		return q
+	}
+	return q.ForAudience()
+}
+
 // QuestionInput asks a question.
 type QuestionInput struct {
 	Text string       `json:"text"`

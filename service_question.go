@@ -69,12 +69,13 @@ func (s *Service) QuestionPage(ctx context.Context, sessionID string, viewer *Us
 	if err != nil {
 		return nil, err
 	}
+	viewerName := ""
+	if viewer != nil {
+		viewerName = viewer.Username
+	}
 	page := &QuestionPage{Items: make([]*Question, end-start)}
 	for i, p := range pub[start:end] {
-		if p.Anonymous && !seesAuthors && (viewer == nil || p.AuthorID != viewer.ID) {
-			p = p.ForAudience()
-		}
-		v := *p
+		v := *p.SeenBy(viewerName, seesAuthors)
 		v.VotedByMe = voted[v.ID]
 		page.Items[i] = &v
 	}
@@ -358,9 +359,11 @@ func (s *Service) vote(ctx context.Context, actor *User, id string, on bool) (*Q
 		if err != nil {
 			return nil, err
 		}
-		if role, err := s.RoleIn(ctx, sess, actor); err != nil || !role.Moderates() {
-			return out.ForAudience(), err
+		role, err := s.RoleIn(ctx, sess, actor)
+		if err != nil {
+			return nil, err
 		}
+		return out.SeenBy(actor.Username, role.Moderates()), nil
 	}
 	return out, nil
 }

@@ -513,7 +513,9 @@ func (h *Hub) chat(ctx context.Context, c *conn, text string) (*ask2live.ChatMes
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var wait time.Duration
 	var slow int
-	c.room.do(func() { wait, slow = c.room.slowWait(c, now), c.room.session.ChatSlowSeconds })
+	if c.room.slowChat.Load() > 0 {
+		c.room.do(func() { wait, slow = c.room.slowWait(c, now), c.room.session.ChatSlowSeconds })
+	}
 	if wait > 0 {
 		return nil, rateLimited(wait, fmt.Sprintf("slow mode: one message every %d seconds", slow))
 	}

@@ -74,6 +74,9 @@ type Room struct {
 	// lastChat is when each person last sent a chat message, as of the
 	// room's events and this node's sends, for slow mode.
 	lastChat map[string]time.Time
+	// slowChat is session.ChatSlowSeconds, readable from other goroutines:
+	// a chat message asks the room about slow mode only while it is on.
+	slowChat atomic.Int64
 
 	// Speaking changes from the media server wait here (username → latest
 	// state) until the room goroutine sends them: a burst becomes one
@@ -116,6 +119,7 @@ func newRoom(ctx context.Context, h *Hub, s *ask2live.Session) (*Room, error) {
 		members: map[string]ask2live.UserSummary{}, conns: map[*conn]int{},
 		removed: map[string]ask2live.UserSummary{}, lastChat: map[string]time.Time{}, countSent: -1,
 	}
+	r.slowChat.Store(int64(s.ChatSlowSeconds))
 	r.epoch = h.bus.Epoch()
 	cancel, after := h.bus.Subscribe(topic(s.ID), true, func(seq uint64, msg []byte) { r.mail.put(busMsg{seq, msg}) })
 	// Events published before the room existed (an open-now session's
@@ -303,6 +307,7 @@ func (r *Room) apply(seq uint64, msg []byte) {
 	case EvSession:
 		if ev.Session != nil {
 			r.session = ev.Session
+			r.slowChat.Store(int64(ev.Session.ChatSlowSeconds))
 		}
 	case EvTeam:
 		// Those whose role changed get a fresh snapshot after the event:
@@ -506,15 +511,12 @@ func (r *Room) snapshot(c *conn) Snapshot {
 	role := r.roleOf(c)
 	qs := make([]*ask2live.Question, 0, len(r.questions))
 	for _, q := range r.questions {
-		if q.Anonymous && !role.Moderates() && q.Author.Username != c.user.Username {
-			q = q.ForAudience()
-		}
-		qs = append(qs, q)
+		qs = append(qs, q.SeenBy(c.user.Username, role.Moderates()))
 	}
 	ask2live.SortQuestions(qs)
 	s := Snapshot{
 		Type: MsgSnapshot, V: ProtocolVersion, Seq: r.seq, Epoch: r.hub.bus.Epoch(), Session: r.session,
-		You:       You{Username: c.user.Username, Host: c.host, Role: r.roleOf(c)},
+		You:       You{Username: c.user.Username, Host: c.host, Role: role},
 		Team:      r.team,
 		Questions: qs, OnAir: r.onAir("", ""), Chat: r.chat, ServerTime: time.Now().UTC().Truncate(time.Millisecond),
 	}
